@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Verifies that the system tools the tests use are installed, and says how to get them if not.
+# (.ci/run installs them on a fresh machine; on your own machine run: sudo scripts/install-system-deps.sh)
+set -uo pipefail
+missing=()
+pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+[ -n "${LIFEBOAT_PG_BIN:-}" ] && pgbin=$LIFEBOAT_PG_BIN
+for tool in initdb pg_ctl pg_dump pg_restore; do
+  [ -x "$pgbin/$tool" ] || command -v "$tool" >/dev/null || missing+=("postgresql ($tool)")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "missing system packages: ${missing[*]}" >&2
+  echo "HINT: run 'sudo bash scripts/install-system-deps.sh' (Debian/Ubuntu), then retry" >&2
+  exit 2
+fi

@@ -1,0 +1,174 @@
+// Turns the validated document into the Catalog the rest of Lifeboat reads: camelCase,
+// defaults made explicit, durations in milliseconds, relative paths made absolute, and the
+// whole tree frozen so that no module can change configuration behind another's back.
+import { resolve } from 'node:path';
+import { parseDuration } from '../lib/duration.js';
+import { Secret } from '../lib/secret.js';
+import type { ResolvedDocument } from './schema.js';
+import type {
+  BackupPolicy,
+  Catalog,
+  DatabaseConfig,
+  Duration,
+  EncryptionConfig,
+  NotificationChannel,
+  PostRestoreStep,
+  ServerConfig,
+  StorageConfig,
+} from './types.js';
+
+type Doc = ResolvedDocument;
+type DatabaseDoc = Doc['databases'][string];
+
+export function buildCatalog(doc: Doc, where: { file?: string; baseDir: string }): Catalog {
+  const { baseDir } = where;
+  const catalog: Catalog = {
+    ...(where.file === undefined ? {} : { file: where.file }),
+    baseDir,
+    version: doc.version,
+    teams: mapEntries(doc.teams, (name, t) => ({
+      name,
+      members: t.members,
+      approvers: t.approvers,
+      notify: t.notify,
+      ...opt('maxConcurrentRestores', t.max_concurrent_restores),
+    })),
+    users: mapEntries(doc.users, (name, u) => ({ name, email: u.email, roles: u.roles })),
+    servers: mapEntries(
+      doc.servers,
+      (name, s): ServerConfig => ({
+        name,
+        engine: s.engine,
+        tier: s.tier,
+        url: s.url,
+        labels: s.labels,
+        ...('command' in s ? { command: s.command } : {}),
+      }),
+    ),
+    storage: mapEntries(doc.storage, (name, s): StorageConfig => {
+      if (s.type === 'filesystem') return { name, type: s.type, path: resolve(baseDir, s.path) };
+      return {
+        name,
+        type: s.type,
+        bucket: s.bucket,
+        region: s.region,
+        forcePathStyle: s.force_path_style ?? false,
+        ...opt('endpoint', s.endpoint),
+        ...opt('prefix', s.prefix),
+        ...opt('accessKeyId', s.access_key_id),
+        ...opt('secretAccessKey', s.secret_access_key),
+      };
+    }),
+    databases: mapEntries(doc.databases, (name, d) => buildDatabase(name, d, baseDir)),
+    notifications: mapEntries(doc.notifications, (name, n): NotificationChannel => {
+      switch (n.type) {
+        case 'slack':
+        case 'teams':
+          return { name, type: n.type, url: n.url };
+        case 'webhook':
+          return { name, type: n.type, url: n.url, ...opt('secret', n.secret) };
+        case 'email': {
+          const { host, port, secure, user, password } = n.smtp;
+          // Port 465 is implicit TLS; every other SMTP port starts plain and upgrades (STARTTLS).
+          const smtp = {
+            host,
+            port,
+            secure: secure ?? port === 465,
+            ...opt('user', user),
+            ...opt('password', password),
+          };
+          return { name, type: n.type, to: n.to, ...opt('from', n.from), smtp };
+        }
+        default:
+          return n satisfies never;
+      }
+    }),
+    policy: {
+      dbaAdminCanApprove: doc.policy.dba_admin_can_approve,
+      approvalExpiresAfter: toDuration(doc.policy.approval_expires_after),
+    },
+  };
+  return deepFreeze(catalog);
+}
+
+function buildDatabase(name: string, d: DatabaseDoc, baseDir: string): DatabaseConfig {
+  return {
+    name,
+    server: d.server,
+    dbname: d.name,
+    owner: d.owner,
+    destinations: d.destinations,
+    approvals: d.approvals,
+    ...opt('rpo', d.rpo === undefined ? undefined : toDuration(d.rpo)),
+    ...opt('rto', d.rto === undefined ? undefined : toDuration(d.rto)),
+    keepPrevious: toDuration(d.keep_previous),
+    keepFailed: d.keep_failed ?? false,
+    restore: { ...opt('jobs', d.restore?.jobs) },
+    ...opt('backup', d.backup === undefined ? undefined : buildBackup(d.backup)),
+    masking: {
+      ...opt('key', d.masking?.key),
+      sensitive: d.masking?.sensitive ?? [],
+      rules: (d.masking?.rules ?? []).map((r) => ({
+        table: r.table,
+        column: r.column,
+        transform: r.transform,
+        options: r.options ?? {},
+      })),
+    },
+    postRestore: (d.post_restore ?? []).map((step): PostRestoreStep => {
+      if (typeof step === 'string') return { kind: 'sql', path: resolve(baseDir, step) };
+      if (step.sql !== undefined) return { kind: 'sql', path: resolve(baseDir, step.sql) };
+      return { kind: 'command', command: step.command ?? '' };
+    }),
+    verify: (d.verify ?? []).map((v) => ({ name: v.name, sql: v.sql, ...opt('expect', v.expect) })),
+  };
+}
+
+function buildBackup(b: NonNullable<DatabaseDoc['backup']>): BackupPolicy {
+  const r = b.retention ?? {};
+  const encrypt: EncryptionConfig | undefined =
+    b.encrypt === undefined
+      ? undefined
+      : b.encrypt.passphrase !== undefined
+        ? { mode: 'passphrase', passphrase: b.encrypt.passphrase }
+        : {
+            mode: 'recipients',
+            recipients: b.encrypt.recipients ?? [],
+            ...opt('identity', b.encrypt.identity),
+          };
+  return {
+    storage: b.storage,
+    jobs: b.jobs,
+    ...opt('schedule', b.schedule),
+    ...opt('compression', b.compression),
+    retention: {
+      ...opt('keepDays', r.keep_days),
+      ...opt('keepLast', r.keep_last),
+      ...opt('daily', r.daily),
+      ...opt('weekly', r.weekly),
+      ...opt('monthly', r.monthly),
+    },
+    ...opt('encrypt', encrypt),
+  };
+}
+
+/** Only valid durations reach here: the schema checked the ones written, defaults are literals. */
+function toDuration(text: string): Duration {
+  return { text, ms: parseDuration(text) ?? 0 };
+}
+
+/** `{key: value}` when value is defined, `{}` otherwise: optional keys stay absent, not undefined. */
+function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return value === undefined ? {} : ({ [key]: value } as { [P in K]: V });
+}
+
+function mapEntries<T, U>(record: Record<string, T>, fn: (name: string, value: T) => U): Record<string, U> {
+  return Object.fromEntries(Object.entries(record).map(([name, value]) => [name, fn(name, value)]));
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || value instanceof Secret || Object.isFrozen(value))
+    return value;
+  for (const child of Object.values(value)) deepFreeze(child);
+  return Object.freeze(value);
+}

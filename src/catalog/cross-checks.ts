@@ -1,0 +1,197 @@
+// The rules that span entries: every name used must be defined (owner → teams, destinations →
+// servers, …) and a few policies that no single field can express (approvals: 0 only for
+// non-production destinations, destinations of the same engine, one masking rule per column).
+// They run on the plain document even when the schema found problems, so one pass reports
+// everything; each lookup therefore checks the shape it reads and skips what the schema reports.
+
+import type { IssueCode } from './config-error.js';
+import type { PathSegment } from './config-path.js';
+import type { Anchor } from './yaml-source.js';
+
+export interface CrossIssue {
+  path: PathSegment[];
+  anchor: Anchor;
+  code: IssueCode;
+  message: string;
+  hint?: string;
+}
+
+type Obj = Record<string, unknown>;
+type Section = 'users' | 'teams' | 'servers' | 'storage' | 'notifications';
+
+interface Context {
+  sections: Record<Section, Obj>;
+  /** May a dba-admin approve in the owning team's place (policy.dba_admin_can_approve)? */
+  dbaOverride: boolean;
+  issues: CrossIssue[];
+}
+
+export function crossCheck(doc: unknown): CrossIssue[] {
+  const root = obj(doc);
+  if (root === undefined) return [];
+  const section = (key: string): Obj => obj(root[key]) ?? {};
+  const ctx: Context = {
+    sections: {
+      users: section('users'),
+      teams: section('teams'),
+      servers: section('servers'),
+      storage: section('storage'),
+      notifications: section('notifications'),
+    },
+    dbaOverride: obj(root.policy)?.dba_admin_can_approve === true,
+    issues: [],
+  };
+  for (const [name, team] of entries(ctx.sections.teams)) checkTeam(ctx, name, team);
+  for (const [name, db] of entries(section('databases'))) checkDatabase(ctx, name, db);
+  return ctx.issues;
+}
+
+/** The entry `value` names in `section`, or undefined (reported) when it is not defined there. */
+function resolveRef(
+  ctx: Context,
+  path: PathSegment[],
+  value: unknown,
+  section: Section,
+  what: string,
+): Obj | undefined {
+  if (typeof value !== 'string') return undefined; // a type error, reported by the schema
+  const entries = ctx.sections[section];
+  if (Object.hasOwn(entries, value)) return obj(entries[value]) ?? {};
+  const known = Object.keys(entries);
+  ctx.issues.push({
+    path,
+    anchor: 'node',
+    code: 'unknown_reference',
+    message: `${what} "${value}" is not defined`,
+    hint: known.length === 0 ? `define it under ${section}:` : `defined ${section}: ${known.join(', ')}`,
+  });
+  return undefined;
+}
+
+function checkTeam(ctx: Context, name: string, team: Obj): void {
+  for (const key of ['members', 'approvers'] as const) {
+    for (const [i, user] of list(team[key]).entries())
+      resolveRef(ctx, ['teams', name, key, i], user, 'users', 'user');
+  }
+  for (const [i, channel] of list(team.notify).entries()) {
+    resolveRef(ctx, ['teams', name, 'notify', i], channel, 'notifications', 'notification channel');
+  }
+}
+
+function checkDatabase(ctx: Context, name: string, db: Obj): void {
+  const at = (...rest: PathSegment[]): PathSegment[] => ['databases', name, ...rest];
+  const server = resolveRef(ctx, at('server'), db.server, 'servers', 'server');
+  const owner = resolveRef(ctx, at('owner'), db.owner, 'teams', 'team');
+  const backup = obj(db.backup);
+  if (backup !== undefined) resolveRef(ctx, at('backup', 'storage'), backup.storage, 'storage', 'storage');
+
+  const destinations = list(db.destinations).map((dest, i) => {
+    const target = resolveRef(ctx, at('destinations', i), dest, 'servers', 'server');
+    if (target && server && typeof target.engine === 'string' && target.engine !== server.engine) {
+      ctx.issues.push({
+        path: at('destinations', i),
+        anchor: 'node',
+        code: 'invalid_value',
+        message: `destination "${String(dest)}" runs ${target.engine}, but ${name} is on ${String(db.server)} (${String(server.engine)})`,
+        hint: 'a backup restores only into a server of the same engine',
+      });
+    }
+    return { name: String(dest), tier: target?.tier };
+  });
+
+  const approvals = db.approvals ?? 1;
+  const production = destinations.find((d) => d.tier === 'production');
+  if (approvals === 0 && production !== undefined) {
+    ctx.issues.push({
+      path: at('approvals'),
+      anchor: 'node',
+      code: 'invalid_policy',
+      message: `approvals: 0 is not allowed: destination "${production.name}" is production`,
+      hint: 'restores into production always need approval (two approvers at run time); set approvals: 1 or more',
+    });
+  }
+  // With the DBA-admin override on, a short-handed team can still get its runs approved.
+  if (typeof approvals === 'number' && approvals > 0 && owner !== undefined && !ctx.dbaOverride) {
+    const approvers = new Set(list(owner.approvers)).size;
+    if (approvers < approvals) {
+      ctx.issues.push({
+        path: at('approvals'),
+        anchor: 'node',
+        code: 'invalid_policy',
+        message: `${approvals} approvals are required but team "${String(db.owner)}" has ${approvers} approver${approvers === 1 ? '' : 's'}`,
+        hint: 'no run of this database could ever be approved; add approvers to the team or lower approvals',
+      });
+    }
+  }
+
+  checkMasking(ctx, obj(db.masking), at('masking'));
+  checkVerify(ctx, list(db.verify), at('verify'));
+}
+
+function checkMasking(ctx: Context, masking: Obj | undefined, at: PathSegment[]): void {
+  if (masking === undefined) return;
+  const seen = new Map<string, number>();
+  let tokenRule: string | undefined;
+  for (const [i, raw] of list(masking.rules).entries()) {
+    const rule = obj(raw);
+    if (rule === undefined || typeof rule.table !== 'string' || typeof rule.column !== 'string') continue;
+    // Compared as written: `customers` and `public.customers` are not assumed to be the same table.
+    const column = `${rule.table}.${rule.column}`;
+    const first = seen.get(column);
+    if (first === undefined) seen.set(column, i);
+    else {
+      ctx.issues.push({
+        path: [...at, 'rules', i],
+        anchor: 'node',
+        code: 'duplicate_name',
+        message: `column ${column} already has a masking rule (rules[${first}])`,
+        hint: 'one rule per column: remove or merge one of them',
+      });
+    }
+    if (rule.transform === 'token') tokenRule ??= column;
+  }
+  if (tokenRule !== undefined && masking.key === undefined) {
+    ctx.issues.push({
+      path: [...at, 'key'],
+      anchor: 'parent',
+      code: 'missing_key',
+      message: `masking.key is required: the rule for ${tokenRule} uses transform "token"`,
+      hint: 'add key: env:MASKING_KEY; the key keeps tokens equal across tables and runs, so joins survive masking',
+    });
+  }
+}
+
+function checkVerify(ctx: Context, checks: unknown[], at: PathSegment[]): void {
+  const seen = new Map<string, number>();
+  for (const [i, check] of checks.entries()) {
+    const name = obj(check)?.name;
+    if (typeof name !== 'string') continue;
+    const first = seen.get(name);
+    if (first === undefined) {
+      seen.set(name, i);
+      continue;
+    }
+    ctx.issues.push({
+      path: [...at, i, 'name'],
+      anchor: 'node',
+      code: 'duplicate_name',
+      message: `verify check "${name}" is already defined (verify[${first}])`,
+      hint: 'check names identify results in the evidence; make them unique',
+    });
+  }
+}
+
+function obj(v: unknown): Obj | undefined {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : undefined;
+}
+
+function entries(section: Obj): [string, Obj][] {
+  return Object.entries(section).flatMap(([k, v]) => {
+    const o = obj(v);
+    return o === undefined ? [] : [[k, o] as [string, Obj]];
+  });
+}
+
+function list(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}

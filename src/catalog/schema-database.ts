@@ -1,0 +1,136 @@
+// The schema of one `databases.<Name>` entry: where it lives, who owns it, where it may be
+// restored, how it is backed up, masked and verified. Built around a secret schema so that
+// the same shape serves the editor JSON Schema (reference form only) and loading (resolved).
+import { z } from 'zod';
+import { count, cron, duration, jobs, reference } from './schema-values.js';
+import { COMPRESSION_METHODS, TRANSFORMS } from './types.js';
+
+// age X25519 recipients are bech32: "age1" and 58 characters of the bech32 alphabet.
+const AGE_RECIPIENT = /^age1[qpzry9x8gf2tvdw0s3jn54khce6mua7l]{58}$/;
+
+const LEVELS = { gzip: [0, 9], zstd: [1, 22] } as const;
+
+const compression = z
+  .object({ method: z.enum(COMPRESSION_METHODS), level: z.number().int().optional() })
+  .strict()
+  .superRefine(({ method, level }, ctx) => {
+    if (level === undefined) return;
+    const range = method === 'none' ? undefined : LEVELS[method];
+    if (range !== undefined && level >= range[0] && level <= range[1]) return;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['level'],
+      message: range ? `${method} level must be ${range[0]}..${range[1]}` : 'method none takes no level',
+      params: { code: 'invalid_value' },
+    });
+  });
+
+const retention = z
+  .object({
+    keep_days: count.optional(),
+    keep_last: count.optional(),
+    daily: count.optional(),
+    weekly: count.optional(),
+    monthly: count.optional(),
+  })
+  .strict();
+
+const column = z.object({ table: z.string().min(1), column: z.string().min(1) }).strict();
+
+const postRestoreCommand = z
+  .object({ sql: z.string().min(1).optional(), command: z.string().min(1).optional() })
+  .strict()
+  .superRefine((step, ctx) => {
+    if ((step.sql === undefined) !== (step.command === undefined)) return;
+    ctx.addIssue({
+      code: 'custom',
+      path: step.sql === undefined ? ['sql'] : ['command'],
+      message: 'a post-restore step is exactly one of: a path, {sql: path} or {command: string}',
+      params: { code: step.sql === undefined ? 'missing_key' : 'invalid_value' },
+    });
+  });
+
+export function databaseSchema<S extends z.ZodType>(secret: S) {
+  const encrypt = z
+    .object({
+      passphrase: secret.optional(),
+      recipients: z
+        .array(z.string().regex(AGE_RECIPIENT, 'not an age X25519 recipient (age1…)'))
+        .min(1)
+        .optional(),
+      identity: secret.optional().meta({ description: 'age identity, needed to restore' }),
+    })
+    .strict()
+    .superRefine((e, ctx) => {
+      const both = e.passphrase !== undefined && e.recipients !== undefined;
+      if (both || (e.passphrase === undefined && e.recipients === undefined)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: both ? ['recipients'] : ['passphrase'],
+          message: 'encrypt takes exactly one of passphrase or recipients',
+          params: { code: both ? 'invalid_value' : 'missing_key' },
+        });
+      }
+      if (e.identity !== undefined && e.recipients === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['identity'],
+          message: 'identity goes with recipients',
+          params: { code: 'invalid_value' },
+        });
+      }
+    });
+
+  const backup = z
+    .object({
+      storage: reference,
+      schedule: cron.optional(),
+      jobs: jobs.default(2),
+      compression: compression.optional(),
+      retention: retention.optional(),
+      encrypt: encrypt.optional(),
+    })
+    .strict();
+
+  const rule = z
+    .object({
+      table: z.string().min(1),
+      column: z.string().min(1),
+      transform: z.enum(TRANSFORMS),
+      options: z.record(z.string(), z.unknown()).optional(),
+    })
+    .strict();
+
+  const masking = z
+    .object({
+      key: secret.optional().meta({ description: 'secret key of the deterministic token transform' }),
+      sensitive: z.array(column).default([]),
+      rules: z.array(rule),
+    })
+    .strict();
+
+  return z
+    .object({
+      server: reference,
+      name: z.string().min(1).meta({ description: "the database's name on its server" }),
+      owner: reference.meta({ description: 'the owning team' }),
+      destinations: z.array(reference).default([]),
+      approvals: z.number().int().min(0).default(1),
+      rpo: duration.optional(),
+      rto: duration.optional(),
+      keep_previous: duration.default('24h'),
+      keep_failed: z.boolean().optional(),
+      restore: z.object({ jobs: jobs.optional() }).strict().optional(),
+      backup: backup.optional(),
+      masking: masking.optional(),
+      post_restore: z.array(z.union([z.string().min(1), postRestoreCommand])).optional(),
+      verify: z
+        .array(
+          z
+            .object({ name: z.string().min(1), sql: z.string().min(1), expect: z.unknown().optional() })
+            .strict(),
+        )
+        .optional(),
+    })
+    .strict();
+}

@@ -1,0 +1,136 @@
+// The zod schema of the lifeboat.yaml document as written. Every object is strict, so a typo
+// is an error instead of a setting silently ignored. The schema is built around a secret
+// schema: `configSchema` (references checked for form only) is the one for editors and the
+// JSON Schema; loading builds it with a resolving secret schema (see secret-ref.ts).
+import { z } from 'zod';
+import type { Secret } from '../lib/secret.js';
+import { databaseSchema } from './schema-database.js';
+import { duration, nameKey, reference } from './schema-values.js';
+import { secretRefSchema } from './secret-ref.js';
+import { type EngineKind, ROLES, TIERS } from './types.js';
+
+export function buildConfigSchema<S extends z.ZodType>(secret: S) {
+  const team = z
+    .object({
+      members: z.array(reference),
+      approvers: z.array(reference).meta({ description: "the team's database owners" }),
+      notify: z.array(reference).default([]).meta({ description: 'notification channel names' }),
+      max_concurrent_restores: z.number().int().min(1).optional(),
+    })
+    .strict();
+
+  const user = z.object({ email: z.email(), roles: z.array(z.enum(ROLES)).min(1) }).strict();
+
+  const serverCommon = {
+    tier: z.enum(TIERS),
+    url: secret,
+    labels: z.array(z.string().min(1)).default([]).meta({ description: 'worker labels that can reach it' }),
+  };
+  const server = z.discriminatedUnion('engine', [
+    z
+      .object({ engine: z.enum(['postgres', 'mariadb', 'mysql'] satisfies EngineKind[]), ...serverCommon })
+      .strict(),
+    z
+      .object({
+        engine: z.literal('command'),
+        ...serverCommon,
+        command: z.object({ restore: z.string().min(1), backup: z.string().min(1).optional() }).strict(),
+      })
+      .strict(),
+  ]);
+
+  const storage = z.discriminatedUnion('type', [
+    z.object({ type: z.literal('filesystem'), path: z.string().min(1) }).strict(),
+    z
+      .object({
+        type: z.literal('s3'),
+        bucket: z.string().min(1),
+        endpoint: z.url({ protocol: /^https?$/ }).optional(),
+        region: z.string().min(1).default('auto'),
+        prefix: z.string().optional(),
+        force_path_style: z.boolean().optional(),
+        access_key_id: secret.optional(),
+        secret_access_key: secret.optional(),
+      })
+      .strict()
+      .superRefine((s, ctx) => {
+        // Half a key pair would fail later inside the S3 client with a far less useful message.
+        if ((s.access_key_id === undefined) === (s.secret_access_key === undefined)) return;
+        ctx.addIssue({
+          code: 'custom',
+          path: [s.access_key_id === undefined ? 'access_key_id' : 'secret_access_key'],
+          message: 'access_key_id and secret_access_key go together',
+          params: {
+            code: 'missing_key',
+            hint: 'give both, or neither to use the default AWS credential chain',
+          },
+        });
+      }),
+  ]);
+
+  const notification = z.discriminatedUnion('type', [
+    z.object({ type: z.enum(['slack', 'teams']), url: secret }).strict(),
+    z.object({ type: z.literal('webhook'), url: secret, secret: secret.optional() }).strict(),
+    z
+      .object({
+        type: z.literal('email'),
+        to: z.array(z.email()).min(1),
+        from: z.email().optional(),
+        smtp: z
+          .object({
+            host: z.string().min(1),
+            port: z.number().int().min(1).max(65535),
+            secure: z.boolean().optional(),
+            user: z.string().min(1).optional(),
+            password: secret.optional(),
+          })
+          .strict(),
+      })
+      .strict(),
+  ]);
+
+  const policy = z
+    .object({
+      dba_admin_can_approve: z.boolean().default(false),
+      approval_expires_after: duration.default('72h'),
+      // Present only to answer anyone who looks for it: a requester never approves their own run.
+      self_approval: z
+        .boolean()
+        .superRefine((on, ctx) => {
+          if (!on) return;
+          ctx.addIssue({
+            code: 'custom',
+            message: 'self-approval cannot be enabled: a requester never approves their own run',
+            params: {
+              code: 'invalid_policy',
+              hint: 'remove self_approval, or set approvals: 0 for non-production destinations',
+            },
+          });
+        })
+        .optional(),
+    })
+    .strict();
+
+  return z
+    .object({
+      version: z.literal(1),
+      teams: z.record(nameKey, team).default({}),
+      users: z.record(nameKey, user).default({}),
+      servers: z.record(nameKey, server).default({}),
+      storage: z.record(nameKey, storage).default({}),
+      databases: z.record(nameKey, databaseSchema(secret)).default({}),
+      notifications: z.record(nameKey, notification).default({}),
+      // prefault, not default: the inner defaults must apply when the section is absent.
+      policy: policy.prefault({}),
+    })
+    .strict();
+}
+
+/** The document schema with secret references checked for form only. */
+export const configSchema = buildConfigSchema(secretRefSchema);
+
+/** lifeboat.yaml as written. */
+export type ConfigDocument = z.input<typeof configSchema>;
+
+/** lifeboat.yaml after validation: defaults applied, secrets resolved. */
+export type ResolvedDocument = z.output<ReturnType<typeof buildConfigSchema<z.ZodType<Secret, string>>>>;

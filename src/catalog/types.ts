@@ -1,0 +1,214 @@
+// The catalog: lifeboat.yaml parsed once at the boundary into typed, deeply frozen data that
+// the rest of Lifeboat trusts without checking again. Defaults are applied, durations carry
+// milliseconds, secrets are Secret objects, paths are absolute. Keys are camelCase here while
+// the YAML is snake_case; every entry also carries its own `name` (its key in the file).
+import type { Secret } from '../lib/secret.js';
+
+export const ROLES = ['developer', 'db-owner', 'dba-admin', 'admin', 'recovery-operator', 'auditor'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const TIERS = ['production', 'staging', 'development', 'test'] as const;
+export type Tier = (typeof TIERS)[number];
+
+export const ENGINE_KINDS = ['postgres', 'mariadb', 'mysql', 'command'] as const;
+export type EngineKind = (typeof ENGINE_KINDS)[number];
+
+export const TRANSFORMS = [
+  'email',
+  'name',
+  'first_name',
+  'last_name',
+  'phone',
+  'address',
+  'token',
+  'hash',
+  'null',
+  'fixed',
+  'redact',
+  'date_shift',
+  'number_noise',
+  'regex_replace',
+  'json_path',
+] as const;
+export type Transform = (typeof TRANSFORMS)[number];
+
+export const COMPRESSION_METHODS = ['gzip', 'zstd', 'none'] as const;
+export type CompressionMethod = (typeof COMPRESSION_METHODS)[number];
+
+/** A duration as written (for messages) and in milliseconds (for arithmetic). */
+export interface Duration {
+  readonly text: string;
+  readonly ms: number;
+}
+
+export interface TeamConfig {
+  readonly name: string;
+  readonly members: readonly string[];
+  readonly approvers: readonly string[];
+  /** Notification channel names. */
+  readonly notify: readonly string[];
+  readonly maxConcurrentRestores?: number;
+}
+
+export interface UserConfig {
+  readonly name: string;
+  readonly email: string;
+  readonly roles: readonly Role[];
+}
+
+export interface ServerConfig {
+  readonly name: string;
+  readonly engine: EngineKind;
+  readonly tier: Tier;
+  readonly url: Secret;
+  readonly labels: readonly string[];
+  /** Only for engine `command`: the organisation's own restore/backup procedure. */
+  readonly command?: { readonly restore: string; readonly backup?: string };
+}
+
+export interface FilesystemStorageConfig {
+  readonly name: string;
+  readonly type: 'filesystem';
+  /** Absolute. */
+  readonly path: string;
+}
+
+export interface S3StorageConfig {
+  readonly name: string;
+  readonly type: 's3';
+  readonly bucket: string;
+  readonly endpoint?: string;
+  readonly region: string;
+  readonly prefix?: string;
+  readonly forcePathStyle: boolean;
+  readonly accessKeyId?: Secret;
+  readonly secretAccessKey?: Secret;
+}
+
+export type StorageConfig = FilesystemStorageConfig | S3StorageConfig;
+
+export interface RetentionPolicy {
+  readonly keepDays?: number;
+  readonly keepLast?: number;
+  readonly daily?: number;
+  readonly weekly?: number;
+  readonly monthly?: number;
+}
+
+export type EncryptionConfig =
+  | { readonly mode: 'passphrase'; readonly passphrase: Secret }
+  | { readonly mode: 'recipients'; readonly recipients: readonly string[]; readonly identity?: Secret };
+
+export interface BackupPolicy {
+  readonly storage: string;
+  /** A 5- or 6-field cron expression. */
+  readonly schedule?: string;
+  readonly jobs: number;
+  /** Absent: the backup module's default method. */
+  readonly compression?: { readonly method: CompressionMethod; readonly level?: number };
+  readonly retention: RetentionPolicy;
+  readonly encrypt?: EncryptionConfig;
+}
+
+export interface ColumnRef {
+  readonly table: string;
+  readonly column: string;
+}
+
+export interface MaskingRule extends ColumnRef {
+  readonly transform: Transform;
+  /** Transform-specific settings (value, pattern, replacement, paths, days, percent, …). */
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+export interface MaskingConfig {
+  readonly key?: Secret;
+  /** Columns that hold personal data: a non-production restore is blocked while one has no rule. */
+  readonly sensitive: readonly ColumnRef[];
+  readonly rules: readonly MaskingRule[];
+}
+
+export type PostRestoreStep =
+  | { readonly kind: 'sql' /** Absolute. */; readonly path: string }
+  | { readonly kind: 'command'; readonly command: string };
+
+export interface VerifyCheck {
+  readonly name: string;
+  readonly sql: string;
+  readonly expect?: unknown;
+}
+
+export interface DatabaseConfig {
+  /** The catalog name (its key in lifeboat.yaml), e.g. `CustomerDB`. */
+  readonly name: string;
+  readonly server: string;
+  /** The database's name on its server (`name:` in lifeboat.yaml), e.g. `customer`. */
+  readonly dbname: string;
+  /** The owning team. */
+  readonly owner: string;
+  /** Servers this database may be restored into. */
+  readonly destinations: readonly string[];
+  readonly approvals: number;
+  readonly rpo?: Duration;
+  readonly rto?: Duration;
+  /** How long the replaced destination is kept as an instant undo. */
+  readonly keepPrevious: Duration;
+  /** Keep the staging database of a failed run for inspection. */
+  readonly keepFailed: boolean;
+  readonly restore: { readonly jobs?: number };
+  readonly backup?: BackupPolicy;
+  readonly masking: MaskingConfig;
+  readonly postRestore: readonly PostRestoreStep[];
+  readonly verify: readonly VerifyCheck[];
+}
+
+export interface ChatChannel {
+  readonly name: string;
+  readonly type: 'slack' | 'teams';
+  readonly url: Secret;
+}
+
+export interface WebhookChannel {
+  readonly name: string;
+  readonly type: 'webhook';
+  readonly url: Secret;
+  /** Signs each delivery (HMAC) when present. */
+  readonly secret?: Secret;
+}
+
+export interface EmailChannel {
+  readonly name: string;
+  readonly type: 'email';
+  readonly to: readonly string[];
+  readonly from?: string;
+  readonly smtp: {
+    readonly host: string;
+    readonly port: number;
+    readonly secure: boolean;
+    readonly user?: string;
+    readonly password?: Secret;
+  };
+}
+
+export type NotificationChannel = ChatChannel | WebhookChannel | EmailChannel;
+
+export interface PolicyConfig {
+  /** May a dba-admin approve in place of the owning team (always audited)? */
+  readonly dbaAdminCanApprove: boolean;
+  readonly approvalExpiresAfter: Duration;
+}
+
+export interface Catalog {
+  /** Absolute path of the file it was read from, when it was read from a file. */
+  readonly file?: string;
+  /** Absolute; relative paths in the file were resolved against it. */
+  readonly baseDir: string;
+  readonly version: 1;
+  readonly teams: Readonly<Record<string, TeamConfig>>;
+  readonly users: Readonly<Record<string, UserConfig>>;
+  readonly servers: Readonly<Record<string, ServerConfig>>;
+  readonly storage: Readonly<Record<string, StorageConfig>>;
+  readonly databases: Readonly<Record<string, DatabaseConfig>>;
+  readonly notifications: Readonly<Record<string, NotificationChannel>>;
+  readonly policy: PolicyConfig;
+}

@@ -1,0 +1,25 @@
+// Exit codes (PRODUCT.md contract): 0 success, 1 the thing checked failed, 2 usage or config
+// error, 3 refused (forbidden, blocked by a check), 4 not found.
+import type { ErrorCode } from '../errors.js';
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, refused: 3, notFound: 4 } as const;
+
+export function exitCodeFor(code: ErrorCode | string): number {
+  switch (code) {
+    case 'config_invalid':
+    case 'invalid_request':
+      return EXIT.usage;
+    case 'unauthenticated':
+    case 'forbidden':
+    case 'blocked_by_check':
+    case 'confirmation_mismatch':
+    case 'invalid_transition':
+    case 'destination_locked':
+    case 'conflict':
+      return EXIT.refused;
+    case 'not_found':
+      return EXIT.notFound;
+    default:
+      return EXIT.failed;
+  }
+}

@@ -1,0 +1,60 @@
+// The HTTP API (Fastify): zod schemas validate every request and generate the OpenAPI document;
+// every error leaves as the one error document. Routes live one concept per file in ./routes.
+
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Logger } from '../lib/logger.js';
+import { VERSION } from '../version.js';
+import type { HttpDeps } from './deps.js';
+import { installErrorHandling } from './errors.js';
+import { healthRoutes } from './routes/health.js';
+
+export type App = FastifyInstance<
+  import('node:http').Server,
+  import('node:http').IncomingMessage,
+  import('node:http').ServerResponse,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+/** Route modules, each `(app, deps) => void`. Later capabilities add theirs here. */
+const ROUTES = [healthRoutes];
+
+export async function buildApp(deps: HttpDeps & { logger: Logger }): Promise<App> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    genReqId: () => randomUUID(),
+    disableRequestLogging: false,
+    bodyLimit: 10 * 1024 * 1024,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandling(app);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Lifeboat API',
+        version: VERSION,
+        description:
+          'Self-service database restores, backups and disaster recovery. Bearer token auth (`lifeboat token issue`).',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  for (const register of ROUTES) register(app, deps);
+
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

@@ -1,0 +1,13 @@
+// What the HTTP layer is given: the store, the queue and the catalog, passed in (STYLE.md §7).
+import type PgBoss from 'pg-boss';
+import type { Catalog } from '../catalog/types.js';
+import type { Db } from '../store/db.js';
+
+export interface HttpDeps {
+  db: Db;
+  queue: PgBoss | undefined;
+  catalog: Catalog;
+  startedAt: Date;
+  /** Public base URL, for links in notifications. */
+  publicUrl: string;
+}

@@ -1,0 +1,75 @@
+// Running child processes (pg_dump, pg_restore, initdb, pg_ctl …) with an AbortSignal, an
+// optional OS identity (PostgreSQL refuses to run as root) and captured, bounded output.
+import { type SpawnOptions, spawn } from 'node:child_process';
+
+export interface RunAs {
+  uid: number;
+  gid: number;
+}
+
+export interface RunOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  signal?: AbortSignal;
+  runAs?: RunAs | undefined;
+  input?: string;
+  /** Called for each line the process writes to stderr (for run logs and progress). */
+  onStderrLine?: (line: string) => void;
+  /** Keep at most this many bytes of stdout/stderr (the tail). Default 1 MiB. */
+  maxOutput?: number;
+}
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to completion. Resolves with its exit status; never throws for a non-zero exit. */
+export function run(command: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  const max = opts.maxOutput ?? 1 << 20;
+  return new Promise((resolve, reject) => {
+    const spawnOpts: SpawnOptions = {
+      env: opts.env ?? process.env,
+      cwd: opts.cwd,
+      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      signal: opts.signal,
+      killSignal: 'SIGKILL',
+    };
+    if (opts.runAs) {
+      spawnOpts.uid = opts.runAs.uid;
+      spawnOpts.gid = opts.runAs.gid;
+    }
+    const child = spawn(command, args, spawnOpts);
+    let stdout = '';
+    let stderr = '';
+    let pending = '';
+    child.stdout?.setEncoding('utf8').on('data', (d: string) => {
+      stdout = (stdout + d).slice(-max);
+    });
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+      stderr = (stderr + d).slice(-max);
+      if (opts.onStderrLine) {
+        pending += d;
+        const lines = pending.split('\n');
+        pending = lines.pop() ?? '';
+        for (const l of lines) if (l) opts.onStderrLine(l);
+      }
+    });
+    if (opts.input !== undefined) child.stdin?.end(opts.input);
+    child.on('error', (err) => {
+      if ((err as NodeJS.ErrnoException).code === 'ABORT_ERR') return; // reported by 'close'
+      reject(err);
+    });
+    child.on('close', (code, signal) => {
+      if (pending && opts.onStderrLine) opts.onStderrLine(pending);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** The last non-empty lines of a process's output, for error messages. */
+export function tail(text: string, lines = 5): string {
+  return text.trim().split('\n').filter(Boolean).slice(-lines).join('\n');
+}

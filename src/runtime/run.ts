@@ -1,0 +1,131 @@
+// Composes a running Lifeboat from its parts: config → store → queue → API → worker. `lifeboat
+// start` runs all of them in one process; `server` and `worker` run one part each against a
+// shared control-plane store (that is how it scales out). Shutdown runs the same list backwards.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type PgBoss from 'pg-boss';
+import { loadConfig } from '../catalog/load.js';
+import type { Catalog } from '../catalog/types.js';
+import { type DemoWorkspace, startDemoWorkspace } from '../demo/workspace.js';
+import { LifeboatError } from '../errors.js';
+import { type App, buildApp } from '../http/app.js';
+import type { Logger } from '../lib/logger.js';
+import type { Secret } from '../lib/secret.js';
+import { openStore, type Store } from '../store/open.js';
+import { startQueue } from '../worker/queue.js';
+import { type RunningWorker, startWorker } from '../worker/worker.js';
+import { jobHandlers } from './jobs.js';
+import { acquireDataDirLock } from './lock.js';
+
+export type RunMode = 'all' | 'server' | 'worker';
+
+export interface RunOptions {
+  mode: RunMode;
+  dataDir: string;
+  databaseUrl: Secret | undefined;
+  /** An explicit --config / LIFEBOAT_CONFIG; otherwise ./lifeboat.yaml, otherwise the demo. */
+  configFile: string | undefined;
+  host: string;
+  port: number;
+  labels: string[];
+  env: Record<string, string | undefined>;
+  logger: Logger;
+}
+
+export interface Running {
+  url: string | undefined;
+  configFile: string;
+  demo: boolean;
+  store: Store;
+  catalog: Catalog;
+  stop(): Promise<void>;
+}
+
+export async function runLifeboat(opts: RunOptions): Promise<Running> {
+  const undo: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const step of undo.reverse()) {
+      try {
+        await step();
+      } catch (err) {
+        opts.logger.warn({ err: String(err) }, 'shutdown step failed');
+      }
+    }
+  };
+  try {
+    if (!opts.databaseUrl && opts.mode === 'all') undo.push(acquireDataDirLock(opts.dataDir, opts.mode));
+    const { catalog, demo } = await resolveCatalog(opts, undo);
+    const store = await openStore({
+      databaseUrl: opts.databaseUrl,
+      dataDir: opts.dataDir,
+      applicationName: `lifeboat-${opts.mode}`,
+    });
+    // `start` owns the embedded cluster even when it adopted one left running by a killed process
+    undo.push(async () => {
+      await store.close({ stopEmbedded: false });
+      if (store.embedded && opts.mode === 'all') await store.embedded.stop();
+      else if (store.embedded?.startedHere) await store.embedded.stop();
+    });
+    const queue: PgBoss = await startQueue({ url: store.url });
+    queue.on('error', (err) => opts.logger.warn({ err: err.message }, 'queue error'));
+    undo.push(() => queue.stop({ graceful: true, wait: true, timeout: 35_000 }));
+
+    let app: App | undefined;
+    let url: string | undefined;
+    if (opts.mode !== 'worker') {
+      app = await buildApp({
+        db: store.db,
+        queue,
+        catalog,
+        startedAt: new Date(),
+        publicUrl: `http://${opts.host}:${opts.port}`,
+        logger: opts.logger,
+      });
+      url = await app.listen({ host: opts.host, port: opts.port }).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'EADDRINUSE') {
+          throw new LifeboatError(
+            'conflict',
+            `unable to listen on ${opts.host}:${opts.port}: the port is in use`,
+            {
+              hint: 'stop the other process or choose another port with --port',
+            },
+          );
+        }
+        throw err;
+      });
+      const started = app;
+      undo.push(() => started.close());
+    }
+    if (opts.mode !== 'server') {
+      const worker: RunningWorker = await startWorker({
+        db: store.db,
+        queue,
+        logger: opts.logger,
+        labels: opts.labels,
+        handlers: jobHandlers({ db: store.db, queue, catalog, logger: opts.logger }),
+      });
+      undo.push(() => worker.stop());
+    }
+    return { url, configFile: catalog.file ?? '', demo, store, catalog, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+async function resolveCatalog(
+  opts: RunOptions,
+  undo: Array<() => Promise<void>>,
+): Promise<{ catalog: Catalog; demo: boolean }> {
+  const local = resolve('lifeboat.yaml');
+  const file = opts.configFile ?? (existsSync(local) ? local : undefined);
+  if (file) return { catalog: loadConfig(file, opts.env), demo: false };
+  if (opts.mode !== 'all') {
+    throw new LifeboatError('config_invalid', 'no lifeboat.yaml found', {
+      hint: 'pass --config <file> or set LIFEBOAT_CONFIG; only `lifeboat start` creates a demo workspace',
+    });
+  }
+  const demo: DemoWorkspace = await startDemoWorkspace(opts.dataDir);
+  undo.push(() => demo.stop());
+  return { catalog: loadConfig(demo.configFile, opts.env), demo: true };
+}

@@ -1,0 +1,8 @@
+// Every migration, in order. Listed in code (not read from a folder) so that the compiled CLI
+// carries them. Names sort in application order; never rename or edit one that has shipped.
+import type { Migration } from 'kysely';
+import * as m0001 from './0001_foundation.js';
+
+export const migrations: Record<string, Migration> = {
+  '0001_foundation': m0001,
+};

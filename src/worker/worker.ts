@@ -1,0 +1,101 @@
+// A worker: registers itself with its labels, heartbeats, and runs jobs from the queues it may
+// serve. Handlers get an AbortSignal that fires on shutdown after the grace period, so a long
+// job (a restore) stops its child processes and cleans up instead of being cut off mid-step.
+
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type PgBoss from 'pg-boss';
+import type { Logger } from '../lib/logger.js';
+import { redact } from '../lib/secret.js';
+import type { Db } from '../store/db.js';
+import { ensureQueue } from './queue.js';
+
+export interface JobContext {
+  signal: AbortSignal;
+  logger: Logger;
+  workerId: string;
+}
+
+export type JobHandler = (data: unknown, ctx: JobContext & { jobId: string }) => Promise<unknown>;
+
+export interface WorkerOptions {
+  db: Db;
+  queue: PgBoss;
+  logger: Logger;
+  labels: string[];
+  handlers: Record<string, JobHandler>;
+  heartbeatMs?: number;
+}
+
+export interface RunningWorker {
+  id: string;
+  /**
+   * Stops taking jobs and arms the abort of running ones after `graceMs`. The caller then stops
+   * the queue with `wait`, which returns once the running jobs have finished or been aborted.
+   */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
+  const id = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const abort = new AbortController();
+  const now = new Date();
+  await opts.db
+    .insertInto('workers')
+    .values({
+      id,
+      labels: opts.labels,
+      hostname: hostname(),
+      pid: process.pid,
+      started_at: now,
+      heartbeat_at: now,
+    })
+    .execute();
+  const beat = setInterval(() => {
+    opts.db
+      .updateTable('workers')
+      .set({ heartbeat_at: new Date() })
+      .where('id', '=', id)
+      .execute()
+      .catch((err) => opts.logger.warn({ err: redact(String(err)) }, 'worker heartbeat failed'));
+  }, opts.heartbeatMs ?? 5000);
+  beat.unref();
+
+  const workIds: string[] = [];
+  for (const [name, handler] of Object.entries(opts.handlers)) {
+    await ensureQueue(opts.queue, name);
+    const wid = await opts.queue.work(name, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async (jobs) => {
+      for (const job of jobs) {
+        const log = opts.logger.child({ job: name, jobId: job.id });
+        log.info('job started');
+        try {
+          await handler(job.data, { signal: abort.signal, logger: log, workerId: id, jobId: job.id });
+          log.info('job finished');
+        } catch (err) {
+          log.error({ err: redact(String(err)) }, 'job failed');
+          throw err;
+        }
+      }
+    });
+    workIds.push(wid);
+  }
+  opts.logger.info(
+    { workerId: id, labels: opts.labels, queues: Object.keys(opts.handlers) },
+    'worker started',
+  );
+
+  return {
+    id,
+    async stop(graceMs = 30_000) {
+      for (const w of workIds) await opts.queue.offWork({ id: w }).catch(() => {});
+      setTimeout(() => abort.abort(new Error('worker shutting down')), graceMs).unref();
+      clearInterval(beat);
+      await opts.db
+        .updateTable('workers')
+        .set({ stopped_at: new Date() })
+        .where('id', '=', id)
+        .execute()
+        .catch(() => {});
+    },
+  };
+}

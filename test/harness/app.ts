@@ -1,0 +1,35 @@
+// An API server on a fresh control-plane store, for route tests (Fastify's inject, no port).
+import type PgBoss from 'pg-boss';
+import { parseConfig } from '../../src/catalog/load.js';
+import type { Catalog } from '../../src/catalog/types.js';
+import { type App, buildApp } from '../../src/http/app.js';
+import { silentLogger } from '../../src/lib/logger.js';
+import { freshStore, type TestStore } from './store.js';
+
+export const MINIMAL_CONFIG = `version: 1
+teams:
+  team-alpha: { members: [jsmith], approvers: [alice, bob] }
+users:
+  jsmith: { email: jsmith@example.com, roles: [developer] }
+  alice: { email: alice@example.com, roles: [db-owner] }
+  bob: { email: bob@example.com, roles: [db-owner] }
+`;
+
+export function catalogFrom(text = MINIMAL_CONFIG, env: Record<string, string> = {}): Catalog {
+  return parseConfig(text, { baseDir: process.cwd(), env });
+}
+
+export async function testApp(
+  opts: { catalog?: Catalog; queue?: PgBoss; store?: TestStore } = {},
+): Promise<{ app: App; store: TestStore }> {
+  const store = opts.store ?? (await freshStore());
+  const app = await buildApp({
+    db: store.db,
+    queue: opts.queue,
+    catalog: opts.catalog ?? catalogFrom(),
+    startedAt: new Date(),
+    publicUrl: 'http://127.0.0.1:7420',
+    logger: silentLogger(),
+  });
+  return { app, store };
+}
