@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/check-system.sh
 npm run --silent build
-npx biome check src test bench
+npm run --silent lint
 npx vitest run "$@"
