@@ -10,6 +10,13 @@ export const ERROR_CODES = {
   // identity and access
   unauthenticated: 401,
   forbidden: 403,
+  // access policy denials: the code names the rule that refused (src/access/policy.ts)
+  self_approval: 403,
+  not_approver: 403,
+  not_team_member: 403,
+  override_disabled: 403,
+  read_only_role: 403,
+  role_not_allowed: 403,
   // lookups
   not_found: 404,
   // state

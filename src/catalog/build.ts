@@ -34,17 +34,14 @@ export function buildCatalog(doc: Doc, where: { file?: string; baseDir: string }
       ...opt('maxConcurrentRestores', t.max_concurrent_restores),
     })),
     users: mapEntries(doc.users, (name, u) => ({ name, email: u.email, roles: u.roles })),
-    servers: mapEntries(
-      doc.servers,
-      (name, s): ServerConfig => ({
-        name,
-        engine: s.engine,
-        tier: s.tier,
-        url: s.url,
-        labels: s.labels,
-        ...('command' in s ? { command: s.command } : {}),
-      }),
-    ),
+    servers: mapEntries(doc.servers, (name, s): ServerConfig => ({
+      name,
+      engine: s.engine,
+      tier: s.tier,
+      url: s.url,
+      labels: s.labels,
+      ...('command' in s ? { command: s.command } : {}),
+    })),
     storage: mapEntries(doc.storage, (name, s): StorageConfig => {
       if (s.type === 'filesystem') return { name, type: s.type, path: resolve(baseDir, s.path) };
       return {
@@ -167,8 +164,7 @@ function mapEntries<T, U>(record: Record<string, T>, fn: (name: string, value: T
 }
 
 function deepFreeze<T>(value: T): T {
-  if (value === null || typeof value !== 'object' || value instanceof Secret || Object.isFrozen(value))
-    return value;
+  if (value === null || typeof value !== 'object' || value instanceof Secret || Object.isFrozen(value)) return value;
   for (const child of Object.values(value)) deepFreeze(child);
   return Object.freeze(value);
 }

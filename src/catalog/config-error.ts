@@ -43,8 +43,7 @@ export class ConfigError extends LifeboatError {
   constructor(issues: readonly ConfigIssue[], file?: string) {
     const first = issues[0];
     const count = issues.length === 1 ? '1 problem' : `${issues.length} problems`;
-    const where =
-      first === undefined ? '' : `; first at ${first.line}:${first.column} ${first.path}: ${first.message}`;
+    const where = first === undefined ? '' : `; first at ${first.line}:${first.column} ${first.path}: ${first.message}`;
     super('config_invalid', `unable to load ${file ?? 'the configuration'}: ${count}${where}`, {
       hint: 'run `lifeboat config validate` to list every problem with its line and column',
       details: { file, issues },

@@ -70,8 +70,7 @@ function resolveRef(
 
 function checkTeam(ctx: Context, name: string, team: Obj): void {
   for (const key of ['members', 'approvers'] as const) {
-    for (const [i, user] of list(team[key]).entries())
-      resolveRef(ctx, ['teams', name, key, i], user, 'users', 'user');
+    for (const [i, user] of list(team[key]).entries()) resolveRef(ctx, ['teams', name, key, i], user, 'users', 'user');
   }
   for (const [i, channel] of list(team.notify).entries()) {
     resolveRef(ctx, ['teams', name, 'notify', i], channel, 'notifications', 'notification channel');

@@ -7,16 +7,12 @@ import { configSchema } from './schema.js';
 export const CONFIG_SCHEMA_ID = 'urn:lifeboat:config:v1';
 
 export function configJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(configSchema, { io: 'input', target: 'draft-2020-12' }) as Record<
-    string,
-    unknown
-  >;
+  const schema = z.toJSONSchema(configSchema, { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>;
   return {
     $schema: schema.$schema,
     $id: CONFIG_SCHEMA_ID,
     title: 'lifeboat.yaml',
-    description:
-      'Lifeboat catalog: teams, users, servers, storage, databases, notification channels and policy',
+    description: 'Lifeboat catalog: teams, users, servers, storage, databases, notification channels and policy',
     ...schema,
   };
 }

@@ -8,8 +8,7 @@ function find<T>(record: Readonly<Record<string, T>>, name: string, kind: string
   if (Object.hasOwn(record, name)) return record[name]!;
   const known = Object.keys(record);
   throw new LifeboatError('not_found', `${kind} "${name}" is not in the catalog`, {
-    hint:
-      known.length === 0 ? `no ${kind}s are defined in lifeboat.yaml` : `known ${kind}s: ${known.join(', ')}`,
+    hint: known.length === 0 ? `no ${kind}s are defined in lifeboat.yaml` : `known ${kind}s: ${known.join(', ')}`,
   });
 }
 

@@ -54,10 +54,7 @@ export function databaseSchema<S extends z.ZodType>(secret: S) {
   const encrypt = z
     .object({
       passphrase: secret.optional(),
-      recipients: z
-        .array(z.string().regex(AGE_RECIPIENT, 'not an age X25519 recipient (age1…)'))
-        .min(1)
-        .optional(),
+      recipients: z.array(z.string().regex(AGE_RECIPIENT, 'not an age X25519 recipient (age1…)')).min(1).optional(),
       identity: secret.optional().meta({ description: 'age identity, needed to restore' }),
     })
     .strict()
@@ -125,11 +122,7 @@ export function databaseSchema<S extends z.ZodType>(secret: S) {
       masking: masking.optional(),
       post_restore: z.array(z.union([z.string().min(1), postRestoreCommand])).optional(),
       verify: z
-        .array(
-          z
-            .object({ name: z.string().min(1), sql: z.string().min(1), expect: z.unknown().optional() })
-            .strict(),
-        )
+        .array(z.object({ name: z.string().min(1), sql: z.string().min(1), expect: z.unknown().optional() }).strict())
         .optional(),
     })
     .strict();

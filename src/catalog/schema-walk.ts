@@ -4,11 +4,7 @@ import { z } from 'zod';
 import type { PathSegment } from './config-path.js';
 
 /** The keys a mapping at `path` may have, or undefined when `path` is not a mapping in the schema. */
-export function keysAt(
-  schema: z.ZodType,
-  value: unknown,
-  path: readonly PathSegment[],
-): string[] | undefined {
+export function keysAt(schema: z.ZodType, value: unknown, path: readonly PathSegment[]): string[] | undefined {
   let node: z.ZodType | undefined = unwrap(schema, value);
   let current = value;
   for (const seg of path) {

@@ -27,9 +27,7 @@ export function buildConfigSchema<S extends z.ZodType>(secret: S) {
     labels: z.array(z.string().min(1)).default([]).meta({ description: 'worker labels that can reach it' }),
   };
   const server = z.discriminatedUnion('engine', [
-    z
-      .object({ engine: z.enum(['postgres', 'mariadb', 'mysql'] satisfies EngineKind[]), ...serverCommon })
-      .strict(),
+    z.object({ engine: z.enum(['postgres', 'mariadb', 'mysql'] satisfies EngineKind[]), ...serverCommon }).strict(),
     z
       .object({
         engine: z.literal('command'),

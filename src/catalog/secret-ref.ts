@@ -33,11 +33,7 @@ export const secretRefSchema = z
 export type SecretLookup = { secret: Secret } | { problem: string; hint: string };
 
 /** Reads the value a reference points at. Messages name the variable or file, never the value. */
-export function lookupSecret(
-  ref: string,
-  env: Record<string, string | undefined>,
-  baseDir: string,
-): SecretLookup {
+export function lookupSecret(ref: string, env: Record<string, string | undefined>, baseDir: string): SecretLookup {
   if (ref.startsWith('env:')) {
     const name = ref.slice('env:'.length);
     const value = env[name];
@@ -62,8 +58,7 @@ export function lookupSecret(
   }
   // Editors and `echo` add one trailing newline; it is never part of a password or URL.
   const value = text.replace(/\r?\n$/, '');
-  if (value === '')
-    return { problem: `secret file ${path} is empty`, hint: 'write the secret into the file' };
+  if (value === '') return { problem: `secret file ${path} is empty`, hint: 'write the secret into the file' };
   return { secret: new Secret(value, `file:${path}`) };
 }
 

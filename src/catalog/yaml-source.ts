@@ -2,17 +2,7 @@
 // own errors (syntax, duplicate keys) into issues, and maps a path such as
 // ["databases", "CustomerDB", "owner"] back to a line and column, so that every issue found
 // later on the plain value can still point into the file.
-import {
-  type Document,
-  isAlias,
-  isMap,
-  isScalar,
-  isSeq,
-  LineCounter,
-  type Node,
-  parseDocument,
-  visit,
-} from 'yaml';
+import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from 'yaml';
 import type { ConfigIssue } from './config-error.js';
 import { formatPath, type PathSegment } from './config-path.js';
 
@@ -115,8 +105,7 @@ function offsetOf(doc: Document, path: readonly PathSegment[], anchor: 'node' | 
     const last = i === path.length - 1;
     if (last && anchor === 'key' && keyOffset !== undefined) return keyOffset;
     // An empty value (`owner:`) has no useful range of its own: point at its key instead.
-    const valueOffset =
-      isScalar(step.value) && step.value.value === null ? undefined : step.value?.range?.[0];
+    const valueOffset = isScalar(step.value) && step.value.value === null ? undefined : step.value?.range?.[0];
     offset = valueOffset ?? keyOffset ?? offset;
     node = step.value;
   }

@@ -17,11 +17,7 @@ interface Draft {
   hint?: string | undefined;
 }
 
-export function fromZodIssues(
-  issues: readonly ZodIssue[],
-  source: YamlSource,
-  schema: z.ZodType,
-): ConfigIssue[] {
+export function fromZodIssues(issues: readonly ZodIssue[], source: YamlSource, schema: z.ZodType): ConfigIssue[] {
   const drafts = issues.flatMap((issue) => draftsOf(issue, [], source.value, schema));
   return drafts.map((d) => ({
     path: formatPath(d.path),
@@ -41,11 +37,7 @@ function draftsOf(issue: ZodIssue, prefix: PathSegment[], root: unknown, schema:
   ];
 
   // A required key that is absent comes as invalid_type, or invalid_value for literals and enums.
-  if (
-    (issue.code === 'invalid_type' || issue.code === 'invalid_value') &&
-    path.length > 0 &&
-    !hasKey(root, path)
-  ) {
+  if ((issue.code === 'invalid_type' || issue.code === 'invalid_value') && path.length > 0 && !hasKey(root, path)) {
     return at('missing_key', `missing required key "${last}"`, undefined, 'parent');
   }
 
@@ -72,16 +64,14 @@ function draftsOf(issue: ZodIssue, prefix: PathSegment[], root: unknown, schema:
         options.length === 1
           ? `expected ${options[0]}, got ${show(actual)}`
           : `${show(actual)} is not one of: ${issue.values.join(', ')}`;
-      const hint =
-        path.length === 1 && last === 'version' ? 'this Lifeboat reads lifeboat.yaml version 1' : undefined;
+      const hint = path.length === 1 && last === 'version' ? 'this Lifeboat reads lifeboat.yaml version 1' : undefined;
       return at('invalid_value', message, hint);
     }
     case 'too_small':
     case 'too_big': {
       const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;
       const word = issue.code === 'too_small' ? 'at least' : 'at most';
-      if (issue.origin === 'array')
-        return at('invalid_value', `needs ${word} ${bound} item${bound === 1 ? '' : 's'}`);
+      if (issue.origin === 'array') return at('invalid_value', `needs ${word} ${bound} item${bound === 1 ? '' : 's'}`);
       if (issue.origin === 'string') {
         return at(
           'invalid_value',
@@ -138,15 +128,11 @@ function unionDrafts(
         },
       ];
     }
-    return [
-      { path, anchor: 'node', code: 'invalid_value', message: `${show(actual)} is not one of: ${options}` },
-    ];
+    return [{ path, anchor: 'node', code: 'invalid_value', message: `${show(actual)} is not one of: ${options}` }];
   }
   // A plain union: report the member the value was evidently meant to be (the one whose own
   // type matched), rather than every member's complaint.
-  const fits = issue.errors.filter(
-    (errs) => !errs.some((e) => e.path.length === 0 && e.code === 'invalid_type'),
-  );
+  const fits = issue.errors.filter((errs) => !errs.some((e) => e.path.length === 0 && e.code === 'invalid_type'));
   const best = fits.sort((a, b) => a.length - b.length)[0];
   if (best !== undefined) return best.flatMap((e) => draftsOf(e, path, root, schema));
   const expected = issue.errors.flatMap((errs) =>

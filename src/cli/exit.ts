@@ -1,10 +1,12 @@
 // Exit codes (PRODUCT.md contract): 0 success, 1 the thing checked failed, 2 usage or config
 // error, 3 refused (forbidden, blocked by a check), 4 not found.
-import type { ErrorCode } from '../errors.js';
+import { ERROR_CODES } from '../errors.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, refused: 3, notFound: 4 } as const;
 
-export function exitCodeFor(code: ErrorCode | string): number {
+export function exitCodeFor(code: string): number {
+  const status = (ERROR_CODES as Record<string, number>)[code];
+  if (status === 401 || status === 403) return EXIT.refused;
   switch (code) {
     case 'config_invalid':
     case 'invalid_request':

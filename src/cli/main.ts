@@ -6,6 +6,7 @@ import { isLifeboatError, messageOf } from '../errors.js';
 import { redact } from '../lib/secret.js';
 import { VERSION } from '../version.js';
 import { registerConfigCommands } from './commands/config.js';
+import { registerIdentityCommands } from './commands/identity.js';
 import { registerRunCommands } from './commands/run.js';
 import { EXIT, exitCodeFor } from './exit.js';
 
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerRunCommands(program);
   registerConfigCommands(program);
+  registerIdentityCommands(program);
   return program;
 }
 
@@ -40,9 +42,7 @@ function reportError(err: unknown, json: boolean): number {
   }
   if (isLifeboatError(err)) {
     if (json) process.stdout.write(`${JSON.stringify(err.toBody(), null, 2)}\n`);
-    process.stderr.write(
-      `lifeboat: ${redact(err.message)}\n${err.hint ? `HINT: ${redact(err.hint)}\n` : ''}`,
-    );
+    process.stderr.write(`lifeboat: ${redact(err.message)}\n${err.hint ? `HINT: ${redact(err.hint)}\n` : ''}`);
     return exitCodeFor(err.code);
   }
   process.stderr.write(

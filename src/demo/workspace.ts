@@ -86,8 +86,7 @@ export async function startDemoWorkspace(dataDir: string): Promise<DemoWorkspace
   for (const server of DEMO_SERVERS) {
     const pgData = join(dir, 'clusters', server);
     const passFile = join(secrets, `${server}.password`);
-    if (!existsSync(passFile))
-      writeFileSync(passFile, randomBytes(18).toString('base64url'), { mode: 0o600 });
+    if (!existsSync(passFile)) writeFileSync(passFile, randomBytes(18).toString('base64url'), { mode: 0o600 });
     const password = readFileSync(passFile, 'utf8');
     const fresh = !existsSync(join(pgData, 'PG_VERSION'));
     if (fresh) await initCluster({ dataDir: pgData, superuser: 'postgres', password });

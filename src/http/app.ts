@@ -14,7 +14,9 @@ import type { Logger } from '../lib/logger.js';
 import { VERSION } from '../version.js';
 import type { HttpDeps } from './deps.js';
 import { installErrorHandling } from './errors.js';
+import { installAuth } from './auth.js';
 import { healthRoutes } from './routes/health.js';
+import { identityRoutes } from './routes/identity.js';
 
 export type App = FastifyInstance<
   import('node:http').Server,
@@ -25,7 +27,7 @@ export type App = FastifyInstance<
 >;
 
 /** Route modules, each `(app, deps) => void`. Later capabilities add theirs here. */
-const ROUTES = [healthRoutes];
+const ROUTES = [healthRoutes, identityRoutes];
 
 export async function buildApp(deps: HttpDeps & { logger: Logger }): Promise<App> {
   const app = Fastify({
@@ -37,6 +39,7 @@ export async function buildApp(deps: HttpDeps & { logger: Logger }): Promise<App
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
+  installAuth(app, deps);
 
   await app.register(swagger, {
     openapi: {
@@ -55,6 +58,8 @@ export async function buildApp(deps: HttpDeps & { logger: Logger }): Promise<App
 
   for (const register of ROUTES) register(app, deps);
 
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/api/openapi.json', { schema: { summary: 'This OpenAPI document', tags: ['system'] } }, async () =>
+    app.swagger(),
+  );
   return app;
 }

@@ -10,8 +10,7 @@ import type { App } from './app.js';
 export function installErrorHandling(app: App): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (isLifeboatError(err)) {
-      if (err.status >= 500)
-        req.log.error({ err: { message: redact(err.message), code: err.code } }, 'request failed');
+      if (err.status >= 500) req.log.error({ err: { message: redact(err.message), code: err.code } }, 'request failed');
       return reply.status(err.status).send(err.toBody());
     }
     if (hasZodFastifySchemaValidationErrors(err)) {
@@ -36,10 +35,7 @@ export function installErrorHandling(app: App): void {
       };
       return reply.status(err.statusCode).send(body);
     }
-    req.log.error(
-      { err: { message: redact(err.message ?? String(err)), stack: err.stack } },
-      'unexpected error',
-    );
+    req.log.error({ err: { message: redact(err.message ?? String(err)), stack: err.stack } }, 'unexpected error');
     const body: ErrorBody = {
       error: {
         code: 'internal',

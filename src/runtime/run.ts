@@ -83,13 +83,9 @@ export async function runLifeboat(opts: RunOptions): Promise<Running> {
       });
       url = await app.listen({ host: opts.host, port: opts.port }).catch((err: NodeJS.ErrnoException) => {
         if (err.code === 'EADDRINUSE') {
-          throw new LifeboatError(
-            'conflict',
-            `unable to listen on ${opts.host}:${opts.port}: the port is in use`,
-            {
-              hint: 'stop the other process or choose another port with --port',
-            },
-          );
+          throw new LifeboatError('conflict', `unable to listen on ${opts.host}:${opts.port}: the port is in use`, {
+            hint: 'stop the other process or choose another port with --port',
+          });
         }
         throw err;
       });
@@ -119,6 +115,7 @@ async function resolveCatalog(
 ): Promise<{ catalog: Catalog; demo: boolean }> {
   const local = resolve('lifeboat.yaml');
   const file = opts.configFile ?? (existsSync(local) ? local : undefined);
+  // (the demo's own file is found by creating the demo below, which also starts its clusters)
   if (file) return { catalog: loadConfig(file, opts.env), demo: false };
   if (opts.mode !== 'all') {
     throw new LifeboatError('config_invalid', 'no lifeboat.yaml found', {

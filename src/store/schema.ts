@@ -21,7 +21,37 @@ export interface WorkerTable {
   stopped_at: Timestamp | null;
 }
 
+export interface ApiTokenTable {
+  id: Generated<string>;
+  user_name: string;
+  token_hash: string;
+  prefix: string;
+  description: string | null;
+  created_by: string;
+  created_at: Generated<Date>;
+  expires_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+  last_used_at: Timestamp | null;
+}
+
+export interface AuditEventTable {
+  seq: Generated<number>;
+  id: string;
+  at: Timestamp;
+  actor: string;
+  action: string;
+  subject_type: string;
+  subject_id: string;
+  outcome: string;
+  details: ColumnType<Record<string, unknown>, string, string>;
+  request_id: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
 export interface Database {
+  api_tokens: ApiTokenTable;
+  audit_events: AuditEventTable;
   lifeboat_instance: InstanceTable;
   workers: WorkerTable;
 }

@@ -33,11 +33,7 @@ export async function startQueue(opts: QueueOptions): Promise<PgBoss> {
   return boss;
 }
 
-export async function ensureQueue(
-  boss: PgBoss,
-  name: string,
-  options: Partial<PgBoss.Queue> = {},
-): Promise<void> {
+export async function ensureQueue(boss: PgBoss, name: string, options: Partial<PgBoss.Queue> = {}): Promise<void> {
   const existing = await boss.getQueue(name);
   if (!existing) {
     try {

@@ -79,10 +79,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     });
     workIds.push(wid);
   }
-  opts.logger.info(
-    { workerId: id, labels: opts.labels, queues: Object.keys(opts.handlers) },
-    'worker started',
-  );
+  opts.logger.info({ workerId: id, labels: opts.labels, queues: Object.keys(opts.handlers) }, 'worker started');
 
   return {
     id,

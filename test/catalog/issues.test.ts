@@ -79,13 +79,7 @@ const cases: Case[] = [
   },
   {
     name: 'missing required key: reported at the parent',
-    body: [
-      'databases:',
-      '  CustomerDB:',
-      '    server: prod',
-      '    name: customer',
-      '    destinations: [dev]',
-    ],
+    body: ['databases:', '  CustomerDB:', '    server: prod', '    name: customer', '    destinations: [dev]'],
     expect: [
       {
         path: 'databases.CustomerDB.owner',
@@ -165,9 +159,7 @@ const cases: Case[] = [
   {
     name: 'empty role list',
     doc: ['version: 1', 'users:', '  ann: { email: ann@example.com, roles: [] }'],
-    expect: [
-      { path: 'users.ann.roles', code: 'invalid_value', at: '3:41', message: 'needs at least 1 item' },
-    ],
+    expect: [{ path: 'users.ann.roles', code: 'invalid_value', at: '3:41', message: 'needs at least 1 item' }],
   },
   {
     name: 'dangling owner team',
@@ -336,11 +328,7 @@ const cases: Case[] = [
   },
   {
     name: 'inline secret url (never echoed)',
-    doc: [
-      'version: 1',
-      'servers:',
-      '  pg1: { engine: postgres, tier: test, url: "postgres://admin:hunter2@db/prod" }',
-    ],
+    doc: ['version: 1', 'servers:', '  pg1: { engine: postgres, tier: test, url: "postgres://admin:hunter2@db/prod" }'],
     expect: [{ path: 'servers.pg1.url', code: 'secret_inline', at: '3:45' }],
   },
   {
@@ -431,9 +419,7 @@ const cases: Case[] = [
       '    masking:',
       '      rules: [{ table: t, column: c, transform: scramble }]',
     ],
-    expect: [
-      { path: 'databases.CustomerDB.masking.rules[0].transform', code: 'invalid_value', at: b(7, 49) },
-    ],
+    expect: [{ path: 'databases.CustomerDB.masking.rules[0].transform', code: 'invalid_value', at: b(7, 49) }],
   },
   {
     name: 'approvals 0 with a production destination',
@@ -583,14 +569,7 @@ const cases: Case[] = [
   },
   {
     name: 's3 with half a key pair',
-    doc: [
-      'version: 1',
-      'storage:',
-      '  s3:',
-      '    type: s3',
-      '    bucket: b',
-      '    access_key_id: env:DEV_URL',
-    ],
+    doc: ['version: 1', 'storage:', '  s3:', '    type: s3', '    bucket: b', '    access_key_id: env:DEV_URL'],
     expect: [{ path: 'storage.s3.secret_access_key', code: 'missing_key', at: '3:3' }],
   },
   {
@@ -657,9 +636,7 @@ const cases: Case[] = [
       '    owner: alpha',
       '    backup: { storage: main, encrypt: { recipients: [age1nope] } }',
     ],
-    expect: [
-      { path: 'databases.CustomerDB.backup.encrypt.recipients[0]', code: 'invalid_value', at: b(6, 54) },
-    ],
+    expect: [{ path: 'databases.CustomerDB.backup.encrypt.recipients[0]', code: 'invalid_value', at: b(6, 54) }],
   },
   {
     name: 'post-restore step with a typo',

@@ -27,22 +27,16 @@ function violations(schema: Schema, value: unknown, path = '$'): string[] {
   if (!typeOk) return [`${path}: expected ${type}, got ${actual}`];
   if ('const' in schema && schema.const !== value) out.push(`${path}: expected ${String(schema.const)}`);
   if (Array.isArray(schema.enum) && !schema.enum.includes(value)) out.push(`${path}: not in enum`);
-  if (
-    typeof value === 'string' &&
-    typeof schema.pattern === 'string' &&
-    !new RegExp(schema.pattern).test(value)
-  ) {
+  if (typeof value === 'string' && typeof schema.pattern === 'string' && !new RegExp(schema.pattern).test(value)) {
     out.push(`${path}: does not match ${schema.pattern}`);
   }
   if (Array.isArray(value) && schema.items) {
-    for (const [i, item] of value.entries())
-      out.push(...violations(schema.items as Schema, item, `${path}[${i}]`));
+    for (const [i, item] of value.entries()) out.push(...violations(schema.items as Schema, item, `${path}[${i}]`));
   }
   if (actual === 'object') {
     const obj = value as Record<string, unknown>;
     const props = (schema.properties ?? {}) as Record<string, Schema>;
-    for (const req of (schema.required ?? []) as string[])
-      if (!(req in obj)) out.push(`${path}.${req}: required`);
+    for (const req of (schema.required ?? []) as string[]) if (!(req in obj)) out.push(`${path}.${req}: required`);
     for (const [k, v] of Object.entries(obj)) {
       const names = schema.propertyNames as Schema | undefined;
       if (names) out.push(...violations(names, k, `${path}{${k}}`));
@@ -98,9 +92,7 @@ describe('configJsonSchema', () => {
   });
 
   test('the PRODUCT.md example conforms', () => {
-    const example = parse(
-      readFileSync(join(import.meta.dirname, 'fixtures', 'product-example.yaml'), 'utf8'),
-    );
+    const example = parse(readFileSync(join(import.meta.dirname, 'fixtures', 'product-example.yaml'), 'utf8'));
     expect(violations(schema, example)).toEqual([]);
   });
 

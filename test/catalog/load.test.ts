@@ -124,9 +124,7 @@ describe('the PRODUCT.md example', () => {
       caught = err;
     }
     expect(caught).toBeInstanceOf(ConfigError);
-    const issues = (caught as ConfigError).issues.map(
-      (i) => `${i.line}:${i.column} ${i.path} ${i.code} ${i.message}`,
-    );
+    const issues = (caught as ConfigError).issues.map((i) => `${i.line}:${i.column} ${i.path} ${i.code} ${i.message}`);
     expect(issues).toEqual([
       '14:58 servers.prod-pg01.url secret_unreadable environment variable PROD_PG01_URL is not set',
       '15:58 servers.dev-pg01.url secret_unreadable environment variable DEV_PG01_URL is not set',

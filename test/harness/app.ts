@@ -1,5 +1,6 @@
 // An API server on a fresh control-plane store, for route tests (Fastify's inject, no port).
 import type PgBoss from 'pg-boss';
+import { issueToken } from '../../src/access/tokens.js';
 import { parseConfig } from '../../src/catalog/load.js';
 import type { Catalog } from '../../src/catalog/types.js';
 import { type App, buildApp } from '../../src/http/app.js';
@@ -21,7 +22,7 @@ export function catalogFrom(text = MINIMAL_CONFIG, env: Record<string, string> =
 
 export async function testApp(
   opts: { catalog?: Catalog; queue?: PgBoss; store?: TestStore } = {},
-): Promise<{ app: App; store: TestStore }> {
+): Promise<{ app: App; store: TestStore; auth: (user: string) => Promise<Record<string, string>> }> {
   const store = opts.store ?? (await freshStore());
   const app = await buildApp({
     db: store.db,
@@ -31,5 +32,9 @@ export async function testApp(
     publicUrl: 'http://127.0.0.1:7420',
     logger: silentLogger(),
   });
-  return { app, store };
+  /** Authorization headers with a fresh token for a configured user. */
+  const auth = async (user: string) => ({
+    authorization: `Bearer ${(await issueToken(store.db, { user, actor: 'test' })).token}`,
+  });
+  return { app, store, auth };
 }

@@ -13,13 +13,7 @@ export interface CliResult {
 
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, LIFEBOAT_LOG_LEVEL: 'warn', NO_COLOR: '1' };
-  for (const k of [
-    'LIFEBOAT_CONFIG',
-    'LIFEBOAT_URL',
-    'LIFEBOAT_TOKEN',
-    'LIFEBOAT_DATABASE_URL',
-    'LIFEBOAT_DATA_DIR',
-  ])
+  for (const k of ['LIFEBOAT_CONFIG', 'LIFEBOAT_URL', 'LIFEBOAT_TOKEN', 'LIFEBOAT_DATABASE_URL', 'LIFEBOAT_DATA_DIR'])
     delete env[k];
   return { ...env, ...extra };
 }

@@ -46,8 +46,7 @@ export async function startTestCluster(name = 'pg'): Promise<TestCluster> {
     name,
     dataDir,
     port: await startCluster(dataDir),
-    url: (database = 'postgres') =>
-      clusterUrl({ superuser: SUPERUSER, password: PASSWORD, port: c.port }, database),
+    url: (database = 'postgres') => clusterUrl({ superuser: SUPERUSER, password: PASSWORD, port: c.port }, database),
     secretUrl: (database = 'postgres') => new Secret(c.url(database), `test:${name}`),
     async query(database, text, values) {
       const client = new pg.Client({ connectionString: c.url(database) });

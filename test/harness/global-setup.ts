@@ -11,12 +11,7 @@ import pg from 'pg';
 import PgBoss from 'pg-boss';
 import type { TestProject } from 'vitest/node';
 import { seedCustomerDb } from '../../src/demo/fake-people.js';
-import {
-  clusterUrl,
-  initCluster,
-  startCluster,
-  stopCluster,
-} from '../../src/engines/postgres/local-cluster.js';
+import { clusterUrl, initCluster, startCluster, stopCluster } from '../../src/engines/postgres/local-cluster.js';
 import { Secret } from '../../src/lib/secret.js';
 import { createDb, createPool } from '../../src/store/db.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
@@ -51,9 +46,7 @@ export async function setup(project: TestProject): Promise<void> {
     await admin.query(`create database ${CUSTOMER_TEMPLATE_DB}`);
     await admin.end();
 
-    const storeUrl = new Secret(
-      clusterUrl({ superuser: SUPERUSER, password: PASSWORD, port }, STORE_TEMPLATE_DB),
-    );
+    const storeUrl = new Secret(clusterUrl({ superuser: SUPERUSER, password: PASSWORD, port }, STORE_TEMPLATE_DB));
     const db = createDb(createPool(storeUrl));
     await migrateToLatest(db);
     await db.destroy();

@@ -7,8 +7,9 @@ import { testApp } from '../harness/app.js';
 
 describe('the error model', () => {
   it('answers an unknown route with not_found and a hint', async () => {
-    const { app } = await testApp();
-    const res = await app.inject({ method: 'GET', url: '/api/v1/nothing-here' });
+    const { app, auth } = await testApp();
+    const headers = await auth('jsmith');
+    const res = await app.inject({ method: 'GET', url: '/api/v1/nothing-here', headers });
     expect(res.statusCode).toBe(404);
     expect(res.json()).toEqual({
       error: {
@@ -20,13 +21,14 @@ describe('the error model', () => {
   });
 
   it('maps a LifeboatError to its status, code, message and hint', async () => {
-    const { app } = await testApp();
+    const { app, auth } = await testApp();
+    const headers = await auth('jsmith');
     app.get('/api/test/refused', async () => {
       throw new LifeboatError('forbidden', 'unable to approve run 7: you requested it', {
         hint: 'ask another approver',
       });
     });
-    const res = await app.inject({ method: 'GET', url: '/api/test/refused' });
+    const res = await app.inject({ method: 'GET', url: '/api/test/refused', headers });
     expect(res.statusCode).toBe(403);
     expect(res.json()).toEqual({
       error: {
@@ -38,13 +40,14 @@ describe('the error model', () => {
   });
 
   it('turns schema validation failures into invalid_request naming the field', async () => {
-    const { app } = await testApp();
+    const { app, auth } = await testApp();
+    const headers = await auth('jsmith');
     app.post(
       '/api/test/echo',
       { schema: { body: z.object({ count: z.number().int().min(1) }) } },
       async (req) => req.body,
     );
-    const res = await app.inject({ method: 'POST', url: '/api/test/echo', payload: { count: 0 } });
+    const res = await app.inject({ method: 'POST', url: '/api/test/echo', payload: { count: 0 }, headers });
     expect(res.statusCode).toBe(400);
     const body = res.json();
     expect(body.error.code).toBe('invalid_request');
@@ -53,26 +56,28 @@ describe('the error model', () => {
   });
 
   it('answers malformed JSON with invalid_request, not a 500', async () => {
-    const { app } = await testApp();
+    const { app, auth } = await testApp();
+    const headers = await auth('jsmith');
     app.post('/api/test/json', async () => ({ ok: true }));
     const res = await app.inject({
       method: 'POST',
       url: '/api/test/json',
       payload: '{"oops',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...headers, 'content-type': 'application/json' },
     });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.code).toBe('invalid_request');
   });
 
   it('hides unexpected failures behind a correlation id, with no stack and no secret', async () => {
-    const { app } = await testApp();
+    const { app, auth } = await testApp();
+    const headers = await auth('jsmith');
     app.get('/api/test/boom', async () => {
       throw new Error(
         'connect failed for postgres://admin:hunter2@db.internal/prod at Object.<anonymous> (/src/x.ts:1:1)',
       );
     });
-    const res = await app.inject({ method: 'GET', url: '/api/test/boom' });
+    const res = await app.inject({ method: 'GET', url: '/api/test/boom', headers });
     expect(res.statusCode).toBe(500);
     const body = res.json();
     expect(body.error.code).toBe('internal');
@@ -86,8 +91,9 @@ describe('the error model', () => {
   });
 
   it('serves an OpenAPI document generated from the route schemas', async () => {
-    const { app } = await testApp();
-    const res = await app.inject({ method: 'GET', url: '/api/openapi.json' });
+    const { app, auth } = await testApp();
+    const headers = await auth('jsmith');
+    const res = await app.inject({ method: 'GET', url: '/api/openapi.json', headers });
     expect(res.statusCode).toBe(200);
     const doc = res.json();
     expect(doc.openapi).toBe('3.1.0');

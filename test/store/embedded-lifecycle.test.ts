@@ -69,9 +69,7 @@ describe('lifeboat start on the embedded store', () => {
         cwd: home,
       });
       expect(await second.exited()).toBe(3);
-      expect(second.output()).toMatch(
-        /another lifeboat \(pid \d+\) is already running on the data directory/,
-      );
+      expect(second.output()).toMatch(/another lifeboat \(pid \d+\) is already running on the data directory/);
       expect(second.output()).toContain('HINT:');
     } finally {
       first.child.kill('SIGTERM');

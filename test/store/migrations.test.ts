@@ -47,9 +47,7 @@ describe('migrations', () => {
       const results = await Promise.all(dbs.map((db) => migrateToLatest(db)));
       const all = results.flat();
       expect(all.sort()).toEqual(Object.keys(migrations).sort());
-      const { rows } = await sql<{ n: number }>`select count(*)::int as n from lifeboat_migration`.execute(
-        dbs[0]!,
-      );
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from lifeboat_migration`.execute(dbs[0]!);
       expect(rows[0]!.n).toBe(Object.keys(migrations).length);
       const inst = await dbs[0]!.selectFrom('lifeboat_instance').selectAll().execute();
       expect(inst).toHaveLength(1);

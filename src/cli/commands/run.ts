@@ -47,9 +47,7 @@ async function runForeground(mode: RunMode, cmd: Command): Promise<void> {
     env: ctx.env,
     logger,
   });
-  const store = running.store.embedded
-    ? `embedded in ${running.store.embedded.dataDir}`
-    : 'LIFEBOAT_DATABASE_URL';
+  const store = running.store.embedded ? `embedded in ${running.store.embedded.dataDir}` : 'LIFEBOAT_DATABASE_URL';
   process.stdout.write(
     [
       `Lifeboat ${mode === 'all' ? 'is running' : `${mode} is running`}${running.url ? ` at ${running.url.replace('http://127.0.0.1', 'http://127.0.0.1')}` : ''}`,

@@ -38,13 +38,9 @@ export function postgresRunAs(): RunAs | undefined {
     const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
     return (postgresIdentity = { uid, gid });
   } catch {
-    throw new LifeboatError(
-      'internal',
-      'running as root, but there is no `postgres` OS user to run PostgreSQL as',
-      {
-        hint: 'PostgreSQL refuses to run as root: install the postgresql package (it creates the user) or run lifeboat as a normal user',
-      },
-    );
+    throw new LifeboatError('internal', 'running as root, but there is no `postgres` OS user to run PostgreSQL as', {
+      hint: 'PostgreSQL refuses to run as root: install the postgresql package (it creates the user) or run lifeboat as a normal user',
+    });
   }
 }
 
@@ -135,8 +131,7 @@ export async function initCluster(opts: InitOptions): Promise<void> {
     'logging_collector = off',
     "timezone = 'UTC'",
   ];
-  if (opts.durable === false)
-    settings.push('fsync = off', 'synchronous_commit = off', 'full_page_writes = off');
+  if (opts.durable === false) settings.push('fsync = off', 'synchronous_commit = off', 'full_page_writes = off');
   const conf = join(opts.dataDir, 'postgresql.conf');
   writeFileSync(conf, `${readFileSync(conf, 'utf8')}\n# lifeboat\n${settings.join('\n')}\n`);
 }
@@ -168,11 +163,10 @@ export async function startCluster(dataDir: string, port?: number): Promise<numb
   for (let attempt = 0; attempt < 5; attempt++) {
     const p = port ?? (await freePort());
     const logBefore = safeRead(logFile).length;
-    const r = await run(
-      pgBin('pg_ctl'),
-      ['start', '-D', dataDir, '-w', '-t', '60', '-l', logFile, '-o', `-p ${p}`],
-      { runAs: who, cwd: '/' },
-    );
+    const r = await run(pgBin('pg_ctl'), ['start', '-D', dataDir, '-w', '-t', '60', '-l', logFile, '-o', `-p ${p}`], {
+      runAs: who,
+      cwd: '/',
+    });
     if (r.code === 0) return p;
     lastError = tail(`${r.stderr}\n${safeRead(logFile).slice(logBefore)}`, 4);
     if (port !== undefined || !/could not bind|Address already in use/i.test(lastError)) break;
@@ -182,10 +176,7 @@ export async function startCluster(dataDir: string, port?: number): Promise<numb
   });
 }
 
-export async function stopCluster(
-  dataDir: string,
-  mode: 'smart' | 'fast' | 'immediate' = 'fast',
-): Promise<void> {
+export async function stopCluster(dataDir: string, mode: 'smart' | 'fast' | 'immediate' = 'fast'): Promise<void> {
   if (!runningPostmaster(dataDir)) return;
   const r = await run(pgBin('pg_ctl'), ['stop', '-D', dataDir, '-m', mode, '-w', '-t', '60'], {
     runAs: postgresRunAs(),
@@ -196,10 +187,7 @@ export async function stopCluster(
   }
 }
 
-export function clusterUrl(
-  c: Pick<LocalCluster, 'port' | 'superuser' | 'password'>,
-  database = 'postgres',
-): string {
+export function clusterUrl(c: Pick<LocalCluster, 'port' | 'superuser' | 'password'>, database = 'postgres'): string {
   return `postgres://${encodeURIComponent(c.superuser)}:${encodeURIComponent(c.password)}@127.0.0.1:${c.port}/${encodeURIComponent(database)}`;
 }
 

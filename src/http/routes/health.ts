@@ -13,6 +13,7 @@ export function healthRoutes(app: App, deps: HttpDeps): void {
   app.get(
     '/api/health',
     {
+      config: { public: true },
       schema: {
         summary: 'Health of the API, the control-plane store and the job queue',
         tags: ['system'],
@@ -23,10 +24,7 @@ export function healthRoutes(app: App, deps: HttpDeps): void {
     async (_req, reply) => {
       const store: HealthResponse['store'] = { ok: false };
       try {
-        const row = await deps.db
-          .selectFrom('lifeboat_instance')
-          .select(['id', 'created_at'])
-          .executeTakeFirst();
+        const row = await deps.db.selectFrom('lifeboat_instance').select(['id', 'created_at']).executeTakeFirst();
         store.ok = row !== undefined;
         if (row) {
           store.instanceId = row.id;

@@ -7,7 +7,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .createTable('lifeboat_instance')
     .addColumn('id', 'uuid', (c) => c.primaryKey().defaultTo(sql`gen_random_uuid()`))
     // at most one row: the singleton column is unique and always true
-    .addColumn('singleton', 'boolean', (c) => c.notNull().defaultTo(true).unique().check(sql`singleton`))
+    .addColumn('singleton', 'boolean', (c) =>
+      c
+        .notNull()
+        .defaultTo(true)
+        .unique()
+        .check(sql`singleton`),
+    )
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('version', 'text', (c) => c.notNull())
     .execute();

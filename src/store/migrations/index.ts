@@ -2,7 +2,9 @@
 // carries them. Names sort in application order; never rename or edit one that has shipped.
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_foundation.js';
+import * as m0002 from './0002_identity_audit.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
+  '0002_identity_audit': m0002,
 };

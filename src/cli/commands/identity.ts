@@ -1,0 +1,141 @@
+// `lifeboat token issue|revoke|list`, `lifeboat whoami`, `lifeboat audit verify|export`.
+import type { Command } from 'commander';
+import { createWriteStream } from 'node:fs';
+import { describeBreak } from '../../audit/chain.js';
+import { verifyAuditTrail, walkAudit } from '../../audit/read.js';
+import { issueToken, listTokens, revokeToken } from '../../access/tokens.js';
+import type { WhoAmIResponse } from '../../contract/identity.js';
+import { LifeboatError } from '../../errors.js';
+import { parseDuration } from '../../lib/duration.js';
+import { apiClient } from '../client.js';
+import { cliContext, emit } from '../context.js';
+import { EXIT } from '../exit.js';
+import { cliCatalog, localActor, withStore } from '../store-access.js';
+
+const dataDirOption = ['--data-dir <dir>', 'the embedded store of `lifeboat start` (env LIFEBOAT_DATA_DIR)'] as const;
+
+export function registerIdentityCommands(program: Command): void {
+  const token = program.command('token').description('API tokens (direct store access, not through the API)');
+  token
+    .command('issue <user>')
+    .description('print a new API token for a configured user (shown once; only its hash is kept)')
+    .option(...dataDirOption)
+    .option('--expires <duration>', 'lifetime, e.g. 12h, 30d (default: no expiry)')
+    .option('--description <text>', 'what the token is for')
+    .action(async (user: string, o: { expires?: string; description?: string }, cmd: Command) => {
+      const ctx = cliContext(cmd);
+      const catalog = cliCatalog(ctx);
+      if (!catalog.users[user]) {
+        throw new LifeboatError('not_found', `no user ${user} in ${catalog.file}`, {
+          hint: `configured users: ${Object.keys(catalog.users).join(', ') || '(none)'}`,
+        });
+      }
+      let expiresInMs: number | undefined;
+      if (o.expires !== undefined) {
+        expiresInMs = parseDuration(o.expires);
+        if (!expiresInMs)
+          throw new LifeboatError('invalid_request', `invalid --expires "${o.expires}"`, {
+            hint: 'use a duration such as 12h, 30d or 1w',
+          });
+      }
+      const t = await withStore(ctx, (s) =>
+        issueToken(s.db, { user, actor: localActor(), expiresInMs, description: o.description }),
+      );
+      emit(
+        ctx,
+        { id: t.id, user: t.user, token: t.token, prefix: t.prefix, expiresAt: t.expiresAt?.toISOString() ?? null },
+        () => t.token,
+      );
+    });
+  token
+    .command('revoke <token-id-or-prefix>')
+    .description('revoke a token; it stops working at once')
+    .option(...dataDirOption)
+    .action(async (ref: string, _o, cmd: Command) => {
+      const ctx = cliContext(cmd);
+      const r = await withStore(ctx, (s) => revokeToken(s.db, { ref, actor: localActor() }));
+      emit(ctx, { id: r.id, user: r.user, status: 'revoked' }, () => `revoked token ${r.id} of ${r.user}`);
+    });
+  token
+    .command('list [user]')
+    .description('list tokens (never the secrets)')
+    .option(...dataDirOption)
+    .action(async (user: string | undefined, _o, cmd: Command) => {
+      const ctx = cliContext(cmd);
+      const rows = await withStore(ctx, (s) => listTokens(s.db, user));
+      emit(
+        ctx,
+        { tokens: rows },
+        () =>
+          rows
+            .map(
+              (r) =>
+                `${r.id}  ${r.prefix}…  ${r.user_name.padEnd(12)} ${r.revoked_at ? 'revoked' : r.expires_at && r.expires_at < new Date() ? 'expired' : 'active'}${r.description ? `  ${r.description}` : ''}`,
+            )
+            .join('\n') || 'no tokens',
+      );
+    });
+
+  program
+    .command('whoami')
+    .description('the user, roles and teams of LIFEBOAT_TOKEN')
+    .action(async (_o, cmd: Command) => {
+      const ctx = cliContext(cmd);
+      const me = await apiClient(ctx).request<WhoAmIResponse>('GET', '/api/v1/whoami');
+      emit(
+        ctx,
+        me,
+        () =>
+          `${me.user} <${me.email}>\n  roles: ${me.roles.join(', ')}\n  teams: ${me.teams.join(', ') || '-'}\n  approver of: ${me.approverOf.join(', ') || '-'}`,
+      );
+    });
+
+  const audit = program.command('audit').description('the hash-chained audit trail (direct store access)');
+  audit
+    .command('verify')
+    .description('walk the chain; exit 1 naming the first event that was edited, deleted, inserted or moved')
+    .option(...dataDirOption)
+    .action(async (_o, cmd: Command) => {
+      const ctx = cliContext(cmd);
+      const v = await withStore(ctx, (s) => verifyAuditTrail(s.db));
+      const doc = { ok: v.ok, checked: v.checked, lastHash: v.lastHash, firstBreak: v.firstBreak ?? null };
+      if (v.ok)
+        emit(ctx, doc, () => `audit trail intact: ${v.checked} events verified (head ${v.lastHash.slice(0, 12)})`);
+      else {
+        emit(ctx, doc, () => '');
+        if (!ctx.json)
+          process.stderr.write(`audit trail BROKEN after ${v.checked} good events: ${describeBreak(v.firstBreak!)}\n`);
+        process.exitCode = EXIT.failed;
+      }
+    });
+  audit
+    .command('export')
+    .description('write the trail as JSON lines (stdout or --out)')
+    .option(...dataDirOption)
+    .option('--since <time>', 'only events at or after this ISO time')
+    .option('--out <file>', 'write to a file instead of stdout')
+    .action(async (o: { since?: string; out?: string }, cmd: Command) => {
+      const ctx = cliContext(cmd);
+      let since: Date | undefined;
+      if (o.since) {
+        since = new Date(o.since);
+        if (Number.isNaN(since.getTime()))
+          throw new LifeboatError('invalid_request', `invalid --since "${o.since}"`, {
+            hint: 'use an ISO time such as 2026-11-01T00:00:00Z',
+          });
+      }
+      const out = o.out ? createWriteStream(o.out) : process.stdout;
+      let n = 0;
+      await withStore(ctx, async (s) => {
+        for await (const e of walkAudit(s.db, { since })) {
+          if (!out.write(`${JSON.stringify({ ...e, at: e.at.toISOString() })}\n`))
+            await new Promise<void>((r) => out.once('drain', () => r()));
+          n++;
+        }
+      });
+      if (o.out) {
+        await new Promise<void>((r) => (out as NodeJS.WritableStream).end(r));
+        process.stderr.write(`exported ${n} events to ${o.out}\n`);
+      }
+    });
+}

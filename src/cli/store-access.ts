@@ -1,0 +1,35 @@
+// Direct access to the control-plane store for the commands that must not go through the API
+// (`token issue`, `audit verify`): the embedded store under --data-dir — started for the
+// duration of the command if `lifeboat start` is not running — or LIFEBOAT_DATABASE_URL.
+import { userInfo } from 'node:os';
+import { loadConfig } from '../catalog/load.js';
+import type { Catalog } from '../catalog/types.js';
+import { requireConfigFile } from '../runtime/config-file.js';
+import { openStore, type Store } from '../store/open.js';
+import type { CliContext } from './context.js';
+
+export async function withStore<T>(ctx: CliContext, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore({
+    databaseUrl: ctx.databaseUrl,
+    dataDir: ctx.dataDir,
+    applicationName: 'lifeboat-cli',
+  });
+  try {
+    return await fn(store);
+  } finally {
+    await store.close({ stopEmbedded: true });
+  }
+}
+
+export function cliCatalog(ctx: CliContext): Catalog {
+  return loadConfig(requireConfigFile(ctx.configFile, ctx.dataDir), ctx.env);
+}
+
+/** The actor recorded in the audit trail for direct store access. */
+export function localActor(): string {
+  let name = 'unknown';
+  try {
+    name = userInfo().username;
+  } catch {}
+  return `local:${name}`;
+}

@@ -1,0 +1,169 @@
+// Every cell of the access matrix: each role × each action × own team / other team / system,
+// plus self-approval for every role, with and without the DBA-admin override switch.
+import { describe, expect, it } from 'vitest';
+import { ACTIONS, type Action } from '../../src/access/actions.js';
+import { decide, type DenyRule } from '../../src/access/policy.js';
+import type { Principal } from '../../src/access/principal.js';
+import type { Role } from '../../src/catalog/types.js';
+
+const OWN = { database: 'CustomerDB', ownerTeam: 'team-alpha', requestedBy: 'someone-else' };
+const OTHER = { database: 'BillingDB', ownerTeam: 'team-beta', requestedBy: 'someone-else' };
+
+function principal(role: Role): Principal {
+  // a db-owner is on team-alpha's approvers list; everyone else is a plain member
+  return {
+    user: 'u',
+    roles: [role],
+    teams: ['team-alpha'],
+    approverOf: role === 'db-owner' ? ['team-alpha'] : [],
+    via: 'test',
+  };
+}
+
+const ALL = new Set<Action>(ACTIONS);
+const set = (...a: Action[]) => new Set<Action>(a);
+const DEV = set(
+  'catalog.view',
+  'restore.view',
+  'restore.request',
+  'backup.view',
+  'drill.view',
+  'schema.view',
+  'schema.snapshot',
+);
+const OWNER = set(
+  ...DEV,
+  'restore.approve',
+  'restore.cancel',
+  'restore.undo',
+  'backup.run',
+  'backup.verify',
+  'backup.fetch',
+  'drill.run',
+  'masking.scan',
+);
+const READS = set('catalog.view', 'restore.view', 'backup.view', 'drill.view', 'dr.view', 'schema.view', 'audit.read');
+const RECOVERY = set(
+  'catalog.view',
+  'restore.view',
+  'backup.view',
+  'backup.verify',
+  'backup.fetch',
+  'drill.view',
+  'dr.view',
+  'dr.declare',
+  'dr.execute',
+  'schema.view',
+);
+const without = (s: Set<Action>, ...a: Action[]) => new Set([...s].filter((x) => !a.includes(x)));
+
+/** The expected matrix, written out independently of the policy's own tables. */
+const EXPECTED: Record<
+  Role,
+  { own: Set<Action>; other: Set<Action>; overrideOn: { own: Set<Action>; other: Set<Action> } }
+> = {
+  developer: { own: DEV, other: set(), overrideOn: { own: DEV, other: set() } },
+  'db-owner': { own: OWNER, other: set(), overrideOn: { own: OWNER, other: set() } },
+  'dba-admin': {
+    own: without(ALL, 'restore.approve'),
+    other: without(ALL, 'restore.approve'),
+    overrideOn: { own: ALL, other: ALL },
+  },
+  admin: {
+    own: without(ALL, 'restore.approve'),
+    other: without(ALL, 'restore.approve'),
+    overrideOn: { own: ALL, other: ALL },
+  },
+  'recovery-operator': { own: RECOVERY, other: RECOVERY, overrideOn: { own: RECOVERY, other: RECOVERY } },
+  auditor: { own: READS, other: READS, overrideOn: { own: READS, other: READS } },
+};
+
+const ROLES = Object.keys(EXPECTED) as Role[];
+
+describe('access policy matrix', () => {
+  for (const role of ROLES) {
+    for (const override of [false, true]) {
+      describe(`${role} (dba_admin_can_approve: ${override})`, () => {
+        const exp = override ? EXPECTED[role].overrideOn : EXPECTED[role];
+        for (const action of ACTIONS) {
+          it(`${action} on own team's database → ${exp.own.has(action) ? 'allowed' : 'denied'}`, () => {
+            const d = decide(principal(role), action, OWN, { dbaAdminCanApprove: override });
+            expect(d.allowed).toBe(exp.own.has(action));
+          });
+          it(`${action} on another team's database → ${exp.other.has(action) ? 'allowed' : 'denied'}`, () => {
+            const d = decide(principal(role), action, OTHER, { dbaAdminCanApprove: override });
+            expect(d.allowed).toBe(exp.other.has(action));
+          });
+        }
+      });
+    }
+  }
+
+  describe('self-approval is refused for every role, even with the override on', () => {
+    for (const role of ROLES) {
+      for (const override of [false, true]) {
+        it(`${role}, override ${override}`, () => {
+          const d = decide(
+            principal(role),
+            'restore.approve',
+            { ...OWN, requestedBy: 'u' },
+            { dbaAdminCanApprove: override },
+          );
+          expect(d).toMatchObject({ allowed: false, rule: 'self_approval' });
+        });
+      }
+    }
+  });
+
+  it.each<[Role, Action, typeof OWN, boolean, DenyRule]>([
+    ['developer', 'restore.approve', OWN, false, 'not_approver'],
+    ['developer', 'restore.request', OTHER, false, 'not_team_member'],
+    ['db-owner', 'restore.approve', OTHER, false, 'not_team_member'],
+    ['dba-admin', 'restore.approve', OWN, false, 'override_disabled'],
+    ['auditor', 'restore.request', OWN, false, 'read_only_role'],
+    ['recovery-operator', 'restore.request', OWN, false, 'role_not_allowed'],
+    ['developer', 'dr.execute', OWN, false, 'role_not_allowed'],
+  ])('%s %s names the rule that refused', (role, action, resource, override, rule) => {
+    const d = decide(principal(role), action, resource, { dbaAdminCanApprove: override });
+    expect(d).toMatchObject({ allowed: false, rule });
+    if (!d.allowed) {
+      expect(d.message).toContain('u');
+      expect(d.hint.length).toBeGreaterThan(10);
+    }
+  });
+
+  it('marks an approval granted through the DBA-admin override as an override', () => {
+    expect(decide(principal('dba-admin'), 'restore.approve', OTHER, { dbaAdminCanApprove: true })).toEqual({
+      allowed: true,
+      role: 'dba-admin',
+      override: true,
+    });
+  });
+
+  it('a db-owner who is also a dba-admin approves their own team without an override', () => {
+    const p = { ...principal('db-owner'), roles: ['dba-admin', 'db-owner'] as Role[] };
+    expect(decide(p, 'restore.approve', OWN, { dbaAdminCanApprove: true })).toEqual({
+      allowed: true,
+      role: 'db-owner',
+      override: false,
+    });
+  });
+
+  it('a db-owner who is a member but not on the approvers list cannot approve', () => {
+    const p = { ...principal('db-owner'), approverOf: [] };
+    expect(decide(p, 'restore.approve', OWN, { dbaAdminCanApprove: false })).toMatchObject({
+      allowed: false,
+      rule: 'not_approver',
+    });
+  });
+
+  it('system-wide reads (audit) are for auditors and admins only', () => {
+    const sys = {};
+    expect(decide(principal('auditor'), 'audit.read', sys, { dbaAdminCanApprove: false }).allowed).toBe(true);
+    expect(decide(principal('dba-admin'), 'audit.read', sys, { dbaAdminCanApprove: false }).allowed).toBe(true);
+    expect(decide(principal('developer'), 'audit.read', sys, { dbaAdminCanApprove: false })).toMatchObject({
+      allowed: false,
+      rule: 'role_not_allowed',
+    });
+  });
+});

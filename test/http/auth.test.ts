@@ -1,0 +1,152 @@
+// No API route answers without a valid token; revoked and expired tokens are refused; a denial
+// is a 403 naming the rule, and is itself audited.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { issueToken, revokeToken } from '../../src/access/tokens.js';
+import { catalogFrom, MINIMAL_CONFIG, testApp } from '../harness/app.js';
+import { harnessRoot } from '../harness/cluster.js';
+import { lifeboat } from '../harness/cli.js';
+
+const CONFIG = `${MINIMAL_CONFIG}  audrey: { email: audrey@example.com, roles: [auditor] }\n`;
+
+async function setup() {
+  const { app, store } = await testApp({ catalog: catalogFrom(CONFIG) });
+  const token = async (user: string, expiresInMs?: number, now?: Date) =>
+    (await issueToken(store.db, { user, actor: 'test', expiresInMs, now })).token;
+  return { app, store, token };
+}
+
+describe('API authentication', () => {
+  it('refuses every route of the OpenAPI document without a token, except /api/health', async () => {
+    const { app, token } = await setup();
+    const auditor = await token('audrey');
+    const doc = (
+      await app.inject({ url: '/api/openapi.json', headers: { authorization: `Bearer ${auditor}` } })
+    ).json();
+    const routes = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => ({ method: m.toUpperCase(), url: path.replace(/\{[^}]+\}/g, 'x') })),
+    );
+    expect(routes.length).toBeGreaterThanOrEqual(4);
+    for (const r of routes) {
+      const res = await app.inject({ method: r.method as 'GET', url: r.url });
+      if (r.url === '/api/health') {
+        expect([200, 503]).toContain(res.statusCode);
+        continue;
+      }
+      expect(res.statusCode, `${r.method} ${r.url}`).toBe(401);
+      expect(res.json().error.code).toBe('unauthenticated');
+      expect(res.json().error.hint).toMatch(/lifeboat token issue/);
+      const bad = await app.inject({
+        method: r.method as 'GET',
+        url: r.url,
+        headers: { authorization: 'Bearer lbt_nope' },
+      });
+      expect(bad.statusCode, `${r.method} ${r.url} with a bad token`).toBe(401);
+    }
+  });
+
+  it('answers whoami with the user, roles and teams', async () => {
+    const { app, token } = await setup();
+    const t = await token('alice');
+    const res = await app.inject({ url: '/api/v1/whoami', headers: { authorization: `Bearer ${t}` } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      user: 'alice',
+      email: 'alice@example.com',
+      roles: ['db-owner'],
+      teams: ['team-alpha'],
+      approverOf: ['team-alpha'],
+      via: `token:${t.slice(0, 12)}`,
+    });
+  });
+
+  it('refuses a revoked token', async () => {
+    const { app, store } = await setup();
+    const t = await issueToken(store.db, { user: 'jsmith', actor: 'test' });
+    await revokeToken(store.db, { ref: t.prefix, actor: 'test' });
+    const res = await app.inject({ url: '/api/v1/whoami', headers: { authorization: `Bearer ${t.token}` } });
+    expect(res.statusCode).toBe(401);
+    expect(res.json().error.message).toBe('the API token was revoked');
+  });
+
+  it('refuses an expired token', async () => {
+    const { app, token } = await setup();
+    const t = await token('jsmith', 60_000, new Date(Date.now() - 120_000));
+    const res = await app.inject({ url: '/api/v1/whoami', headers: { authorization: `Bearer ${t}` } });
+    expect(res.statusCode).toBe(401);
+    expect(res.json().error.message).toBe('the API token has expired');
+  });
+
+  it('denies with the rule as code, and audits the denial', async () => {
+    const { app, store, token } = await setup();
+    const t = await token('jsmith');
+    const res = await app.inject({ url: '/api/v1/audit', headers: { authorization: `Bearer ${t}` } });
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error).toEqual({
+      code: 'role_not_allowed',
+      message: "unable to audit read: jsmith's roles (developer) do not allow audit.read",
+      hint: 'ask an admin for a role that allows it',
+    });
+    const denied = await store.db.selectFrom('audit_events').selectAll().where('outcome', '=', 'denied').execute();
+    expect(denied).toHaveLength(1);
+    expect(denied[0]).toMatchObject({ actor: 'jsmith', action: 'audit.read', subject_type: 'system' });
+    expect(denied[0]!.details).toMatchObject({ rule: 'role_not_allowed', url: '/api/v1/audit' });
+  });
+
+  it('lets an auditor page through the trail', async () => {
+    const { app, token } = await setup();
+    const t = await token('audrey');
+    await token('alice');
+    const res = await app.inject({ url: '/api/v1/audit?limit=1', headers: { authorization: `Bearer ${t}` } });
+    expect(res.statusCode).toBe(200);
+    const page = res.json();
+    expect(page.events).toHaveLength(1);
+    expect(page.events[0]).toMatchObject({ seq: 1, action: 'token.issue', subjectId: 'audrey', actor: 'test' });
+    expect(page.next).toBe(1);
+    const next = await app.inject({
+      url: `/api/v1/audit?after=${page.next}`,
+      headers: { authorization: `Bearer ${t}` },
+    });
+    expect(next.json().events.map((e: { subjectId: string }) => e.subjectId)).toEqual(['alice']);
+    expect(next.json().next).toBeNull();
+  });
+});
+
+describe('lifeboat token', () => {
+  it('issues a token for a configured user that the API accepts, and revokes it', async () => {
+    const { app, store } = await setup();
+    const dir = mkdtempSync(join(harnessRoot(), 'cfg-'));
+    const config = join(dir, 'lifeboat.yaml');
+    writeFileSync(config, CONFIG);
+    const env = { LIFEBOAT_DATABASE_URL: store.url.reveal() };
+    const issued = await lifeboat(['--config', config, 'token', 'issue', 'alice', '--expires', '1d', '--json'], {
+      env,
+    });
+    expect(issued.code).toBe(0);
+    const doc = JSON.parse(issued.stdout);
+    expect(doc.token).toMatch(/^lbt_[A-Za-z0-9_-]{43}$/);
+    expect(doc.user).toBe('alice');
+    const ok = await app.inject({ url: '/api/v1/whoami', headers: { authorization: `Bearer ${doc.token}` } });
+    expect(ok.json().user).toBe('alice');
+    const row = await store.db.selectFrom('api_tokens').selectAll().executeTakeFirstOrThrow();
+    expect(row.token_hash).not.toContain(doc.token.slice(4));
+    const revoked = await lifeboat(['token', 'revoke', doc.prefix], { env });
+    expect(revoked.code).toBe(0);
+    const refused = await app.inject({ url: '/api/v1/whoami', headers: { authorization: `Bearer ${doc.token}` } });
+    expect(refused.statusCode).toBe(401);
+  });
+
+  it('refuses an unknown user with exit 4 and the list of users', async () => {
+    const { store } = await setup();
+    const dir = mkdtempSync(join(harnessRoot(), 'cfg-'));
+    writeFileSync(join(dir, 'lifeboat.yaml'), CONFIG);
+    const r = await lifeboat(['--config', join(dir, 'lifeboat.yaml'), 'token', 'issue', 'mallory'], {
+      env: { LIFEBOAT_DATABASE_URL: store.url.reveal() },
+    });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toBe(
+      `lifeboat: no user mallory in ${join(dir, 'lifeboat.yaml')}\nHINT: configured users: jsmith, alice, bob, audrey\n`,
+    );
+  });
+});
