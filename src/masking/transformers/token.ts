@@ -1,0 +1,69 @@
+// Deterministic tokens for identifiers and join keys: with the database's masking key, equal
+// inputs give equal tokens in every table and every run (foreign keys and joins survive), and
+// distinct inputs give distinct tokens (at least 80 bits of HMAC each, so a UNIQUE column stays
+// unique: the chance of any collision among a billion values is about 2^-21). The format is
+// kept where it matters to constraints and applications: an email stays a valid email, a uuid a
+// uuid, and text keeps its length when it is long enough to carry 80 bits.
+import { typeFamily } from '../column.js';
+import { type TransformContext, requireKey, type ValueTransformer } from './context.js';
+import { seeder } from './keyed.js';
+
+const TOKEN = 'lifeboat/token/v1';
+const HASH = 'lifeboat/hash/v1';
+
+/** base32 characters in every token: 16 × 5 = 80 bits. */
+export const TOKEN_CHARS = 16;
+export const TOKEN_PREFIX = 'tok_';
+export const TOKEN_EMAIL_DOMAIN = 'example.invalid';
+/** A short value's token: `tok_` and 16 characters. */
+export const SHORT_TOKEN_LENGTH = TOKEN_PREFIX.length + TOKEN_CHARS;
+/** An email's token: `tok_<16>@example.invalid`. */
+export const EMAIL_TOKEN_LENGTH = SHORT_TOKEN_LENGTH + 1 + TOKEN_EMAIL_DOMAIN.length;
+export const HASH_LENGTH = 64;
+
+const EMAIL = /^[^@\s]+@[^@\s]+$/;
+
+export function tokenTransformer(ctx: TransformContext): ValueTransformer {
+  const keyed = requireKey(ctx);
+  const column = ctx.column;
+  const seedOf = seeder(column);
+  if (typeFamily(column.type) === 'uuid') {
+    return (value) => (value === null ? null : uuidFrom(keyed.bytes(TOKEN, value.toLowerCase(), 16)));
+  }
+  return (value) => {
+    if (value === null) return null;
+    const seed = seedOf(value);
+    if (EMAIL.test(seed)) return `${TOKEN_PREFIX}${keyed.base32(TOKEN, seed, TOKEN_CHARS)}@${TOKEN_EMAIL_DOMAIN}`;
+    // PostgreSQL measures varchar(n) in characters, so length is counted in code points
+    const length = codePoints(seed);
+    if (length >= TOKEN_CHARS) return keyed.base32(TOKEN, seed, length);
+    return TOKEN_PREFIX + keyed.base32(TOKEN, seed, TOKEN_CHARS);
+  };
+}
+
+/** Hex HMAC-SHA256: 256 bits, for columns where any opaque unique text will do. */
+export function hashTransformer(ctx: TransformContext): ValueTransformer {
+  const keyed = requireKey(ctx);
+  const column = ctx.column;
+  const seedOf = seeder(column);
+  return (value) => (value === null ? null : keyed.digestScratch(HASH, seedOf(value)).toString('hex'));
+}
+
+function codePoints(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    // a high surrogate and its low surrogate are one character
+    if (c < 0xd800 || c > 0xdbff) n++;
+  }
+  return n;
+}
+
+/** A version-8 (custom) RFC 9562 uuid from 16 bytes: 122 bits of the HMAC survive. */
+function uuidFrom(b: Buffer): string {
+  const u = Buffer.from(b);
+  u[6] = (u[6]! & 0x0f) | 0x80;
+  u[8] = (u[8]! & 0x3f) | 0x80;
+  const h = u.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}

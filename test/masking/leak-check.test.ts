@@ -1,0 +1,93 @@
+// The leak sampler keeps a bounded uniform sample per column, and the leak query quotes
+// schema-qualified names properly and carries the originals as a parameter, never in the SQL.
+import { describe, expect, it } from 'vitest';
+import {
+  LeakSampler,
+  leakCheckApplies,
+  leakCheckQuery,
+  leakError,
+  parseQualifiedName,
+} from '../../src/masking/leak-check.js';
+
+describe('LeakSampler', () => {
+  it('keeps every value while under capacity', () => {
+    const s = new LeakSampler({ capacity: 10, seed: 1 });
+    for (let i = 0; i < 5; i++) s.add(2, `v${i}`);
+    expect(s.sample(2)).toEqual(['v0', 'v1', 'v2', 'v3', 'v4']);
+    expect(s.seen(2)).toBe(5);
+    expect(s.sample(3)).toEqual([]);
+  });
+
+  it('stays bounded and samples uniformly', () => {
+    const counts = new Array<number>(10).fill(0);
+    for (let run = 0; run < 400; run++) {
+      const s = new LeakSampler({ capacity: 100, seed: run + 1 });
+      for (let i = 0; i < 10_000; i++) s.add(0, `v${i}`);
+      expect(s.sample(0).length).toBe(100);
+      for (const v of s.sample(0)) counts[Math.floor(Number(v.slice(1)) / 1000)]!++;
+    }
+    // 40,000 kept values over 10 deciles: each near 4,000
+    for (const c of counts) expect(Math.abs(c - 4000)).toBeLessThan(400);
+  });
+
+  it('keeps columns apart and skips values without a letter or a digit', () => {
+    const s = new LeakSampler({ seed: 3 });
+    s.add(1, 'a');
+    s.add(4, 'b');
+    s.add(4, '');
+    s.add(4, ' - ');
+    expect(s.columns()).toEqual([1, 4]);
+    expect(s.sample(4)).toEqual(['b']);
+    expect(s.seen(4)).toBe(3);
+  });
+
+  it('plugs into the stream as onSample', () => {
+    const s = new LeakSampler();
+    const onSample = s.add;
+    onSample(0, 'x');
+    expect(s.sample(0)).toEqual(['x']);
+  });
+});
+
+describe('leakCheckQuery', () => {
+  it('quotes a schema-qualified quoted table and the column', () => {
+    const q = leakCheckQuery('"Sales Dept"."Order"', 'customer_email', ['a@b.example', "o'hara"]);
+    expect(q.text).toBe(
+      'select count(distinct s.v)::int as hits from unnest($1::text[]) as s(v) join "Sales Dept"."Order" as t on t."customer_email"::text = s.v',
+    );
+    expect(q.values).toEqual([['a@b.example', "o'hara"]]);
+  });
+
+  it.each([
+    ['public.customers', '"public"."customers"'],
+    ['Public.Customers', '"public"."customers"'],
+    ['customers', '"customers"'],
+    ['"a""b".c', '"a""b"."c"'],
+    ['"We.ird"."t"', '"We.ird"."t"'],
+  ])('reads %s as %s', (ref, quoted) => {
+    expect(leakCheckQuery(ref, 'c"x', []).text).toContain(`join ${quoted} as t on t."c""x"::text`);
+  });
+
+  it.each(['', 'a.b.c', '"open', 'a.', '1abc', 'a b'])('refuses %j', (ref) => {
+    expect(() => parseQualifiedName(ref)).toThrowError(`${ref} is not a table name`);
+  });
+});
+
+describe('leak check policy', () => {
+  it('checks transforms whose outputs cannot be someone else’s original', () => {
+    expect(['token', 'hash', 'email', 'redact', 'regex_replace'].every((t) => leakCheckApplies(t as never))).toBe(true);
+    expect(
+      ['name', 'phone', 'address', 'date_shift', 'number_noise', 'fixed', 'null', 'json_path'].some((t) =>
+        leakCheckApplies(t as never),
+      ),
+    ).toBe(false);
+  });
+
+  it('fails the run without quoting any value', () => {
+    const err = leakError('public.customers.email', 'regex_replace', 3, 1000);
+    expect(err.code).toBe('blocked_by_check');
+    expect(err.message).toBe(
+      'unable to swap the restored database: 3 of 1000 sampled original values of public.customers.email (regex_replace) are still present after masking',
+    );
+  });
+});
