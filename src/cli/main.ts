@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { isLifeboatError, messageOf } from '../errors.js';
 import { redact } from '../lib/secret.js';
 import { VERSION } from '../version.js';
+import { registerBackupCommands } from './commands/backup.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerIdentityCommands } from './commands/identity.js';
 import { registerRunCommands } from './commands/run.js';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerRunCommands(program);
   registerConfigCommands(program);
   registerIdentityCommands(program);
+  registerBackupCommands(program);
   return program;
 }
 

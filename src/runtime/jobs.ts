@@ -1,5 +1,8 @@
 // The job handlers a worker runs, by queue name. Each capability contributes its handlers here.
 import type PgBoss from 'pg-boss';
+import { pruneBackups } from '../backup/prune.js';
+import { runBackup } from '../backup/run-backup.js';
+import { BACKUP_QUEUE, requestBackup, scheduledBackupQueue } from '../backup/service.js';
 import type { Catalog } from '../catalog/types.js';
 import type { Logger } from '../lib/logger.js';
 import type { Db } from '../store/db.js';
@@ -12,6 +15,34 @@ export interface JobDeps {
   logger: Logger;
 }
 
-export function jobHandlers(_deps: JobDeps): Record<string, JobHandler> {
-  return {};
+export function jobHandlers(deps: JobDeps): Record<string, JobHandler> {
+  const handlers: Record<string, JobHandler> = {
+    [BACKUP_QUEUE]: async (data, ctx) => {
+      const { backupId } = data as { backupId: string };
+      await runBackup({ db: deps.db, catalog: deps.catalog, logger: ctx.logger, signal: ctx.signal }, backupId);
+      const row = await deps.db
+        .selectFrom('backups')
+        .select(['trigger', 'database'])
+        .where('id', '=', backupId)
+        .executeTakeFirst();
+      // retention runs after each scheduled backup
+      if (row?.trigger === 'schedule') {
+        await pruneBackups(
+          { db: deps.db, catalog: deps.catalog },
+          { database: row.database, dryRun: false, actor: 'scheduler' },
+        );
+      }
+    },
+  };
+  for (const d of Object.values(deps.catalog.databases)) {
+    if (!d.backup?.schedule) continue;
+    handlers[scheduledBackupQueue(d.name)] = async () => {
+      await requestBackup(deps.db, deps.queue, deps.catalog, {
+        database: d.name,
+        actor: 'scheduler',
+        trigger: 'schedule',
+      });
+    };
+  }
+  return handlers;
 }

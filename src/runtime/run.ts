@@ -12,6 +12,7 @@ import { type App, buildApp } from '../http/app.js';
 import type { Logger } from '../lib/logger.js';
 import type { Secret } from '../lib/secret.js';
 import { openStore, type Store } from '../store/open.js';
+import { syncBackupSchedules } from '../backup/service.js';
 import { startQueue } from '../worker/queue.js';
 import { type RunningWorker, startWorker } from '../worker/worker.js';
 import { jobHandlers } from './jobs.js';
@@ -69,6 +70,8 @@ export async function runLifeboat(opts: RunOptions): Promise<Running> {
     const queue: PgBoss = await startQueue({ url: store.url });
     queue.on('error', (err) => opts.logger.warn({ err: err.message }, 'queue error'));
     undo.push(() => queue.stop({ graceful: true, wait: true, timeout: 35_000 }));
+    // the scheduler's cron entries follow lifeboat.yaml at every start of a server
+    if (opts.mode !== 'worker') await syncBackupSchedules(queue, catalog);
 
     let app: App | undefined;
     let url: string | undefined;

@@ -79,6 +79,9 @@ export class S3Storage implements Storage {
     this.#endpoint = opts.endpoint;
     this.#secrets = [opts.accessKeyId, opts.secretAccessKey].filter((s): s is Secret => s !== undefined);
     const region = opts.region ?? 'auto';
+    // The SDK warns on every process that it will need Node 22 from 2027; Lifeboat supports Node 20
+    // (README), so the notice is noise in every CLI invocation. This is its documented switch.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     this.#client = new S3Client({
       region: region === 'auto' ? 'us-east-1' : region,
       endpoint: opts.endpoint,

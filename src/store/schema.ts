@@ -49,7 +49,29 @@ export interface AuditEventTable {
   hash: string;
 }
 
+export interface BackupTable {
+  id: string;
+  database: string;
+  server: string;
+  storage: string;
+  status: string;
+  trigger: string;
+  requested_by: string;
+  created_at: Generated<Date>;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  bytes: number | null;
+  rows: number | null;
+  manifest: ColumnType<unknown, string | null, string | null> | null;
+  error: string | null;
+  verified_at: Timestamp | null;
+  verify_error: string | null;
+  log: Generated<string>;
+  deleted_at: Timestamp | null;
+}
+
 export interface Database {
+  backups: BackupTable;
   api_tokens: ApiTokenTable;
   audit_events: AuditEventTable;
   lifeboat_instance: InstanceTable;

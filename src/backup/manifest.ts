@@ -1,0 +1,69 @@
+// The backup manifest: what a backup holds, written beside its files (last, so a backup without
+// a manifest is incomplete by definition) and mirrored in the catalog. It carries no key: the
+// encryption section says how files were encrypted, never with what.
+import { z } from 'zod';
+
+export const MANIFEST_FORMAT = 'lifeboat-backup/1';
+export const MANIFEST_FILE = 'manifest.json';
+
+export const BackupFile = z.object({
+  /** The file as pg_dump wrote it (the name inside a stock pg_dump directory). */
+  name: z.string(),
+  /** The object in storage, relative to the backup's prefix. */
+  stored: z.string(),
+  bytes: z.number().int().nonnegative(),
+  sha256: z.string().length(64),
+  storedBytes: z.number().int().nonnegative(),
+  storedSha256: z.string().length(64),
+});
+export type BackupFile = z.infer<typeof BackupFile>;
+
+export const TableCount = z.object({
+  schema: z.string(),
+  name: z.string(),
+  rows: z.number().int().nonnegative(),
+  /** The data file holding the table's rows (absent for an empty-schema table with no data entry). */
+  file: z.string().optional(),
+});
+export type TableCount = z.infer<typeof TableCount>;
+
+export const Manifest = z.object({
+  format: z.literal(MANIFEST_FORMAT),
+  id: z.string(),
+  database: z.string(),
+  server: z.string(),
+  dbname: z.string(),
+  serverVersion: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  durationMs: z.number(),
+  tools: z.object({ pg_dump: z.string(), lifeboat: z.string() }),
+  jobs: z.number().int(),
+  /** How the stored data files are compressed: `gzip` by pg_dump itself, `zstd` by Lifeboat on the stream. */
+  compression: z.object({ method: z.enum(['gzip', 'zstd', 'none']), level: z.number().int().optional() }),
+  encryption: z
+    .object({
+      format: z.literal('age'),
+      mode: z.enum(['passphrase', 'recipients']),
+      recipients: z.array(z.string()).optional(),
+      /** With a passphrase: the per-backup age identity, itself encrypted with the passphrase. */
+      keyFile: z.string().optional(),
+    })
+    .nullable(),
+  files: z.array(BackupFile),
+  tables: z.array(TableCount),
+  totals: z.object({
+    files: z.number(),
+    bytes: z.number(),
+    storedBytes: z.number(),
+    rows: z.number(),
+    tables: z.number(),
+  }),
+  schemaFingerprint: z.string(),
+});
+export type Manifest = z.infer<typeof Manifest>;
+
+/** Where a backup's objects live in its storage. */
+export function backupPrefix(database: string, id: string): string {
+  return `${database}/${id}/`;
+}

@@ -1,0 +1,143 @@
+// Reading a backup back: its manifest, and each file streamed out of storage with both checksums
+// checked on the way (what is stored, and what pg_dump wrote after decryption and decompression).
+// A mismatch is an error naming the file, the expected and the actual value — never silent garbage.
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PassThrough, type Readable, type Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { buffer } from 'node:stream/consumers';
+import type { DatabaseConfig } from '../catalog/types.js';
+import { hashingPassThrough } from '../crypto/hashing.js';
+import { LifeboatError } from '../errors.js';
+import type { Storage } from '../storage/storage.js';
+import { fileCodec, type FileCodec } from './codec.js';
+import { backupDecryption } from './keys.js';
+import { type BackupFile, Manifest, MANIFEST_FILE } from './manifest.js';
+import { mapLimit } from './store-files.js';
+
+export class CorruptBackupError extends LifeboatError {
+  constructor(
+    readonly backupId: string,
+    readonly file: string,
+    readonly problem: string,
+  ) {
+    super('storage_failed', `backup ${backupId} is corrupt: ${file}: ${problem}`, {
+      hint: 'this backup cannot be restored; use an older verified backup (`lifeboat backup list`)',
+    });
+  }
+}
+
+export async function readManifest(storage: Storage, prefix: string, backupId: string): Promise<Manifest> {
+  let raw: Buffer;
+  try {
+    raw = await buffer(await storage.read(`${prefix}${MANIFEST_FILE}`));
+  } catch (err) {
+    if ((err as LifeboatError).code === 'not_found') throw new CorruptBackupError(backupId, MANIFEST_FILE, 'missing');
+    throw err;
+  }
+  const parsed = Manifest.safeParse(JSON.parse(raw.toString('utf8')));
+  if (!parsed.success) throw new CorruptBackupError(backupId, MANIFEST_FILE, 'unreadable manifest');
+  return parsed.data;
+}
+
+export interface BackupReader {
+  manifest: Manifest;
+  /** A file's original bytes, checked against both checksums as they stream (errors at the end on mismatch). */
+  open(file: BackupFile, signal?: AbortSignal): Promise<Readable>;
+}
+
+export async function openBackup(
+  storage: Storage,
+  prefix: string,
+  manifest: Manifest,
+  database: DatabaseConfig | undefined,
+): Promise<BackupReader> {
+  const label = `backup ${manifest.id}`;
+  const decrypt = manifest.encryption
+    ? await backupDecryption(database?.backup?.encrypt, manifest.encryption.mode, storage, prefix, label)
+    : undefined;
+  const dataCodec = fileCodec({ zstd: manifest.compression.method === 'zstd', decrypt });
+  const plainCodec = fileCodec({ zstd: false, decrypt });
+  return {
+    manifest,
+    async open(file, signal) {
+      const codec: FileCodec = file.stored.includes('.zst') ? dataCodec : plainCodec;
+      const key = `${prefix}${file.stored}`;
+      const stat = await storage.stat(key);
+      if (!stat) throw new CorruptBackupError(manifest.id, file.stored, 'missing');
+      if (stat.bytes !== file.storedBytes) {
+        throw new CorruptBackupError(
+          manifest.id,
+          file.stored,
+          `size expected ${file.storedBytes}, actual ${stat.bytes}`,
+        );
+      }
+      const source = await storage.read(key, { signal });
+      const stored = hashingPassThrough();
+      const raw = hashingPassThrough();
+      const out = new PassThrough({ highWaterMark: 1 << 20 });
+      const stages = codec.decode(`${label} file ${file.stored}`);
+      pipeline(source, stored.stream, ...(stages as [Transform]), raw.stream, { signal })
+        .then(() => {
+          const s = stored.digest();
+          const r = raw.digest();
+          if (s.sha256 !== file.storedSha256) {
+            throw new CorruptBackupError(
+              manifest.id,
+              file.stored,
+              `sha256 expected ${file.storedSha256}, actual ${s.sha256}`,
+            );
+          }
+          if (r.sha256 !== file.sha256 || r.bytes !== file.bytes) {
+            throw new CorruptBackupError(
+              manifest.id,
+              file.name,
+              `content sha256 expected ${file.sha256}, actual ${r.sha256}`,
+            );
+          }
+          out.end();
+        })
+        .catch(async (err) => {
+          // a damaged stored file usually fails decryption or decompression first; say what is
+          // actually wrong (its checksum) when that is the case
+          if (!(err instanceof CorruptBackupError) && !signal?.aborted) {
+            const actual = await storedSha256(storage, key).catch(() => undefined);
+            if (actual !== undefined && actual !== file.storedSha256) {
+              err = new CorruptBackupError(
+                manifest.id,
+                file.stored,
+                `sha256 expected ${file.storedSha256}, actual ${actual}`,
+              );
+            }
+          }
+          out.destroy(err);
+        });
+      raw.stream.on('data', (chunk) => {
+        if (!out.write(chunk)) {
+          raw.stream.pause();
+          out.once('drain', () => raw.stream.resume());
+        }
+      });
+      return out;
+    },
+  };
+}
+
+async function storedSha256(storage: Storage, key: string): Promise<string> {
+  const h = hashingPassThrough();
+  await pipeline(await storage.read(key), h.stream, new PassThrough().resume());
+  return h.digest().sha256;
+}
+
+/** Writes a backup as a plain pg_dump directory (what `backup fetch` hands back), verifying every file. */
+export async function fetchToDirectory(
+  reader: BackupReader,
+  dir: string,
+  opts: { signal?: AbortSignal; parallel?: number } = {},
+): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await mapLimit(reader.manifest.files, opts.parallel ?? 2, async (f) => {
+    await pipeline(await reader.open(f, opts.signal), createWriteStream(join(dir, f.name)));
+  });
+}

@@ -1,0 +1,243 @@
+// Taking a backup, as a runbook (STYLE.md §5):
+//   mark running → export a snapshot → pg_dump in it → map data files to tables
+//   → store files (hash, count rows, compress, encrypt) → write the manifest, last → mark completed
+//   → verify what was stored → mark verified | corrupt
+// On any failure the backup's objects are removed, the row says `failed` with the reason, and the
+// run log is kept. A backup without its manifest is never listed as complete.
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import type { Catalog, DatabaseConfig } from '../catalog/types.js';
+import {
+  exportSnapshot,
+  pgDump,
+  pgDumpVersion,
+  pgRestoreList,
+  schemaFingerprintSource,
+  tableDataEntries,
+} from '../engines/postgres/dump.js';
+import { messageOf } from '../errors.js';
+import type { Logger } from '../lib/logger.js';
+import { redact } from '../lib/secret.js';
+import { openCatalogStorage } from '../storage/index.js';
+import type { Storage } from '../storage/storage.js';
+import type { Db } from '../store/db.js';
+import { VERSION } from '../version.js';
+import { fileCodec } from './codec.js';
+import { KEY_FILE, newBackupKeys } from './keys.js';
+import { backupPrefix, type Manifest, MANIFEST_FILE, MANIFEST_FORMAT, type TableCount } from './manifest.js';
+import { nextBackupStatus, type BackupStatus } from './status.js';
+import { storeDumpDirectory, type StoredFile } from './store-files.js';
+import { verifyBackup } from './verify-backup.js';
+
+export interface BackupDeps {
+  db: Db;
+  catalog: Catalog;
+  logger: Logger;
+  signal?: AbortSignal;
+  /** Tests lower age's scrypt cost; production keeps the default. */
+  scryptWorkFactor?: number;
+}
+
+/** The default compression: zstd on the stream, measured several times faster than pg_dump's gzip on real data. */
+export const DEFAULT_COMPRESSION = { method: 'zstd', level: 1 } as const;
+
+class RunLog {
+  readonly lines: string[] = [];
+  constructor(private readonly secrets: Parameters<typeof redact>[1]) {}
+  add(line: string): void {
+    this.lines.push(`${new Date().toISOString()} ${redact(line, this.secrets)}`);
+  }
+  text(): string {
+    return this.lines.join('\n');
+  }
+}
+
+export async function runBackup(deps: BackupDeps, backupId: string): Promise<BackupStatus> {
+  const row = await deps.db.selectFrom('backups').selectAll().where('id', '=', backupId).executeTakeFirstOrThrow();
+  const database = deps.catalog.databases[row.database];
+  if (!database?.backup) {
+    await markFailed(
+      deps.db,
+      backupId,
+      row.status as BackupStatus,
+      `database ${row.database} has no backup policy in lifeboat.yaml any more`,
+      '',
+    );
+    return 'failed';
+  }
+  const server = deps.catalog.servers[database.server]!;
+  const storage = openCatalogStorage(deps.catalog.storage[database.backup.storage]!);
+  const log = new RunLog([server.url]);
+  const prefix = backupPrefix(database.name, backupId);
+  const work = await mkdtemp(join(tmpdir(), `lifeboat-backup-${backupId}-`));
+  const startedAt = new Date();
+  await setStatus(deps.db, backupId, nextBackupStatus(row.status as BackupStatus, 'start'), { started_at: startedAt });
+  try {
+    log.add(`backup ${backupId} of ${database.name} (${server.name}/${database.dbname}) to ${storage.describe()}`);
+    const manifest = await dumpAndStore(deps, database, storage, prefix, work, backupId, startedAt, log);
+    await deps.db
+      .updateTable('backups')
+      .set({
+        status: nextBackupStatus('running', 'finish'),
+        finished_at: new Date(manifest.finishedAt),
+        bytes: manifest.totals.storedBytes,
+        rows: manifest.totals.rows,
+        manifest: JSON.stringify(manifest),
+        log: log.text(),
+      })
+      .where('id', '=', backupId)
+      .execute();
+    log.add('verifying what was stored');
+    const verdict = await verifyBackup({ ...deps, storage }, backupId);
+    log.add(verdict.ok ? 'verified' : `verification failed: ${verdict.reason}`);
+    await deps.db.updateTable('backups').set({ log: log.text() }).where('id', '=', backupId).execute();
+    return verdict.ok ? 'verified' : 'corrupt';
+  } catch (err) {
+    const reason = redact(messageOf(err), [server.url]);
+    log.add(`failed: ${reason}`);
+    deps.logger.warn({ backupId, reason }, 'backup failed');
+    await storage.deletePrefix(prefix).catch((e) => log.add(`could not remove partial files: ${messageOf(e)}`));
+    await markFailed(deps.db, backupId, 'running', reason, log.text());
+    return 'failed';
+  } finally {
+    await rm(work, { recursive: true, force: true });
+    await storage.close?.();
+  }
+}
+
+async function dumpAndStore(
+  deps: BackupDeps,
+  database: DatabaseConfig,
+  storage: Storage,
+  prefix: string,
+  work: string,
+  backupId: string,
+  startedAt: Date,
+  log: RunLog,
+): Promise<Manifest> {
+  const policy = database.backup!;
+  const server = deps.catalog.servers[database.server]!;
+  const compression = policy.compression ?? DEFAULT_COMPRESSION;
+  const dir = join(work, 'dump');
+
+  log.add('exporting a snapshot');
+  const snapshot = await exportSnapshot(server.url, database.dbname);
+  try {
+    log.add(`pg_dump -Fd -j ${policy.jobs} (${compression.method}) in snapshot ${snapshot.id}`);
+    await pgDump({
+      url: server.url,
+      dbname: database.dbname,
+      dir,
+      jobs: policy.jobs,
+      compressLevel: compression.method === 'gzip' ? (compression.level ?? 6) : 0,
+      snapshot: snapshot.id,
+      signal: deps.signal,
+      onLog: (l) => log.add(`pg_dump: ${l}`),
+    });
+  } finally {
+    await snapshot.release();
+  }
+
+  const toc = await pgRestoreList(dir, deps.signal);
+  const fileOfOid = new Map(tableDataEntries(toc).map((e) => [e.oid, e.dumpId]));
+
+  const keys = policy.encrypt ? await newBackupKeys(policy.encrypt, deps.scryptWorkFactor) : undefined;
+  if (keys?.keyFile)
+    await storage.write(`${prefix}${KEY_FILE}`, Readable.from([keys.keyFile]), { signal: deps.signal });
+  const codec = fileCodec({
+    zstd: compression.method === 'zstd',
+    zstdLevel: compression.level,
+    encrypt: keys?.encrypt,
+  });
+  const tocCodec = fileCodec({ zstd: false, encrypt: keys?.encrypt });
+  log.add('storing files');
+  const files: StoredFile[] = await storeDumpDirectory({
+    dir,
+    storage,
+    prefix,
+    codec,
+    tocCodec,
+    parallel: Math.max(2, policy.jobs),
+    signal: deps.signal,
+  });
+
+  const rowsByFile = new Map(
+    files.filter((f) => f.rows !== undefined).map((f) => [f.name.replace(/\.dat(\.gz)?$/, ''), f.rows!]),
+  );
+  const tables: TableCount[] = snapshot.tables.map((t) => {
+    const dumpId = fileOfOid.get(t.oid);
+    const name =
+      dumpId === undefined
+        ? undefined
+        : files.find((f) => f.name === `${dumpId}.dat` || f.name === `${dumpId}.dat.gz`)?.name;
+    return {
+      schema: t.schema,
+      name: t.name,
+      rows: dumpId === undefined ? 0 : (rowsByFile.get(String(dumpId)) ?? 0),
+      ...(name ? { file: name } : {}),
+    };
+  });
+  const finishedAt = new Date();
+  const manifest: Manifest = {
+    format: MANIFEST_FORMAT,
+    id: backupId,
+    database: database.name,
+    server: server.name,
+    dbname: database.dbname,
+    serverVersion: snapshot.serverVersion,
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationMs: finishedAt.getTime() - startedAt.getTime(),
+    tools: { pg_dump: await pgDumpVersion(), lifeboat: VERSION },
+    jobs: policy.jobs,
+    compression: {
+      method: compression.method,
+      ...(compression.level !== undefined ? { level: compression.level } : {}),
+    },
+    encryption: keys
+      ? {
+          format: 'age',
+          mode: keys.mode,
+          ...(keys.recipients ? { recipients: keys.recipients } : {}),
+          ...(keys.keyFile ? { keyFile: KEY_FILE } : {}),
+        }
+      : null,
+    files: files.map(({ rows: _rows, ...f }) => f),
+    tables,
+    totals: {
+      files: files.length,
+      bytes: files.reduce((a, f) => a + f.bytes, 0),
+      storedBytes: files.reduce((a, f) => a + f.storedBytes, 0) + (keys?.keyFile?.length ?? 0),
+      rows: tables.reduce((a, t) => a + t.rows, 0),
+      tables: tables.length,
+    },
+    schemaFingerprint: createHash('sha256').update(schemaFingerprintSource(toc)).digest('hex'),
+  };
+  // the manifest is written last: its presence is what makes the backup complete
+  await storage.write(`${prefix}${MANIFEST_FILE}`, Readable.from([Buffer.from(JSON.stringify(manifest, null, 2))]), {
+    signal: deps.signal,
+  });
+  log.add(
+    `stored ${manifest.totals.files} files, ${manifest.totals.storedBytes} bytes, ${manifest.totals.rows} rows in ${manifest.totals.tables} tables`,
+  );
+  return manifest;
+}
+
+async function setStatus(db: Db, id: string, status: BackupStatus, extra: { started_at?: Date } = {}): Promise<void> {
+  await db
+    .updateTable('backups')
+    .set({ status, ...extra })
+    .where('id', '=', id)
+    .execute();
+}
+
+async function markFailed(db: Db, id: string, from: BackupStatus, reason: string, log: string): Promise<void> {
+  await db
+    .updateTable('backups')
+    .set({ status: nextBackupStatus(from, 'fail'), error: reason, finished_at: new Date(), log })
+    .where('id', '=', id)
+    .execute();
+}

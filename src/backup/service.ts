@@ -1,0 +1,77 @@
+// Backups as the API and the scheduler ask for them: a request writes the backup row, its job
+// and its audit event in one transaction (STYLE.md §8); the worker then runs the runbook.
+import { randomBytes } from 'node:crypto';
+import type PgBoss from 'pg-boss';
+import { recordAudit } from '../audit/record.js';
+import type { Catalog } from '../catalog/types.js';
+import { getDatabase } from '../catalog/lookup.js';
+import { LifeboatError } from '../errors.js';
+import type { Db } from '../store/db.js';
+import { enqueueIn } from '../worker/queue.js';
+import { newBackupId } from './status.js';
+
+export const BACKUP_QUEUE = 'backup.run';
+/** pg-boss keeps one schedule per queue name, so each database has its own scheduled queue. */
+export const scheduledBackupQueue = (database: string) => `backup.scheduled.${database}`;
+
+export interface BackupRequest {
+  database: string;
+  actor: string;
+  trigger: 'manual' | 'schedule';
+  requestId?: string | null;
+}
+
+export async function requestBackup(
+  db: Db,
+  queue: PgBoss,
+  catalog: Catalog,
+  req: BackupRequest,
+): Promise<{ id: string }> {
+  const database = getDatabase(catalog, req.database);
+  if (!database.backup) {
+    throw new LifeboatError('invalid_request', `database ${database.name} has no backup policy`, {
+      hint: `add a backup: section (storage, schedule, retention) to databases.${database.name} in lifeboat.yaml`,
+    });
+  }
+  const id = newBackupId(new Date(), randomBytes(2).toString('hex'));
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('backups')
+      .values({
+        id,
+        database: database.name,
+        server: database.server,
+        storage: database.backup!.storage,
+        status: 'queued',
+        trigger: req.trigger,
+        requested_by: req.actor,
+      })
+      .execute();
+    await enqueueIn(trx, queue, BACKUP_QUEUE, { backupId: id }, { retryLimit: 0, expireInHours: 12 });
+    await recordAudit(trx, {
+      actor: req.actor,
+      action: 'backup.run',
+      subjectType: 'backup',
+      subjectId: id,
+      details: { database: database.name, trigger: req.trigger },
+      requestId: req.requestId ?? null,
+    });
+  });
+  return { id };
+}
+
+/** Makes pg-boss's cron schedules match lifeboat.yaml: one per database with a `backup.schedule`. */
+export async function syncBackupSchedules(queue: PgBoss, catalog: Catalog): Promise<void> {
+  const wanted = new Map(
+    Object.values(catalog.databases)
+      .filter((d) => d.backup?.schedule)
+      .map((d) => [scheduledBackupQueue(d.name), d.backup!.schedule!]),
+  );
+  for (const s of await queue.getSchedules()) {
+    if (s.name.startsWith('backup.scheduled.') && !wanted.has(s.name)) await queue.unschedule(s.name);
+  }
+  for (const [name, cron] of wanted) {
+    if (!(await queue.getQueue(name))) await queue.createQueue(name).catch(() => {});
+    await queue.schedule(name, cron, {}, { tz: 'UTC', retryLimit: 0 });
+  }
+}

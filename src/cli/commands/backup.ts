@@ -1,0 +1,155 @@
+// `lifeboat backup run|list|show|verify|prune` (through the API) and `backup fetch` (direct:
+// it reads the storage itself and writes a plain pg_dump directory that stock pg_restore reads).
+import type { Command } from 'commander';
+import { backupPrefix } from '../../backup/manifest.js';
+import { fetchToDirectory, openBackup, readManifest } from '../../backup/read-backup.js';
+import {
+  type BackupDetail,
+  type BackupDoc,
+  type PruneResult,
+  TERMINAL_BACKUP_STATUSES,
+} from '../../contract/backups.js';
+import { LifeboatError } from '../../errors.js';
+import { formatDuration } from '../../lib/duration.js';
+import { openCatalogStorage } from '../../storage/index.js';
+import { apiClient } from '../client.js';
+import { type CliContext, cliContext, emit } from '../context.js';
+import { EXIT } from '../exit.js';
+import { cliCatalog, withStore } from '../store-access.js';
+
+function size(bytes: number | null): string {
+  if (bytes === null) return '-';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = bytes;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(i ? 1 : 0)} ${units[i]}`;
+}
+
+function line(b: BackupDoc): string {
+  const took = b.startedAt && b.finishedAt ? formatDuration(Date.parse(b.finishedAt) - Date.parse(b.startedAt)) : '';
+  return `${b.id}  ${b.database.padEnd(14)} ${b.status.padEnd(9)} ${size(b.bytes).padStart(10)} ${String(b.rows ?? '-').padStart(10)} rows  ${took}${b.error ? `  ${b.error}` : ''}${b.verifyError ? `  ${b.verifyError}` : ''}`;
+}
+
+async function waitForBackup(ctx: CliContext, id: string, signal?: AbortSignal): Promise<BackupDetail> {
+  const api = apiClient(ctx);
+  for (;;) {
+    const b = await api.request<BackupDetail>('GET', `/api/v1/backups/${encodeURIComponent(id)}`);
+    if (TERMINAL_BACKUP_STATUSES.has(b.status)) return b;
+    if (!ctx.json && ctx.stdoutIsTTY) process.stderr.write(`\r${b.id} ${b.status}…`);
+    await new Promise((r) => setTimeout(r, 300));
+    if (signal?.aborted) return b;
+  }
+}
+
+export function registerBackupCommands(program: Command): void {
+  const backup = program.command('backup').description('take, list, verify, prune and fetch backups');
+  backup
+    .command('run <database>')
+    .description('take a backup now; with --wait, until it is verified (exit 1 if it fails)')
+    .option('--wait', 'wait for the backup to finish and be verified')
+    .action(async (database: string, o: { wait?: boolean }, cmd: Command) => {
+      const ctx = cliContext(cmd);
+      let b = await apiClient(ctx).request<BackupDetail>('POST', '/api/v1/backups', { database });
+      if (o.wait) b = await waitForBackup(ctx, b.id);
+      emit(ctx, b, () => (o.wait ? line(b) : `backup ${b.id} of ${b.database} queued`));
+      if (o.wait && b.status !== 'verified') process.exitCode = EXIT.failed;
+    });
+  backup
+    .command('list [database]')
+    .description('backups, newest first')
+    .action(async (database: string | undefined, _o, cmd: Command) => {
+      const ctx = cliContext(cmd);
+      const q = database ? `?database=${encodeURIComponent(database)}` : '';
+      const r = await apiClient(ctx).request<{ backups: BackupDoc[] }>('GET', `/api/v1/backups${q}`);
+      emit(ctx, r, () => r.backups.map(line).join('\n') || 'no backups');
+    });
+  backup
+    .command('show <id>')
+    .description('one backup with its manifest')
+    .option('--log', 'include the run log')
+    .action(async (id: string, o: { log?: boolean }, cmd: Command) => {
+      const ctx = cliContext(cmd);
+      const b = await apiClient(ctx).request<BackupDetail>(
+        'GET',
+        `/api/v1/backups/${encodeURIComponent(id)}${o.log ? '?log=true' : ''}`,
+      );
+      emit(ctx, b, () => {
+        const m = b.manifest as { tables?: Array<{ schema: string; name: string; rows: number }> } | null;
+        const tables = (m?.tables ?? []).map((t) => `  ${t.schema}.${t.name}: ${t.rows} rows`).join('\n');
+        return `${line(b)}\n${tables}${o.log && b.log ? `\n--- log ---\n${b.log}` : ''}`;
+      });
+    });
+  backup
+    .command('verify <id>')
+    .description('re-read every file, check sizes and SHA-256, decrypt, list the archive (exit 1 if corrupt)')
+    .action(async (id: string, _o, cmd: Command) => {
+      const ctx = cliContext(cmd);
+      const b = await apiClient(ctx).request<BackupDetail>(
+        'POST',
+        `/api/v1/backups/${encodeURIComponent(id)}/verify`,
+        {},
+      );
+      emit(ctx, b, () =>
+        b.status === 'verified' ? `backup ${b.id} verified` : `backup ${b.id} is CORRUPT: ${b.verifyError}`,
+      );
+      if (b.status !== 'verified') process.exitCode = EXIT.failed;
+    });
+  backup
+    .command('prune')
+    .description('apply retention policies; never deletes the newest verified backup or one in use')
+    .option('--dry-run', 'show what would be deleted')
+    .option('--database <name>', 'only this database')
+    .action(async (o: { dryRun?: boolean; database?: string }, cmd: Command) => {
+      const ctx = cliContext(cmd);
+      const r = await apiClient(ctx).request<PruneResult>('POST', '/api/v1/backups/prune', {
+        dryRun: o.dryRun === true,
+        database: o.database,
+      });
+      emit(
+        ctx,
+        r,
+        () =>
+          r.databases
+            .map(
+              (d) =>
+                `${d.database}: keep ${d.keep.length}, ${r.dryRun ? 'would delete' : 'deleted'} ${d.remove.length}` +
+                d.remove.map((x) => `\n  ${x.id}  ${x.why}`).join(''),
+            )
+            .join('\n') || 'no database has a backup policy',
+      );
+    });
+  backup
+    .command('fetch <id> <dir>')
+    .description('download, verify and decrypt a backup into a plain pg_dump directory (direct storage access)')
+    .option('--data-dir <dir>', 'the embedded store of `lifeboat start` (env LIFEBOAT_DATA_DIR)')
+    .action(async (id: string, dir: string, _o, cmd: Command) => {
+      const ctx = cliContext(cmd);
+      const catalog = cliCatalog(ctx);
+      const row = await withStore(ctx, (s) =>
+        s.db.selectFrom('backups').selectAll().where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst(),
+      );
+      if (!row)
+        throw new LifeboatError('not_found', `no backup ${id}`, { hint: 'list backups with `lifeboat backup list`' });
+      const cfg = catalog.storage[row.storage];
+      if (!cfg)
+        throw new LifeboatError('config_invalid', `storage ${row.storage} of backup ${id} is not in lifeboat.yaml`);
+      const storage = openCatalogStorage(cfg);
+      try {
+        const prefix = backupPrefix(row.database, id);
+        const manifest = await readManifest(storage, prefix, id);
+        await fetchToDirectory(await openBackup(storage, prefix, manifest, catalog.databases[row.database]), dir);
+        emit(
+          ctx,
+          { id, status: 'fetched', dir, files: manifest.files.length, bytes: manifest.totals.bytes },
+          () =>
+            `fetched backup ${id} into ${dir} (${manifest.files.length} files, ${size(manifest.totals.bytes)}); restore it with:\n  pg_restore --no-owner --no-acl -j 2 -d <target-database> ${dir}`,
+        );
+      } finally {
+        await storage.close?.();
+      }
+    });
+}

@@ -1,0 +1,135 @@
+// pg_dump and pg_restore --list, and what Lifeboat needs to know around them: the server's
+// version, the tables (with their OIDs) in the dump's snapshot, and the archive's table of contents.
+import pg from 'pg';
+import { LifeboatError } from '../../errors.js';
+import { run, tail } from '../../lib/process.js';
+import { redact, type Secret } from '../../lib/secret.js';
+import { pgBin } from './binaries.js';
+import { libpqEnv, withDatabase } from './libpq.js';
+
+export interface SnapshotTable {
+  oid: number;
+  schema: string;
+  name: string;
+}
+
+/**
+ * A REPEATABLE READ transaction whose snapshot pg_dump imports (`--snapshot`): the tables listed
+ * here are exactly the dump's. Kept open until the dump ends, then released.
+ */
+export interface ExportedSnapshot {
+  id: string;
+  serverVersion: string;
+  tables: SnapshotTable[];
+  release(): Promise<void>;
+}
+
+export async function exportSnapshot(url: Secret, dbname: string): Promise<ExportedSnapshot> {
+  const client = new pg.Client({ connectionString: withDatabase(url, dbname), application_name: 'lifeboat-backup' });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+  } catch (err) {
+    await client.end().catch(() => {});
+    throw new LifeboatError(
+      'engine_failed',
+      `unable to connect to database ${dbname}: ${redact((err as Error).message, [url])}`,
+      {
+        hint: 'check the server URL, the credentials and that the database exists',
+        cause: err,
+      },
+    );
+  }
+  await client.query('begin isolation level repeatable read read only');
+  const snap = await client.query<{ id: string; v: string }>(
+    "select pg_export_snapshot() as id, current_setting('server_version') as v",
+  );
+  const tables = await client.query<{ oid: number; schema: string; name: string }>(
+    `select c.oid::int8 as oid, n.nspname as schema, c.relname as name
+       from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where c.relkind = 'r' and n.nspname not in ('pg_catalog', 'information_schema')
+        and n.nspname not like 'pg_toast%' and n.nspname not like 'pg_temp%'
+      order by 2, 3`,
+  );
+  return {
+    id: snap.rows[0]!.id,
+    serverVersion: snap.rows[0]!.v,
+    tables: tables.rows.map((r) => ({ oid: Number(r.oid), schema: r.schema, name: r.name })),
+    async release() {
+      await client.query('rollback').catch(() => {});
+      await client.end().catch(() => {});
+    },
+  };
+}
+
+export interface PgDumpOptions {
+  url: Secret;
+  dbname: string;
+  dir: string;
+  jobs: number;
+  /** pg_dump's own gzip level; 0 writes uncompressed files. */
+  compressLevel: number;
+  snapshot?: string;
+  signal?: AbortSignal;
+  onLog?: (line: string) => void;
+}
+
+export async function pgDump(o: PgDumpOptions): Promise<void> {
+  const args = ['-Fd', '-j', String(o.jobs), '-Z', String(o.compressLevel), '-f', o.dir, '--no-password'];
+  if (o.snapshot) args.push(`--snapshot=${o.snapshot}`);
+  const r = await run(pgBin('pg_dump'), args, {
+    env: libpqEnv(o.url, o.dbname),
+    signal: o.signal,
+    onStderrLine: (l) => o.onLog?.(redact(l, [o.url])),
+  });
+  if (o.signal?.aborted) throw o.signal.reason ?? new Error('aborted');
+  if (r.code !== 0) {
+    const why = r.signal ? `pg_dump was killed (${r.signal})` : `pg_dump failed: ${redact(tail(r.stderr, 3), [o.url])}`;
+    throw new LifeboatError('engine_failed', why, { hint: "the run log has pg_dump's full output" });
+  }
+}
+
+export interface TocEntry {
+  dumpId: number;
+  oid: number;
+  type: string;
+}
+
+/** `pg_restore --list` of a directory archive (reads only its toc.dat). */
+export async function pgRestoreList(dir: string, signal?: AbortSignal): Promise<string> {
+  const r = await run(pgBin('pg_restore'), ['--list', dir], { signal });
+  if (r.code !== 0) {
+    throw new LifeboatError('engine_failed', `pg_restore --list failed: ${tail(r.stderr, 3)}`, {
+      hint: "the archive's table of contents is unreadable: the backup is corrupt",
+    });
+  }
+  return r.stdout;
+}
+
+/** The TABLE DATA entries of a `pg_restore --list`: dump id (the data file's name) and table OID. */
+export function tableDataEntries(list: string): TocEntry[] {
+  const out: TocEntry[] = [];
+  for (const line of list.split('\n')) {
+    const m = /^(\d+); (\d+) (\d+) TABLE DATA /.exec(line);
+    if (m) out.push({ dumpId: Number(m[1]), oid: Number(m[3]), type: 'TABLE DATA' });
+  }
+  return out;
+}
+
+/**
+ * A fingerprint of the schema: the table of contents without dump ids, OIDs, data entries and
+ * comments, so two backups of an unchanged schema have the same fingerprint.
+ */
+export function schemaFingerprintSource(list: string): string {
+  return list
+    .split('\n')
+    .filter((l) => /^\d+;/.test(l) && !/ TABLE DATA | SEQUENCE SET /.test(l))
+    .map((l) => l.replace(/^\d+; \d+ \d+ /, ''))
+    .sort()
+    .join('\n');
+}
+
+export async function pgDumpVersion(): Promise<string> {
+  const r = await run(pgBin('pg_dump'), ['--version']);
+  return r.stdout.trim();
+}

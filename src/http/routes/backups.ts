@@ -1,0 +1,178 @@
+// /api/v1/backups: request, list, show, verify and prune backups.
+import { recordAudit } from '../../audit/record.js';
+import { backupDetail, backupDoc } from '../../backup/docs.js';
+import { pruneBackups } from '../../backup/prune.js';
+import { requestBackup } from '../../backup/service.js';
+import { verifyBackup } from '../../backup/verify-backup.js';
+import { getDatabase } from '../../catalog/lookup.js';
+import {
+  BackupDetail,
+  BackupIdParams,
+  BackupList,
+  BackupListQuery,
+  BackupRunRequest,
+  BackupShowQuery,
+  PruneRequest,
+  PruneResult,
+} from '../../contract/backups.js';
+import { ErrorResponse } from '../../contract/errors.js';
+import { decide } from '../../access/policy.js';
+import { LifeboatError } from '../../errors.js';
+import type { App } from '../app.js';
+import { authorize, principalOf } from '../auth.js';
+import type { HttpDeps } from '../deps.js';
+
+const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
+
+export function backupRoutes(app: App, deps: HttpDeps): void {
+  const resourceOf = (database: string) => {
+    const d = getDatabase(deps.catalog, database);
+    return { database: d.name, ownerTeam: d.owner };
+  };
+  const loadBackup = async (id: string) => {
+    const row = await deps.db
+      .selectFrom('backups')
+      .selectAll()
+      .where('id', '=', id)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    if (!row)
+      throw new LifeboatError('not_found', `no backup ${id}`, { hint: 'list backups with `lifeboat backup list`' });
+    return row;
+  };
+
+  app.post(
+    '/api/v1/backups',
+    {
+      schema: {
+        summary: 'Take a backup now (runs on a worker)',
+        tags: ['backups'],
+        body: BackupRunRequest,
+        response: { 202: BackupDetail, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const { principal } = await authorize(deps, req, 'backup.run', resourceOf(req.body.database));
+      if (!deps.queue) throw new LifeboatError('store_unavailable', 'the job queue is not running in this process');
+      const { id } = await requestBackup(deps.db, deps.queue, deps.catalog, {
+        database: req.body.database,
+        actor: principal.user,
+        trigger: 'manual',
+        requestId: String(req.id),
+      });
+      return reply.status(202).send(backupDetail(await loadBackup(id), false));
+    },
+  );
+
+  app.get(
+    '/api/v1/backups',
+    {
+      schema: {
+        summary: 'Backups, newest first',
+        tags: ['backups'],
+        querystring: BackupListQuery,
+        response: { 200: BackupList, ...errors },
+      },
+    },
+    async (req) => {
+      const p = principalOf(req);
+      if (req.query.database) await authorize(deps, req, 'backup.view', resourceOf(req.query.database));
+      let q = deps.db
+        .selectFrom('backups')
+        .selectAll()
+        .where('deleted_at', 'is', null)
+        .orderBy('created_at', 'desc')
+        .limit(req.query.limit);
+      if (req.query.database) q = q.where('database', '=', getDatabase(deps.catalog, req.query.database).name);
+      const rows = await q.execute();
+      // without a database filter, only the databases this user may see
+      const visible = rows.filter((r) => {
+        const d = deps.catalog.databases[r.database];
+        return decide(p, 'backup.view', { database: r.database, ownerTeam: d?.owner }, deps.catalog.policy).allowed;
+      });
+      return { backups: visible.map(backupDoc) };
+    },
+  );
+
+  app.get(
+    '/api/v1/backups/:id',
+    {
+      schema: {
+        summary: 'One backup, with its manifest (and run log with ?log=true)',
+        tags: ['backups'],
+        params: BackupIdParams,
+        querystring: BackupShowQuery,
+        response: { 200: BackupDetail, ...errors },
+      },
+    },
+    async (req) => {
+      const row = await loadBackup(req.params.id);
+      await authorize(deps, req, 'backup.view', {
+        database: row.database,
+        ownerTeam: deps.catalog.databases[row.database]?.owner,
+      });
+      return backupDetail(row, req.query.log);
+    },
+  );
+
+  app.post(
+    '/api/v1/backups/:id/verify',
+    {
+      schema: {
+        summary: 'Re-read and check every file of a backup',
+        tags: ['backups'],
+        params: BackupIdParams,
+        response: { 200: BackupDetail, ...errors },
+      },
+    },
+    async (req) => {
+      const row = await loadBackup(req.params.id);
+      const { principal } = await authorize(deps, req, 'backup.verify', {
+        database: row.database,
+        ownerTeam: deps.catalog.databases[row.database]?.owner,
+      });
+      if (!['completed', 'verified', 'corrupt'].includes(row.status)) {
+        throw new LifeboatError(
+          'invalid_transition',
+          `backup ${row.id} is ${row.status}: only a finished backup can be verified`,
+          {
+            hint: 'wait until it has finished',
+          },
+        );
+      }
+      const verdict = await verifyBackup({ db: deps.db, catalog: deps.catalog }, row.id);
+      await deps.db.transaction().execute((trx) =>
+        recordAudit(trx, {
+          actor: principal.user,
+          action: 'backup.verify',
+          subjectType: 'backup',
+          subjectId: row.id,
+          outcome: verdict.ok ? 'success' : 'failure',
+          details: verdict.ok ? {} : { reason: verdict.reason },
+          requestId: String(req.id),
+        }),
+      );
+      return backupDetail(await loadBackup(row.id), false);
+    },
+  );
+
+  app.post(
+    '/api/v1/backups/prune',
+    {
+      schema: {
+        summary: 'Apply retention: delete backups no rule keeps (never the newest verified one)',
+        tags: ['backups'],
+        body: PruneRequest,
+        response: { 200: PruneResult, ...errors },
+      },
+    },
+    async (req) => {
+      const resource = req.body.database ? resourceOf(req.body.database) : {};
+      const { principal } = await authorize(deps, req, 'backup.prune', resource);
+      return pruneBackups(
+        { db: deps.db, catalog: deps.catalog },
+        { database: req.body.database, dryRun: req.body.dryRun, actor: principal.user, requestId: String(req.id) },
+      );
+    },
+  );
+}

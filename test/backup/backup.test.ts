@@ -1,0 +1,291 @@
+// Backups of the fixture CustomerDB through the real CLI against a running Lifeboat: the manifest
+// counts every row in the dump's snapshot, the archive restores with stock pg_restore, encryption
+// and S3 work, and corruption, wrong keys and failures are reported naming what is wrong.
+import {
+  appendFileSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  truncateSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { BackupDetail } from '../../src/contract/backups.js';
+import { pgBin } from '../../src/engines/postgres/binaries.js';
+import { run } from '../../src/lib/process.js';
+import { lifeboat } from '../harness/cli.js';
+import { type FixtureServers, fixtureConfig, startFixtureServers, tableContents } from '../harness/fixtures.js';
+import { startTestLifeboat, type TestLifeboat } from '../harness/lifeboat.js';
+import { startS3, S3RVER_KEY, type TestS3 } from '../storage/helpers.js';
+
+let servers: FixtureServers;
+beforeAll(async () => {
+  servers = await startFixtureServers();
+});
+
+async function backupWait(lb: TestLifeboat, user = 'alice') {
+  const r = await lifeboat(['backup', 'run', 'CustomerDB', '--wait', '--json'], { env: await lb.cliEnv(user) });
+  return { ...r, doc: JSON.parse(r.stdout || '{}') as BackupDetail & { manifest: any } };
+}
+
+async function sourceCounts(): Promise<Record<string, number>> {
+  const rows = await servers.prod.query<{ t: string; n: number }>(
+    'customer',
+    `select format('%s.%s', schemaname, relname) as t, 0 as n from pg_stat_user_tables order by 1`,
+  );
+  const out: Record<string, number> = {};
+  for (const { t } of rows) {
+    const [schema, name] = t.split('.');
+    const [c] = await servers.prod.query<{ n: string }>('customer', `select count(*) as n from "${schema}"."${name}"`);
+    out[t] = Number(c!.n);
+  }
+  return out;
+}
+
+async function restoreFetched(lb: TestLifeboat, id: string, into: string) {
+  const dir = join(lb.dir, `fetched-${into}`);
+  const f = await lifeboat(['backup', 'fetch', id, dir], { env: await lb.cliEnv('alice') });
+  expect(f.stderr).toBe('');
+  expect(f.code).toBe(0);
+  await servers.dev.createDatabase(into);
+  const env = { ...process.env, PGPASSWORD: 'lifeboat-test' };
+  const r = await run(
+    pgBin('pg_restore'),
+    [
+      '--no-owner',
+      '--no-acl',
+      '-j',
+      '2',
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(servers.dev.port),
+      '-U',
+      'postgres',
+      '-d',
+      into,
+      dir,
+    ],
+    { env },
+  );
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+}
+
+describe('backup on the filesystem', () => {
+  it('takes a verified backup whose manifest counts every table exactly, and restores with stock pg_restore', async () => {
+    const lb = await startTestLifeboat(fixtureConfig(), servers.env);
+    const r = await backupWait(lb);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.doc.status).toBe('verified');
+    const m = r.doc.manifest;
+    expect(m.format).toBe('lifeboat-backup/1');
+    expect(m.compression).toEqual({ method: 'zstd', level: 1 });
+    const counts = Object.fromEntries(
+      m.tables.map((t: { schema: string; name: string; rows: number }) => [`${t.schema}.${t.name}`, t.rows]),
+    );
+    expect(counts).toEqual(await sourceCounts());
+    expect(counts['public.customers']).toBe(500);
+    expect(m.totals.rows).toBe(Object.values(counts).reduce((a, b) => a + b, 0));
+    for (const f of m.files) expect(f.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(m.serverVersion).toMatch(/^1\d\./);
+    expect(m.schemaFingerprint).toMatch(/^[0-9a-f]{64}$/);
+    // stored files are zstd; the manifest is the last object written
+    const stored = readdirSync(join(lb.dir, 'backups', 'CustomerDB', r.doc.id));
+    expect(stored).toContain('manifest.json');
+    expect(stored.filter((n) => n.endsWith('.dat.zst')).length).toBe(m.tables.length);
+
+    await restoreFetched(lb, r.doc.id, 'restored_plain');
+    expect(await tableContents(servers.dev, 'restored_plain')).toEqual(await tableContents(servers.prod, 'customer'));
+
+    const list = await lifeboat(['backup', 'list', 'CustomerDB', '--json'], { env: await lb.cliEnv('jsmith') });
+    expect(JSON.parse(list.stdout).backups.map((b: { id: string }) => b.id)).toEqual([r.doc.id]);
+    const audit = await lb.store.db
+      .selectFrom('audit_events')
+      .select(['action', 'actor', 'subject_id'])
+      .where('action', '=', 'backup.run')
+      .execute();
+    expect(audit).toEqual([{ action: 'backup.run', actor: 'alice', subject_id: r.doc.id }]);
+  });
+
+  it("with pg_dump's gzip, the archive is stock-readable as stored", async () => {
+    const lb = await startTestLifeboat(
+      fixtureConfig({ backupExtra: '      compression: { method: gzip, level: 1 }' }),
+      servers.env,
+    );
+    const r = await backupWait(lb);
+    expect(r.doc.status).toBe('verified');
+    expect(r.doc.manifest.tables.find((t: { name: string }) => t.name === 'orders').rows).toBe(
+      Number((await servers.prod.query('customer', 'select count(*) as n from orders'))[0]!.n),
+    );
+    const dir = join(lb.dir, 'backups', 'CustomerDB', r.doc.id);
+    const list = await run(pgBin('pg_restore'), ['--list', dir]);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toContain('TABLE DATA public customers');
+  });
+
+  it('refuses a developer (not an owner) to run a backup: 403 not allowed, exit 3', async () => {
+    const lb = await startTestLifeboat(fixtureConfig(), servers.env);
+    const r = await lifeboat(['backup', 'run', 'CustomerDB'], { env: await lb.cliEnv('jsmith') });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(
+      /^lifeboat: unable to backup run: jsmith's roles \(developer\) do not allow backup\.run on CustomerDB/,
+    );
+  });
+});
+
+describe('backup verification', () => {
+  let lb: TestLifeboat;
+  beforeAll(async () => {
+    lb = await startTestLifeboat(
+      fixtureConfig({ backupExtra: '      encrypt: { passphrase: env:BACKUP_PASSPHRASE }' }),
+      servers.env,
+    );
+  });
+
+  async function freshBackup() {
+    const r = await backupWait(lb);
+    expect(r.doc.status).toBe('verified');
+    return { id: r.doc.id, dir: join(lb.dir, 'backups', 'CustomerDB', r.doc.id), manifest: r.doc.manifest };
+  }
+  const biggest = (dir: string) =>
+    readdirSync(dir)
+      .filter((n) => n.endsWith('.dat.zst.age'))
+      .sort((a, b) => statSync(join(dir, b)).size - statSync(join(dir, a)).size)[0]!;
+  const verify = async (id: string, env?: Record<string, string>) =>
+    lifeboat(['backup', 'verify', id, '--json'], { env: env ?? (await lb.cliEnv('alice')) });
+
+  it('encrypts every file with age and keeps the key file beside them', async () => {
+    const b = await freshBackup();
+    expect(b.manifest.encryption).toEqual({ format: 'age', mode: 'passphrase', keyFile: 'key.age' });
+    for (const n of readdirSync(b.dir).filter((x) => x.endsWith('.age'))) {
+      expect(readFileSync(join(b.dir, n)).subarray(0, 21).toString()).toBe('age-encryption.org/v1');
+    }
+    expect(readFileSync(join(b.dir, 'manifest.json'), 'utf8')).not.toContain(servers.env.BACKUP_PASSPHRASE);
+    await restoreFetched(lb, b.id, 'restored_encrypted');
+    expect(await tableContents(servers.dev, 'restored_encrypted')).toEqual(
+      await tableContents(servers.prod, 'customer'),
+    );
+  });
+
+  it('finds a flipped bit and names the file', async () => {
+    const b = await freshBackup();
+    const file = biggest(b.dir);
+    const buf = readFileSync(join(b.dir, file));
+    buf[Math.floor(buf.length / 2)]! ^= 0x01;
+    writeFileSync(join(b.dir, file), buf);
+    const r = await verify(b.id);
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.status).toBe('corrupt');
+    expect(doc.verifyError).toMatch(
+      new RegExp(`^${file.replace(/\./g, '\\.')}: sha256 expected [0-9a-f]{64}, actual [0-9a-f]{64}$`),
+    );
+  });
+
+  it('finds a truncated file', async () => {
+    const b = await freshBackup();
+    const file = biggest(b.dir);
+    const size = statSync(join(b.dir, file)).size;
+    truncateSync(join(b.dir, file), size - 10);
+    const doc = JSON.parse((await verify(b.id)).stdout);
+    expect(doc.verifyError).toBe(`${file}: size expected ${size}, actual ${size - 10}`);
+  });
+
+  it('finds a deleted file', async () => {
+    const b = await freshBackup();
+    const file = biggest(b.dir);
+    unlinkSync(join(b.dir, file));
+    const doc = JSON.parse((await verify(b.id)).stdout);
+    expect(doc.verifyError).toBe(`${file}: missing`);
+  });
+
+  it('finds a wrong key, and never yields data', async () => {
+    const b = await freshBackup();
+    const wrong = await startTestLifeboat(
+      fixtureConfig({ backupExtra: '      encrypt: { passphrase: env:BACKUP_PASSPHRASE }' }),
+      { ...servers.env, BACKUP_PASSPHRASE: 'not the passphrase' },
+      { worker: false },
+    );
+    // same storage directory, other passphrase
+    const dir = join(wrong.dir, 'fetched-wrong');
+    appendFileSync(join(wrong.dir, 'lifeboat.yaml'), '');
+    const env = { ...(await lb.cliEnv('alice')), BACKUP_PASSPHRASE: 'not the passphrase' };
+    const f = await lifeboat(['backup', 'fetch', b.id, dir], { env });
+    expect(f.code).toBe(1);
+    expect(f.stderr).toBe(
+      `lifeboat: unable to decrypt backup ${b.id} (key.age): wrong passphrase or identity\nHINT: ${f.stderr.split('HINT: ')[1]}`,
+    );
+    expect(existsSync(join(dir, 'toc.dat'))).toBe(false);
+  });
+});
+
+describe('backup to S3', () => {
+  let s3: TestS3;
+  beforeAll(async () => {
+    s3 = await startS3('db-backups');
+    return () => s3.close();
+  });
+
+  it('stores an encrypted backup on a real S3-compatible server and restores it', async () => {
+    const storage = `  main: { type: s3, bucket: db-backups, endpoint: "${s3.endpoint}", region: auto, prefix: lifeboat, force_path_style: true, access_key_id: env:S3_KEY_ID, secret_access_key: env:S3_SECRET }`;
+    const lb = await startTestLifeboat(
+      fixtureConfig({ storage, backupExtra: '      encrypt: { passphrase: env:BACKUP_PASSPHRASE }' }),
+      {
+        ...servers.env,
+        S3_KEY_ID: S3RVER_KEY.id,
+        S3_SECRET: S3RVER_KEY.secret,
+      },
+    );
+    const r = await backupWait(lb);
+    expect(r.stderr).toBe('');
+    expect(r.doc.status).toBe('verified');
+    await restoreFetched(lb, r.doc.id, 'restored_s3');
+    expect(await tableContents(servers.dev, 'restored_s3')).toEqual(await tableContents(servers.prod, 'customer'));
+  });
+});
+
+describe('backup failures', () => {
+  it('wrong credentials: failed with the reason in words, no secret, no files left', async () => {
+    const bad = servers.prod.url('postgres').replace('lifeboat-test', 'wrong-password-123');
+    const lb = await startTestLifeboat(fixtureConfig(), { ...servers.env, PROD_PG01_URL: bad });
+    const r = await backupWait(lb);
+    expect(r.code).toBe(1);
+    expect(r.doc.status).toBe('failed');
+    expect(r.doc.error).toMatch(
+      /^unable to connect to database customer: password authentication failed for user "postgres"$/,
+    );
+    const show = await lifeboat(['backup', 'show', r.doc.id, '--log', '--json'], { env: await lb.cliEnv('alice') });
+    expect(show.stdout).not.toContain('wrong-password-123');
+    expect(existsSync(join(lb.dir, 'backups', 'CustomerDB', r.doc.id))).toBe(false);
+  });
+
+  it('missing database: failed naming it', async () => {
+    const lb = await startTestLifeboat(fixtureConfig().replace('name: customer', 'name: no_such_db'), servers.env);
+    const r = await backupWait(lb);
+    expect(r.doc.status).toBe('failed');
+    expect(r.doc.error).toBe('unable to connect to database no_such_db: database "no_such_db" does not exist');
+  });
+});
+
+describe('scheduled backups', () => {
+  it('fire from the cron expression and are verified', async () => {
+    const lb = await startTestLifeboat(fixtureConfig({ backupExtra: '      schedule: "* * * * *"' }), servers.env);
+    const deadline = Date.now() + 100_000;
+    let row: { id: string; status: string; trigger: string } | undefined;
+    while (Date.now() < deadline) {
+      row = await lb.store.db
+        .selectFrom('backups')
+        .select(['id', 'status', 'trigger'])
+        .where('status', '=', 'verified')
+        .executeTakeFirst();
+      if (row) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(row).toMatchObject({ status: 'verified', trigger: 'schedule' });
+  }, 120_000);
+});

@@ -1,0 +1,104 @@
+// A whole Lifeboat in the test process: a fresh control-plane store, the pg-boss queue, the API
+// listening on a free port and a worker, on a given lifeboat.yaml. CLI tests point --url at it.
+import { mkdtempSync, chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type PgBoss from 'pg-boss';
+import { afterAll } from 'vitest';
+import { issueToken } from '../../src/access/tokens.js';
+import { syncBackupSchedules } from '../../src/backup/service.js';
+import { loadConfig } from '../../src/catalog/load.js';
+import type { Catalog } from '../../src/catalog/types.js';
+import { buildApp, type App } from '../../src/http/app.js';
+import { silentLogger } from '../../src/lib/logger.js';
+import { jobHandlers } from '../../src/runtime/jobs.js';
+import { startQueue } from '../../src/worker/queue.js';
+import { type RunningWorker, startWorker } from '../../src/worker/worker.js';
+import { harnessRoot } from './cluster.js';
+import { freshStore, type TestStore } from './store.js';
+
+export interface TestLifeboat {
+  dir: string;
+  configFile: string;
+  catalog: Catalog;
+  store: TestStore;
+  queue: PgBoss;
+  app: App;
+  url: string;
+  worker: RunningWorker | undefined;
+  env: Record<string, string>;
+  /** A token for a configured user. */
+  token(user: string): Promise<string>;
+  /** Env for running the CLI against this Lifeboat as `user`. */
+  cliEnv(user: string): Promise<Record<string, string>>;
+  stop(): Promise<void>;
+}
+
+const running = new Set<TestLifeboat>();
+afterAll(async () => {
+  for (const l of [...running]) await l.stop();
+});
+
+export async function startTestLifeboat(
+  config: string,
+  env: Record<string, string>,
+  opts: { worker?: boolean } = {},
+): Promise<TestLifeboat> {
+  const dir = mkdtempSync(join(harnessRoot(), 'lb-'));
+  chmodSync(dir, 0o755);
+  const configFile = join(dir, 'lifeboat.yaml');
+  writeFileSync(configFile, config);
+  const catalog = loadConfig(configFile, env);
+  const store = await freshStore();
+  const queue = await startQueue({ url: store.url });
+  queue.on('error', () => {});
+  await syncBackupSchedules(queue, catalog);
+  const logger = silentLogger();
+  const app = await buildApp({
+    db: store.db,
+    queue,
+    catalog,
+    startedAt: new Date(),
+    publicUrl: 'http://127.0.0.1',
+    logger,
+  });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  const worker =
+    opts.worker === false
+      ? undefined
+      : await startWorker({
+          db: store.db,
+          queue,
+          logger,
+          labels: [],
+          handlers: jobHandlers({ db: store.db, queue, catalog, logger }),
+          heartbeatMs: 500,
+        });
+  const lb: TestLifeboat = {
+    dir,
+    configFile,
+    catalog,
+    store,
+    queue,
+    app,
+    url,
+    worker,
+    env,
+    token: async (user) => (await issueToken(store.db, { user, actor: 'test' })).token,
+    cliEnv: async (user) => ({
+      ...env,
+      LIFEBOAT_URL: url,
+      LIFEBOAT_TOKEN: await lb.token(user),
+      LIFEBOAT_CONFIG: configFile,
+      LIFEBOAT_DATABASE_URL: store.url.reveal(),
+    }),
+    async stop() {
+      running.delete(lb);
+      await worker?.stop(5_000);
+      await queue.stop({ graceful: true, wait: true, timeout: 10_000 });
+      await app.close();
+      await store.close();
+    },
+  };
+  running.add(lb);
+  return lb;
+}
