@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   override_disabled: 403,
   read_only_role: 403,
   role_not_allowed: 403,
+  destination_not_allowed: 403,
   // lookups
   not_found: 404,
   // state

@@ -18,6 +18,7 @@ import { installAuth } from './auth.js';
 import { backupRoutes } from './routes/backups.js';
 import { healthRoutes } from './routes/health.js';
 import { identityRoutes } from './routes/identity.js';
+import { runRoutes } from './routes/runs.js';
 
 export type App = FastifyInstance<
   import('node:http').Server,
@@ -28,7 +29,7 @@ export type App = FastifyInstance<
 >;
 
 /** Route modules, each `(app, deps) => void`. Later capabilities add theirs here. */
-const ROUTES = [healthRoutes, identityRoutes, backupRoutes];
+const ROUTES = [healthRoutes, identityRoutes, backupRoutes, runRoutes];
 
 export async function buildApp(deps: HttpDeps & { logger: Logger }): Promise<App> {
   const app = Fastify({

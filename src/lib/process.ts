@@ -30,18 +30,31 @@ export interface RunResult {
 export function run(command: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   const max = opts.maxOutput ?? 1 << 20;
   return new Promise((resolve, reject) => {
+    // Each command leads a process group of its own, so that an abort kills what it started too
+    // (pg_restore -j's workers, a shell's children) and nothing keeps writing after a cancel.
     const spawnOpts: SpawnOptions = {
       env: opts.env ?? process.env,
       cwd: opts.cwd,
       stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      signal: opts.signal,
-      killSignal: 'SIGKILL',
+      detached: true,
     };
     if (opts.runAs) {
       spawnOpts.uid = opts.runAs.uid;
       spawnOpts.gid = opts.runAs.gid;
     }
+    if (opts.signal?.aborted) {
+      resolve({ code: null, signal: 'SIGKILL', stdout: '', stderr: 'aborted before start' });
+      return;
+    }
     const child = spawn(command, args, spawnOpts);
+    const kill = () => {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    };
+    opts.signal?.addEventListener('abort', kill, { once: true });
     let stdout = '';
     let stderr = '';
     let pending = '';
@@ -59,10 +72,11 @@ export function run(command: string, args: readonly string[], opts: RunOptions =
     });
     if (opts.input !== undefined) child.stdin?.end(opts.input);
     child.on('error', (err) => {
-      if ((err as NodeJS.ErrnoException).code === 'ABORT_ERR') return; // reported by 'close'
+      opts.signal?.removeEventListener('abort', kill);
       reject(err);
     });
     child.on('close', (code, signal) => {
+      opts.signal?.removeEventListener('abort', kill);
       if (pending && opts.onStderrLine) opts.onStderrLine(pending);
       resolve({ code, signal, stdout, stderr });
     });

@@ -4,9 +4,15 @@ import { pruneBackups } from '../backup/prune.js';
 import { runBackup } from '../backup/run-backup.js';
 import { BACKUP_QUEUE, requestBackup, scheduledBackupQueue } from '../backup/service.js';
 import type { Catalog } from '../catalog/types.js';
+import { dropExpiredPrevious } from '../restore/control.js';
+import { RESTORE_QUEUE, runRestore } from '../restore/run-restore.js';
 import type { Logger } from '../lib/logger.js';
 import type { Db } from '../store/db.js';
 import type { JobHandler } from '../worker/worker.js';
+
+/** Housekeeping on a cron (kept previous copies past keep_previous are dropped). */
+export const MAINTENANCE_QUEUE = 'lifeboat.maintenance';
+export const MAINTENANCE_CRON = '*/5 * * * *';
 
 export interface JobDeps {
   db: Db;
@@ -33,6 +39,13 @@ export function jobHandlers(deps: JobDeps): Record<string, JobHandler> {
         );
       }
     },
+  };
+  handlers[RESTORE_QUEUE] = async (data, ctx) => {
+    const { runId } = data as { runId: number };
+    await runRestore({ ...deps, logger: ctx.logger }, runId, { signal: ctx.signal, workerId: ctx.workerId });
+  };
+  handlers[MAINTENANCE_QUEUE] = async () => {
+    await dropExpiredPrevious(deps);
   };
   for (const d of Object.values(deps.catalog.databases)) {
     if (!d.backup?.schedule) continue;

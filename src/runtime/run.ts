@@ -15,7 +15,9 @@ import { openStore, type Store } from '../store/open.js';
 import { syncBackupSchedules } from '../backup/service.js';
 import { startQueue } from '../worker/queue.js';
 import { type RunningWorker, startWorker } from '../worker/worker.js';
-import { jobHandlers } from './jobs.js';
+import { jobHandlers, MAINTENANCE_CRON, MAINTENANCE_QUEUE } from './jobs.js';
+import { startReaper } from '../restore/reaper-loop.js';
+import { ensureQueue } from '../worker/queue.js';
 import { acquireDataDirLock } from './lock.js';
 
 export type RunMode = 'all' | 'server' | 'worker';
@@ -29,6 +31,8 @@ export interface RunOptions {
   host: string;
   port: number;
   labels: string[];
+  /** A running restore whose worker has not heartbeated for this long is failed as "worker lost". */
+  staleAfterMs: number;
   env: Record<string, string | undefined>;
   logger: Logger;
 }
@@ -71,7 +75,11 @@ export async function runLifeboat(opts: RunOptions): Promise<Running> {
     queue.on('error', (err) => opts.logger.warn({ err: err.message }, 'queue error'));
     undo.push(() => queue.stop({ graceful: true, wait: true, timeout: 35_000 }));
     // the scheduler's cron entries follow lifeboat.yaml at every start of a server
-    if (opts.mode !== 'worker') await syncBackupSchedules(queue, catalog);
+    if (opts.mode !== 'worker') {
+      await syncBackupSchedules(queue, catalog);
+      await ensureQueue(queue, MAINTENANCE_QUEUE);
+      await queue.schedule(MAINTENANCE_QUEUE, MAINTENANCE_CRON, {}, { tz: 'UTC' });
+    }
 
     let app: App | undefined;
     let url: string | undefined;
@@ -104,6 +112,8 @@ export async function runLifeboat(opts: RunOptions): Promise<Running> {
         handlers: jobHandlers({ db: store.db, queue, catalog, logger: opts.logger }),
       });
       undo.push(() => worker.stop());
+      const stopReaper = startReaper({ db: store.db, catalog, logger: opts.logger }, opts.staleAfterMs);
+      undo.push(async () => stopReaper());
     }
     return { url, configFile: catalog.file ?? '', demo, store, catalog, stop };
   } catch (err) {

@@ -70,7 +70,58 @@ export interface BackupTable {
   deleted_at: Timestamp | null;
 }
 
+type Json<T = unknown> = ColumnType<T, string | undefined, string>;
+
+export interface RestoreRunTable {
+  id: Generated<number>;
+  database: string;
+  owner_team: string;
+  source_server: string;
+  destination_server: string;
+  destination_dbname: string;
+  destination_tier: string;
+  identifier: string;
+  backup_id: string | null;
+  point_in_time: Timestamp | null;
+  tables: string[] | null;
+  status: string;
+  requested_by: string;
+  justification: string | null;
+  start_at: Timestamp | null;
+  approvals_required: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  confirmed_at: Timestamp | null;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  phase: string | null;
+  progress: Json<Record<string, unknown>>;
+  checks: Json<unknown[]>;
+  preview: ColumnType<unknown, string | null | undefined, string | null> | null;
+  warnings: Json<unknown[]>;
+  error: string | null;
+  error_step: string | null;
+  log: Generated<string>;
+  worker_id: string | null;
+  heartbeat_at: Timestamp | null;
+  cancel_requested_at: Timestamp | null;
+  cancel_requested_by: string | null;
+  staging_dbname: string | null;
+  previous_dbname: string | null;
+  previous_expires_at: Timestamp | null;
+  previous_dropped_at: Timestamp | null;
+  undone_at: Timestamp | null;
+}
+
+export interface DestinationLockTable {
+  destination: string;
+  run_id: number;
+  acquired_at: Generated<Date>;
+}
+
 export interface Database {
+  restore_runs: RestoreRunTable;
+  destination_locks: DestinationLockTable;
   backups: BackupTable;
   api_tokens: ApiTokenTable;
   audit_events: AuditEventTable;

@@ -11,6 +11,7 @@ import type { Catalog } from '../../src/catalog/types.js';
 import { buildApp, type App } from '../../src/http/app.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { jobHandlers } from '../../src/runtime/jobs.js';
+import { startReaper } from '../../src/restore/reaper-loop.js';
 import { startQueue } from '../../src/worker/queue.js';
 import { type RunningWorker, startWorker } from '../../src/worker/worker.js';
 import { harnessRoot } from './cluster.js';
@@ -41,7 +42,7 @@ afterAll(async () => {
 export async function startTestLifeboat(
   config: string,
   env: Record<string, string>,
-  opts: { worker?: boolean } = {},
+  opts: { worker?: boolean; staleAfterMs?: number } = {},
 ): Promise<TestLifeboat> {
   const dir = mkdtempSync(join(harnessRoot(), 'lb-'));
   chmodSync(dir, 0o755);
@@ -73,6 +74,8 @@ export async function startTestLifeboat(
           handlers: jobHandlers({ db: store.db, queue, catalog, logger }),
           heartbeatMs: 500,
         });
+  const stopReaper =
+    opts.worker === false ? () => {} : startReaper({ db: store.db, catalog, logger }, opts.staleAfterMs ?? 3_000);
   const lb: TestLifeboat = {
     dir,
     configFile,
@@ -93,6 +96,7 @@ export async function startTestLifeboat(
     }),
     async stop() {
       running.delete(lb);
+      stopReaper();
       await worker?.stop(5_000);
       await queue.stop({ graceful: true, wait: true, timeout: 10_000 });
       await app.close();

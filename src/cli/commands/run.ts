@@ -1,5 +1,6 @@
 // `lifeboat start | server | worker`: run Lifeboat in the foreground until SIGINT/SIGTERM.
 import type { Command } from 'commander';
+import { parseDuration } from '../../lib/duration.js';
 import { createLogger } from '../../lib/logger.js';
 import { type RunMode, runLifeboat } from '../../runtime/run.js';
 import { cliContext } from '../context.js';
@@ -44,6 +45,7 @@ async function runForeground(mode: RunMode, cmd: Command): Promise<void> {
       .split(',')
       .map((l) => l.trim())
       .filter(Boolean),
+    staleAfterMs: parseDuration(ctx.env.LIFEBOAT_HEARTBEAT_TIMEOUT ?? '60s') ?? 60_000,
     env: ctx.env,
     logger,
   });

@@ -1,0 +1,161 @@
+// `lifeboat restore request|show|status|list|cancel|undo`.
+import type { Command } from 'commander';
+import { type RunDoc, TERMINAL_RUN_STATUSES } from '../../contract/runs.js';
+import { formatDuration } from '../../lib/duration.js';
+import { parseList } from '../parse.js';
+import { apiClient } from '../client.js';
+import { type CliContext, cliContext, emit } from '../context.js';
+import { EXIT } from '../exit.js';
+
+function summary(r: RunDoc): string {
+  const took = r.durationMs !== null ? ` in ${formatDuration(r.durationMs)}` : '';
+  const lines = [
+    `run ${r.id}: ${r.status}${took}  ${r.database} → ${r.destination.identifier} (${r.destination.tier})`,
+    `  backup ${r.source.backupId ?? '-'}${r.tables ? `, tables ${r.tables.join(', ')}` : ''}, requested by ${r.requestedBy}`,
+  ];
+  if (r.error) lines.push(`  failed in ${r.errorStep}: ${r.error}`);
+  for (const w of r.warnings) lines.push(`  warning: ${w.message}`);
+  if (r.previous && !r.previous.dropped)
+    lines.push(`  previous copy kept as ${r.previous.dbname} until ${r.previous.expiresAt}`);
+  if (r.status === 'previewed')
+    lines.push(`  dry run: to execute, repeat with --execute --confirm "${r.destination.identifier}"`);
+  return lines.join('\n');
+}
+
+function bar(r: RunDoc): string {
+  const pct = r.progress.percent ?? 0;
+  const width = 30;
+  const filled = Math.round((pct / 100) * width);
+  const p = r.progress;
+  const eta = p.etaSeconds ? ` ETA ${formatDuration(p.etaSeconds * 1000)}` : '';
+  const rate = p.rowsPerSecond ? ` ${p.rowsPerSecond} rows/s` : '';
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${pct.toFixed(0).padStart(3)}% ${r.phase ?? r.status} tables ${p.tablesDone ?? 0}/${p.tablesTotal ?? 0}${rate}${eta}`;
+}
+
+async function watch(ctx: CliContext, id: number): Promise<RunDoc> {
+  const api = apiClient(ctx);
+  let lastPhase = '';
+  for (;;) {
+    const r = await api.request<RunDoc>('GET', `/api/v1/runs/${id}`);
+    const phase = `${r.status}:${r.phase ?? ''}`;
+    if (!ctx.json) {
+      if (ctx.stdoutIsTTY) process.stdout.write(`\r\x1b[2K${bar(r)}`);
+      else if (phase !== lastPhase)
+        process.stdout.write(
+          `${new Date().toISOString()} run ${r.id} ${r.status}${r.phase ? ` (${r.phase})` : ''} ${r.progress.percent ?? 0}%\n`,
+        );
+    }
+    lastPhase = phase;
+    if (TERMINAL_RUN_STATUSES.has(r.status)) {
+      if (!ctx.json && ctx.stdoutIsTTY) process.stdout.write('\n');
+      return r;
+    }
+    await new Promise((res) => setTimeout(res, 500));
+  }
+}
+
+function exitFor(r: RunDoc): void {
+  if (['failed', 'cancelled', 'rejected', 'expired'].includes(r.status)) process.exitCode = EXIT.failed;
+}
+
+export function registerRestoreCommands(program: Command): void {
+  const restore = program.command('restore').description('request, follow, cancel and undo restores');
+  restore
+    .command('request <database>')
+    .description('a dry run up to the preview; with --execute --confirm <identifier>, submitted')
+    .requiredOption('--to <server[/dbname]>', 'destination server and database name')
+    .option('--backup <id>', 'restore this backup (default: the newest verified one)')
+    .option('--at <time>', 'the newest backup taken at or before this ISO time')
+    .option('--tables <a,b>', 'restore only these tables (rows replaced in one transaction)')
+    .option('--start-at <time>', 'start at this ISO time')
+    .option('--justification <text>', 'why (shown to approvers, kept in the audit trail)')
+    .option('--execute', 'submit the run (otherwise a dry run)')
+    .option('--confirm <identifier>', 'the destination identifier typed back exactly')
+    .option('--wait', 'with --execute: follow the run to its end')
+    .action(async (database: string, o: Record<string, string | boolean | undefined>, cmd: Command) => {
+      const ctx = cliContext(cmd);
+      const body = {
+        database,
+        to: o.to,
+        backupId: o.backup,
+        at: o.at,
+        tables: o.tables ? parseList(o.tables as string) : undefined,
+        startAt: o.startAt,
+        justification: o.justification,
+        execute: o.execute === true,
+        confirm: o.confirm,
+      };
+      let r = await apiClient(ctx).request<RunDoc>('POST', '/api/v1/runs', body);
+      if (o.wait && o.execute) r = await watch(ctx, r.id);
+      emit(ctx, r, () => summary(r));
+      if (o.wait) exitFor(r);
+    });
+  restore
+    .command('show <run>')
+    .description('a run with its checks, preview and outcome')
+    .option('--log', 'include the run log')
+    .action(async (id: string, o: { log?: boolean }, cmd: Command) => {
+      const ctx = cliContext(cmd);
+      const r = await apiClient(ctx).request<RunDoc>(
+        'GET',
+        `/api/v1/runs/${encodeURIComponent(id)}${o.log ? '?log=true' : ''}`,
+      );
+      emit(ctx, r, () => `${summary(r)}${o.log ? `\n--- log ---\n${r.log ?? ''}` : ''}`);
+    });
+  restore
+    .command('status <run>')
+    .description("the run's status; --watch follows it to the end (a progress bar on a terminal)")
+    .option('--watch', 'wait for the run to end')
+    .action(async (id: string, o: { watch?: boolean }, cmd: Command) => {
+      const ctx = cliContext(cmd);
+      const r = o.watch
+        ? await watch(ctx, Number(id))
+        : await apiClient(ctx).request<RunDoc>('GET', `/api/v1/runs/${encodeURIComponent(id)}`);
+      emit(ctx, r, () => summary(r));
+      if (o.watch) exitFor(r);
+    });
+  restore
+    .command('list')
+    .description('restore runs, newest first')
+    .option('--database <name>')
+    .option('--status <status>')
+    .action(async (o: { database?: string; status?: string }, cmd: Command) => {
+      const ctx = cliContext(cmd);
+      const qs = new URLSearchParams(Object.entries(o).filter(([, v]) => v) as [string, string][]).toString();
+      const r = await apiClient(ctx).request<{ runs: RunDoc[] }>('GET', `/api/v1/runs${qs ? `?${qs}` : ''}`);
+      emit(
+        ctx,
+        r,
+        () =>
+          r.runs
+            .map(
+              (x) =>
+                `${String(x.id).padStart(5)}  ${x.status.padEnd(16)} ${x.database} → ${x.destination.identifier}  ${x.requestedBy}  ${x.createdAt}`,
+            )
+            .join('\n') || 'no runs',
+      );
+    });
+  restore
+    .command('cancel <run>')
+    .description('cancel a run; a running one stops and cleans up, the destination untouched')
+    .action(async (id: string, _o, cmd: Command) => {
+      const ctx = cliContext(cmd);
+      const r = await apiClient(ctx).request<RunDoc>('POST', `/api/v1/runs/${encodeURIComponent(id)}/cancel`, {});
+      emit(ctx, r, () =>
+        r.status === 'cancelled' ? `run ${r.id} cancelled` : `run ${r.id}: cancel requested; it stops within seconds`,
+      );
+    });
+  restore
+    .command('undo <run>')
+    .description('put the destination back as it was before the run (its kept previous copy)')
+    .action(async (id: string, _o, cmd: Command) => {
+      const ctx = cliContext(cmd);
+      const r = await apiClient(ctx).request<RunDoc>('POST', `/api/v1/runs/${encodeURIComponent(id)}/undo`, {});
+      emit(
+        ctx,
+        r,
+        () =>
+          `run ${r.id} undone: ${r.destination.identifier} is back as it was; the restored copy is kept as ${r.previous?.dbname}`,
+      );
+    });
+}

@@ -1,0 +1,87 @@
+// Restore run documents of the API, shared by the server, the CLI and the UI.
+import { z } from 'zod';
+
+export const RunStatusEnum = z.enum([
+  'draft',
+  'scoped',
+  'checked',
+  'previewed',
+  'pending_approval',
+  'approved',
+  'scheduled',
+  'queued',
+  'running',
+  'completed',
+  'partial',
+  'failed',
+  'cancelled',
+  'rejected',
+  'expired',
+]);
+
+export const ProgressDoc = z.object({
+  phase: z.string(),
+  percent: z.number(),
+  bytesDone: z.number(),
+  bytesTotal: z.number(),
+  tablesDone: z.number(),
+  tablesTotal: z.number(),
+  rowsDone: z.number(),
+  rowsTotal: z.number(),
+  rowsPerSecond: z.number(),
+  etaSeconds: z.number().nullable(),
+  updatedAt: z.string(),
+});
+export type ProgressDoc = z.infer<typeof ProgressDoc>;
+
+export const RunDoc = z.object({
+  id: z.number(),
+  status: RunStatusEnum,
+  database: z.string(),
+  source: z.object({ server: z.string(), backupId: z.string().nullable(), pointInTime: z.string().nullable() }),
+  destination: z.object({ server: z.string(), dbname: z.string(), tier: z.string(), identifier: z.string() }),
+  tables: z.array(z.string()).nullable(),
+  requestedBy: z.string(),
+  justification: z.string().nullable(),
+  startAt: z.string().nullable(),
+  approvalsRequired: z.number(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  durationMs: z.number().nullable(),
+  phase: z.string().nullable(),
+  progress: ProgressDoc.partial().passthrough(),
+  checks: z.array(z.unknown()),
+  preview: z.unknown().nullable(),
+  warnings: z.array(z.object({ code: z.string(), message: z.string() })),
+  error: z.string().nullable(),
+  errorStep: z.string().nullable(),
+  previous: z.object({ dbname: z.string(), expiresAt: z.string().nullable(), dropped: z.boolean() }).nullable(),
+  undoneAt: z.string().nullable(),
+  log: z.string().optional(),
+});
+export type RunDoc = z.infer<typeof RunDoc>;
+
+export const RunRequest = z.object({
+  database: z.string().min(1),
+  to: z.string().min(1).describe('<server> or <server>/<dbname>'),
+  backupId: z.string().optional(),
+  at: z.iso.datetime({ offset: true }).optional().describe('restore the newest backup taken at or before this time'),
+  tables: z.array(z.string().min(1)).optional(),
+  startAt: z.iso.datetime({ offset: true }).optional(),
+  justification: z.string().max(2000).optional(),
+  execute: z.boolean().default(false).describe('false: a dry run that stops after the preview'),
+  confirm: z.string().optional().describe('the destination identifier typed back exactly'),
+});
+export type RunRequest = z.infer<typeof RunRequest>;
+
+export const RunIdParams = z.object({ id: z.coerce.number().int().positive() });
+export const RunShowQuery = z.object({ log: z.coerce.boolean().default(false) });
+export const RunListQuery = z.object({
+  database: z.string().optional(),
+  status: RunStatusEnum.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+export const RunList = z.object({ runs: z.array(RunDoc) });
+
+export const TERMINAL_RUN_STATUSES = new Set(['completed', 'partial', 'failed', 'cancelled', 'rejected', 'expired']);

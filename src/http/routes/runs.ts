@@ -1,0 +1,184 @@
+// /api/v1/runs: request (dry run or submit), list, show, progress events (SSE), cancel, undo.
+import { decide } from '../../access/policy.js';
+import { ErrorResponse } from '../../contract/errors.js';
+import {
+  RunDoc,
+  RunIdParams,
+  RunList,
+  RunListQuery,
+  RunRequest,
+  RunShowQuery,
+  TERMINAL_RUN_STATUSES,
+} from '../../contract/runs.js';
+import { getDatabase } from '../../catalog/lookup.js';
+import { LifeboatError } from '../../errors.js';
+import { cancelRun, loadRun, undoRun } from '../../restore/control.js';
+import { runDoc } from '../../restore/docs.js';
+import { requestRestore } from '../../restore/request.js';
+import type { App } from '../app.js';
+import { authorize, principalOf } from '../auth.js';
+import type { HttpDeps } from '../deps.js';
+
+const errors = {
+  400: ErrorResponse,
+  401: ErrorResponse,
+  403: ErrorResponse,
+  404: ErrorResponse,
+  409: ErrorResponse,
+  422: ErrorResponse,
+};
+
+export function runRoutes(app: App, deps: HttpDeps): void {
+  const runResource = (r: { database: string; owner_team: string; requested_by: string }) => ({
+    database: r.database,
+    ownerTeam: r.owner_team,
+    requestedBy: r.requested_by,
+  });
+
+  app.post(
+    '/api/v1/runs',
+    {
+      schema: {
+        summary: 'Request a restore: a dry run up to the preview, or (execute + confirm) submitted',
+        tags: ['runs'],
+        body: RunRequest,
+        response: { 201: RunDoc, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const database = getDatabase(deps.catalog, req.body.database);
+      const { principal } = await authorize(deps, req, 'restore.request', {
+        database: database.name,
+        ownerTeam: database.owner,
+      });
+      if (!deps.queue) throw new LifeboatError('store_unavailable', 'the job queue is not running in this process');
+      const id = await requestRestore(
+        { db: deps.db, queue: deps.queue, catalog: deps.catalog },
+        principal,
+        req.body,
+        String(req.id),
+      );
+      return reply.status(201).send(runDoc(await loadRun(deps.db, id)));
+    },
+  );
+
+  app.get(
+    '/api/v1/runs',
+    {
+      schema: {
+        summary: 'Restore runs, newest first',
+        tags: ['runs'],
+        querystring: RunListQuery,
+        response: { 200: RunList, ...errors },
+      },
+    },
+    async (req) => {
+      const p = principalOf(req);
+      let q = deps.db.selectFrom('restore_runs').selectAll().orderBy('id', 'desc').limit(req.query.limit);
+      if (req.query.database) q = q.where('database', '=', req.query.database);
+      if (req.query.status) q = q.where('status', '=', req.query.status);
+      const rows = await q.execute();
+      const visible = rows.filter((r) => decide(p, 'restore.view', runResource(r), deps.catalog.policy).allowed);
+      return { runs: visible.map((r) => runDoc(r)) };
+    },
+  );
+
+  app.get(
+    '/api/v1/runs/:id',
+    {
+      schema: {
+        summary: 'One run (with ?log=true, its run log)',
+        tags: ['runs'],
+        params: RunIdParams,
+        querystring: RunShowQuery,
+        response: { 200: RunDoc, ...errors },
+      },
+    },
+    async (req) => {
+      const run = await loadRun(deps.db, req.params.id);
+      await authorize(deps, req, 'restore.view', runResource(run));
+      return runDoc(run, req.query.log);
+    },
+  );
+
+  app.get(
+    '/api/v1/runs/:id/events',
+    {
+      schema: {
+        summary: 'Server-sent events: `progress` with the run document while it changes, `end` when it has ended',
+        tags: ['runs'],
+        params: RunIdParams,
+        produces: ['text/event-stream'],
+        response: { 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },
+      },
+    },
+    async (req, reply) => {
+      const first = await loadRun(deps.db, req.params.id);
+      await authorize(deps, req, 'restore.view', runResource(first));
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+      });
+      let last = '';
+      let closed = false;
+      req.raw.on('close', () => (closed = true));
+      // progress is persisted by the worker (any process, any machine): poll it and send changes
+      while (!closed) {
+        const run = await loadRun(deps.db, req.params.id);
+        const doc = JSON.stringify(runDoc(run));
+        if (doc !== last) {
+          res.write(`event: progress\ndata: ${doc}\n\n`);
+          last = doc;
+        }
+        if (TERMINAL_RUN_STATUSES.has(run.status)) {
+          res.write(`event: end\ndata: ${doc}\n\n`);
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      res.end();
+    },
+  );
+
+  app.post(
+    '/api/v1/runs/:id/cancel',
+    {
+      schema: {
+        summary: 'Cancel a run; a running one stops its current step and cleans up',
+        tags: ['runs'],
+        params: RunIdParams,
+        response: { 200: RunDoc, ...errors },
+      },
+    },
+    async (req) => {
+      const run = await loadRun(deps.db, req.params.id);
+      const p = principalOf(req);
+      // the requester may always cancel their own run; others need restore.cancel on the database
+      if (p.user !== run.requested_by) await authorize(deps, req, 'restore.cancel', runResource(run));
+      await cancelRun(deps.db, run.id, p.user, String(req.id));
+      return runDoc(await loadRun(deps.db, run.id));
+    },
+  );
+
+  app.post(
+    '/api/v1/runs/:id/undo',
+    {
+      schema: {
+        summary: 'Swap the kept previous copy of the destination back into place',
+        tags: ['runs'],
+        params: RunIdParams,
+        response: { 200: RunDoc, ...errors },
+      },
+    },
+    async (req) => {
+      const run = await loadRun(deps.db, req.params.id);
+      const p = principalOf(req);
+      if (p.user !== run.requested_by) await authorize(deps, req, 'restore.undo', runResource(run));
+      await undoRun({ db: deps.db, catalog: deps.catalog }, run.id, p.user, String(req.id));
+      return runDoc(await loadRun(deps.db, run.id));
+    },
+  );
+}

@@ -1,0 +1,205 @@
+// Acting on runs from outside the worker: cancel, undo, the reaper of runs whose worker was lost,
+// and the cleanup of kept previous copies once they expire.
+import { sql } from 'kysely';
+import { recordAudit } from '../audit/record.js';
+import type { Catalog } from '../catalog/types.js';
+import { dropDatabase, setAllowConnections, swapIntoPlace, withAdmin } from '../engines/postgres/admin.js';
+import { LifeboatError, messageOf } from '../errors.js';
+import type { Logger } from '../lib/logger.js';
+import type { Db } from '../store/db.js';
+import { isTerminal, nextStatus, type RunStatus } from './lifecycle.js';
+import { destinationKey, lockDestination, releaseDestination } from './lock.js';
+
+export async function loadRun(db: Db, id: number) {
+  const run = await db.selectFrom('restore_runs').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!run)
+    throw new LifeboatError('not_found', `no restore run ${id}`, { hint: 'list runs with `lifeboat restore list`' });
+  return run;
+}
+
+/**
+ * Cancels a run. Before it runs, the run simply ends `cancelled` (its job finds it so and does
+ * nothing). While it runs, the request is recorded; the worker's heartbeat sees it within a
+ * second, aborts the running step (pg_restore is killed), cleans up and ends the run.
+ */
+export async function cancelRun(db: Db, id: number, actor: string, requestId: string | null): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const run = await trx.selectFrom('restore_runs').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    if (!run) throw new LifeboatError('not_found', `no restore run ${id}`);
+    const status = run.status as RunStatus;
+    nextStatus(status, 'cancel'); // throws for an ended run
+    if (status === 'running') {
+      await trx
+        .updateTable('restore_runs')
+        .set({ cancel_requested_at: new Date(), cancel_requested_by: actor })
+        .where('id', '=', id)
+        .execute();
+    } else {
+      await trx
+        .updateTable('restore_runs')
+        .set({ status: 'cancelled', finished_at: new Date(), cancel_requested_by: actor })
+        .where('id', '=', id)
+        .execute();
+    }
+    await recordAudit(trx, {
+      actor,
+      action: 'restore.cancel',
+      subjectType: 'run',
+      subjectId: String(id),
+      details: { from: status },
+      requestId,
+    });
+  });
+}
+
+/** Swaps the kept previous copy back into place; the restored copy is kept in its stead. */
+export async function undoRun(
+  deps: { db: Db; catalog: Catalog },
+  id: number,
+  actor: string,
+  requestId: string | null,
+): Promise<void> {
+  const run = await loadRun(deps.db, id);
+  if (run.status !== 'completed' || run.tables?.length) {
+    throw new LifeboatError(
+      'invalid_transition',
+      `run ${id} is ${run.status}${run.tables?.length ? ' (table-scoped)' : ''}: only a completed full restore can be undone`,
+      {
+        hint: 'undo applies to the last step of a completed run',
+      },
+    );
+  }
+  if (run.undone_at)
+    throw new LifeboatError('conflict', `run ${id} was already undone at ${run.undone_at.toISOString()}`);
+  if (!run.previous_dbname || run.previous_dropped_at) {
+    throw new LifeboatError('conflict', `run ${id} has no previous copy to go back to`, {
+      hint: run.previous_dropped_at
+        ? 'the kept copy expired (keep_previous) and was dropped'
+        : 'the destination did not exist before this run',
+    });
+  }
+  const server = deps.catalog.servers[run.destination_server];
+  if (!server)
+    throw new LifeboatError('config_invalid', `server ${run.destination_server} is no longer in lifeboat.yaml`);
+  const destination = destinationKey(run.destination_server, run.destination_dbname);
+  const lock = await lockDestination(deps.db, destination, id);
+  if (!lock.ok)
+    throw new LifeboatError('destination_locked', `${destination} is being restored by run ${lock.heldBy}`, {
+      hint: 'wait for it to finish, then undo',
+    });
+  try {
+    const undone = `${run.destination_dbname}__lb_undone_${id}`.slice(0, 63);
+    await withAdmin(server.url, async (c) => {
+      await setAllowConnections(c, run.previous_dbname!, true);
+      await swapIntoPlace(c, { destination: run.destination_dbname, staging: run.previous_dbname!, previous: undone });
+    });
+    await deps.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('restore_runs')
+        .set({ undone_at: new Date(), previous_dbname: undone })
+        .where('id', '=', id)
+        .execute();
+      await recordAudit(trx, {
+        actor,
+        action: 'restore.undo',
+        subjectType: 'run',
+        subjectId: String(id),
+        details: { destination, restoredCopyKeptAs: undone },
+        requestId,
+      });
+    });
+  } finally {
+    await releaseDestination(deps.db, destination, id);
+  }
+}
+
+/**
+ * Runs whose worker stopped heartbeating are failed with "worker lost": their staging database
+ * is dropped (ending whatever is still connected to it) and their destination lock freed. The
+ * destination itself was never touched: only the swap touches it, and a swap is one transaction.
+ */
+export async function reapLostRuns(
+  deps: { db: Db; catalog: Catalog; logger: Logger },
+  staleAfterMs: number,
+): Promise<number[]> {
+  const staleBefore = () => new Date(Date.now() - staleAfterMs);
+  const candidates = await deps.db
+    .selectFrom('restore_runs')
+    .selectAll()
+    .where('status', '=', 'running')
+    .where('heartbeat_at', '<', staleBefore())
+    .execute();
+  const reaped: number[] = [];
+  for (const r of candidates) {
+    // clean up first, so that once the run reads `failed` nothing of it is left
+    const server = deps.catalog.servers[r.destination_server];
+    if (server && r.staging_dbname) {
+      await withAdmin(server.url, (c) => dropDatabase(c, r.staging_dbname!)).catch((err) =>
+        deps.logger.warn({ runId: r.id, err: messageOf(err) }, 'could not drop the staging database of a lost run'),
+      );
+    }
+    const claimed = await deps.db.transaction().execute(async (trx) => {
+      const u = await trx
+        .updateTable('restore_runs')
+        .set({
+          status: nextStatus('running', 'fail'),
+          error: `worker lost: no heartbeat from ${r.worker_id ?? 'its worker'} since ${r.heartbeat_at?.toISOString()}`,
+          error_step: r.phase,
+          finished_at: new Date(),
+          log: sql`log || ${`${new Date().toISOString()} worker lost; the reaper ended the run\n`}`,
+        })
+        .where('id', '=', r.id)
+        .where('status', '=', 'running')
+        .where('heartbeat_at', '<', staleBefore())
+        .executeTakeFirst();
+      if (Number(u.numUpdatedRows) !== 1) return false; // another reaper, or the worker came back
+      await trx.deleteFrom('destination_locks').where('run_id', '=', r.id).execute();
+      await recordAudit(trx, {
+        actor: 'reaper',
+        action: 'restore.fail',
+        subjectType: 'run',
+        subjectId: String(r.id),
+        details: { reason: 'worker lost', step: r.phase },
+      });
+      return true;
+    });
+    if (claimed) reaped.push(Number(r.id));
+  }
+  return reaped;
+}
+
+/** Drops kept previous copies whose keep_previous time is over. */
+export async function dropExpiredPrevious(
+  deps: { db: Db; catalog: Catalog; logger: Logger },
+  now = new Date(),
+): Promise<number> {
+  const rows = await deps.db
+    .selectFrom('restore_runs')
+    .selectAll()
+    .where('previous_dbname', 'is not', null)
+    .where('previous_dropped_at', 'is', null)
+    .where('previous_expires_at', '<=', now)
+    .execute();
+  let dropped = 0;
+  for (const r of rows) {
+    const server = deps.catalog.servers[r.destination_server];
+    if (!server || isTerminal(r.status as RunStatus) === false) continue;
+    try {
+      await withAdmin(server.url, (c) => dropDatabase(c, r.previous_dbname!));
+      await deps.db.transaction().execute(async (trx) => {
+        await trx.updateTable('restore_runs').set({ previous_dropped_at: new Date() }).where('id', '=', r.id).execute();
+        await recordAudit(trx, {
+          actor: 'scheduler',
+          action: 'restore.drop_previous',
+          subjectType: 'run',
+          subjectId: String(r.id),
+          details: { dbname: r.previous_dbname },
+        });
+      });
+      dropped++;
+    } catch (err) {
+      deps.logger.warn({ runId: r.id, err: messageOf(err) }, 'could not drop an expired previous copy');
+    }
+  }
+  return dropped;
+}

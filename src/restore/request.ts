@@ -1,0 +1,157 @@
+// Requesting a restore: resolve what the user asked for (database, destination, backup, scope),
+// walk the run through draft → scoped → checked → previewed, and — with `execute` and the typed
+// confirmation — submit it. Everything a request writes (run, job, audit) is one transaction.
+import type PgBoss from 'pg-boss';
+import type { Principal } from '../access/principal.js';
+import { recordAudit } from '../audit/record.js';
+import { Manifest } from '../backup/manifest.js';
+import { getDatabase, getServer } from '../catalog/lookup.js';
+import type { Catalog, DatabaseConfig } from '../catalog/types.js';
+import type { RunRequest } from '../contract/runs.js';
+import { LifeboatError } from '../errors.js';
+import type { Db } from '../store/db.js';
+import { enqueueIn } from '../worker/queue.js';
+import { assertConfirmation, confirmationFor, parseDestination } from './identifier.js';
+import { nextStatus, type RunStatus } from './lifecycle.js';
+import { RESTORE_QUEUE } from './run-restore.js';
+import { resolveScope } from './scope.js';
+
+export interface RequestDeps {
+  db: Db;
+  queue: PgBoss;
+  catalog: Catalog;
+}
+
+/** Approvals a run needs: the database's setting, and never fewer than two into production. */
+export function approvalsRequired(database: DatabaseConfig, destinationTier: string): number {
+  return destinationTier === 'production' ? Math.max(2, database.approvals) : database.approvals;
+}
+
+async function chooseBackup(db: Db, database: string, req: RunRequest): Promise<{ id: string; manifest: Manifest }> {
+  let q = db
+    .selectFrom('backups')
+    .select(['id', 'status', 'manifest', 'finished_at'])
+    .where('database', '=', database)
+    .where('deleted_at', 'is', null);
+  if (req.backupId) q = q.where('id', '=', req.backupId);
+  else {
+    q = q.where('status', 'in', ['verified', 'completed']).orderBy('finished_at', 'desc').limit(1);
+    if (req.at) q = q.where('finished_at', '<=', new Date(req.at));
+  }
+  const row = await q.executeTakeFirst();
+  if (!row) {
+    throw new LifeboatError(
+      'not_found',
+      req.backupId
+        ? `no backup ${req.backupId} of ${database}`
+        : `no restorable backup of ${database}${req.at ? ` taken at or before ${req.at}` : ''}`,
+      {
+        hint: `take one with \`lifeboat backup run ${database}\`, or list them with \`lifeboat backup list ${database}\``,
+      },
+    );
+  }
+  if (row.status !== 'verified' && row.status !== 'completed') {
+    throw new LifeboatError('blocked_by_check', `backup ${row.id} is ${row.status} and cannot be restored`, {
+      hint: 'choose a verified backup (`lifeboat backup list`)',
+    });
+  }
+  return { id: row.id, manifest: Manifest.parse(row.manifest) };
+}
+
+export async function requestRestore(
+  deps: RequestDeps,
+  who: Principal,
+  req: RunRequest,
+  requestId: string | null,
+): Promise<number> {
+  const database = getDatabase(deps.catalog, req.database);
+  const dest = parseDestination(req.to, database.dbname);
+  const server = getServer(deps.catalog, dest.server);
+  if (!database.destinations.includes(server.name)) {
+    throw new LifeboatError('destination_not_allowed', `${database.name} may not be restored to ${server.name}`, {
+      hint: `allowed destinations: ${database.destinations.join(', ') || '(none)'}; add it to databases.${database.name}.destinations`,
+    });
+  }
+  if (server.name === database.server && dest.dbname === database.dbname && server.tier !== 'production') {
+    // restoring a database over itself is only meaningful as a production rollback
+    throw new LifeboatError('destination_not_allowed', `the destination is ${database.name} itself`, {
+      hint: 'choose another database name: --to <server>/<dbname>',
+    });
+  }
+  const backup = await chooseBackup(deps.db, database.name, req);
+  const scope = req.tables?.length ? resolveScope(req.tables, backup.manifest.tables) : undefined;
+  const identifier = confirmationFor({
+    server: server.name,
+    dbname: dest.dbname,
+    tier: server.tier,
+    database: database.name,
+  });
+  if (req.execute) assertConfirmation(identifier, req.confirm);
+  const approvals = approvalsRequired(database, server.tier);
+  const startAt = req.startAt ? new Date(req.startAt) : null;
+  const tables = scope?.map((t) => `${t.schema}.${t.name}`) ?? null;
+  const preview = {
+    backupId: backup.id,
+    backupTakenAt: backup.manifest.finishedAt,
+    tables: (scope ?? backup.manifest.tables).map((t) => ({ table: `${t.schema}.${t.name}`, rowsInBackup: t.rows })),
+  };
+
+  return deps.db.transaction().execute(async (trx) => {
+    let status: RunStatus = 'draft';
+    for (const e of ['scope', 'check', 'preview'] as const) status = nextStatus(status, e);
+    if (req.execute) {
+      status = nextStatus(status, 'submit', { approvalsMissing: approvals });
+      if (status === 'approved')
+        status = nextStatus(status, startAt && startAt.getTime() > Date.now() ? 'schedule' : 'enqueue');
+    }
+    const row = await trx
+      .insertInto('restore_runs')
+      .values({
+        database: database.name,
+        owner_team: database.owner,
+        source_server: database.server,
+        destination_server: server.name,
+        destination_dbname: dest.dbname,
+        destination_tier: server.tier,
+        identifier,
+        backup_id: backup.id,
+        point_in_time: req.at ? new Date(req.at) : null,
+        tables,
+        status,
+        requested_by: who.user,
+        justification: req.justification ?? null,
+        start_at: startAt,
+        approvals_required: approvals,
+        confirmed_at: req.execute ? new Date() : null,
+        preview: JSON.stringify(preview),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const id = Number(row.id);
+    if (status === 'queued' || status === 'scheduled') {
+      await enqueueIn(
+        trx,
+        deps.queue,
+        RESTORE_QUEUE,
+        { runId: id },
+        { retryLimit: 0, ...(status === 'scheduled' ? { startAfter: startAt! } : {}) },
+      );
+    }
+    await recordAudit(trx, {
+      actor: who.user,
+      action: req.execute ? 'restore.submit' : 'restore.dry_run',
+      subjectType: 'run',
+      subjectId: String(id),
+      details: {
+        database: database.name,
+        destination: `${server.name}/${dest.dbname}`,
+        identifier,
+        backupId: backup.id,
+        tables,
+        status,
+      },
+      requestId,
+    });
+    return id;
+  });
+}

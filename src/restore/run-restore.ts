@@ -1,0 +1,283 @@
+// Executing a restore run, as the runbook reads (STYLE.md §5):
+//   lock the destination → fetch the archive, verifying every file → restore into a staging
+//   database → post-restore scripts → verify row counts and checks → swap into place → release
+// The swap is the only step that touches the destination, and it is done last, in one
+// transaction, so a run that fails, is cancelled or loses its worker at any earlier moment
+// leaves the destination exactly as it was. (A table-scoped run replaces rows in one
+// transaction instead: the same guarantee, by rollback.)
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type PgBoss from 'pg-boss';
+import { recordAudit } from '../audit/record.js';
+import { backupPrefix, type Manifest } from '../backup/manifest.js';
+import { openBackup, readManifest } from '../backup/read-backup.js';
+import type { Catalog, DatabaseConfig, ServerConfig } from '../catalog/types.js';
+import { createDatabase, dropDatabase, swapIntoPlace, withAdmin, withClient } from '../engines/postgres/admin.js';
+import { messageOf } from '../errors.js';
+import type { Logger } from '../lib/logger.js';
+import { redact } from '../lib/secret.js';
+import { openCatalogStorage } from '../storage/index.js';
+import type { Db } from '../store/db.js';
+import { type RunStatus, nextStatus } from './lifecycle.js';
+import { destinationKey, lockDestination, releaseDestination } from './lock.js';
+import { previousName, stagingName } from './names.js';
+import { RunTracker } from './progress.js';
+import { resolveScope } from './scope.js';
+import { fetchArchive } from './steps/fetch-archive.js';
+import { runPostRestore } from './steps/post-restore.js';
+import { pgRestore } from './steps/restore-staging.js';
+import { crossScopeForeignKeys, restoreTables } from './steps/restore-tables.js';
+import { verifyStaging } from './steps/verify-restore.js';
+
+export const RESTORE_QUEUE = 'restore.run';
+
+export interface RestoreDeps {
+  db: Db;
+  queue: PgBoss;
+  catalog: Catalog;
+  logger: Logger;
+}
+
+export type RunOutcome = 'completed' | 'failed' | 'cancelled' | 'waiting' | 'skipped';
+
+class Cancelled extends Error {
+  constructor(readonly by: string | null) {
+    super('cancelled');
+  }
+}
+
+export async function runRestore(
+  deps: RestoreDeps,
+  runId: number,
+  ctx: { signal: AbortSignal; workerId: string },
+): Promise<RunOutcome> {
+  let run = await deps.db.selectFrom('restore_runs').selectAll().where('id', '=', runId).executeTakeFirst();
+  if (run?.status === 'scheduled') {
+    // its start time has come
+    await deps.db
+      .updateTable('restore_runs')
+      .set({ status: nextStatus('scheduled', 'enqueue') })
+      .where('id', '=', runId)
+      .where('status', '=', 'scheduled')
+      .execute();
+    run = await deps.db.selectFrom('restore_runs').selectAll().where('id', '=', runId).executeTakeFirst();
+  }
+  if (!run || run.status !== 'queued') return 'skipped'; // cancelled (or taken) before it started
+  const destination = destinationKey(run.destination_server, run.destination_dbname);
+
+  // step: lock the destination; if another run holds it, come back later (stay queued)
+  const lock = await lockDestination(deps.db, destination, runId);
+  if (!lock.ok) {
+    await deps.db
+      .updateTable('restore_runs')
+      .set({ phase: 'queued', progress: JSON.stringify({ waitingFor: lock.heldBy }) })
+      .where('id', '=', runId)
+      .execute();
+    await deps.queue.send(RESTORE_QUEUE, { runId }, { startAfter: 2, retryLimit: 0 });
+    return 'waiting';
+  }
+
+  const database = deps.catalog.databases[run.database]!;
+  const server = deps.catalog.servers[run.destination_server]!;
+  const tracker = new RunTracker(deps.db, runId, [
+    server.url,
+    ...Object.values(deps.catalog.servers).map((s) => s.url),
+  ]);
+  const started = await deps.db
+    .updateTable('restore_runs')
+    .set({
+      status: nextStatus('queued', 'start'),
+      started_at: new Date(),
+      worker_id: ctx.workerId,
+      heartbeat_at: new Date(),
+      phase: 'lock',
+    })
+    .where('id', '=', runId)
+    .where('status', '=', 'queued')
+    .executeTakeFirst();
+  if (Number(started.numUpdatedRows) !== 1) {
+    await releaseDestination(deps.db, destination, runId);
+    return 'skipped';
+  }
+  await audit(deps.db, runId, 'restore.start', { worker: ctx.workerId });
+
+  const abort = new AbortController();
+  const onShutdown = () => abort.abort(ctx.signal.reason);
+  ctx.signal.addEventListener('abort', onShutdown);
+  tracker.start(() => abort.abort(new Cancelled(null)));
+  const work = await mkdtemp(join(tmpdir(), `lifeboat-restore-${runId}-`));
+  const staging = stagingName(run.destination_dbname, runId);
+  let stagingCreated = false;
+  try {
+    tracker.log(`restore of ${run.database} backup ${run.backup_id} into ${destination}`);
+    tracker.phaseStart('fetch');
+    const manifest = await fetchStep(deps, run.backup_id!, database, join(work, 'archive'), tracker, abort.signal);
+    tracker.p.tablesTotal = manifest.tables.length;
+    tracker.p.rowsTotal = manifest.totals.rows;
+
+    if (run.tables?.length) {
+      const scope = resolveScope(run.tables, manifest.tables);
+      tracker.p.tablesTotal = scope.length;
+      tracker.p.rowsTotal = scope.reduce((a, t) => a + t.rows, 0);
+      const warnings = await withClient(server.url, run.destination_dbname, (c) => crossScopeForeignKeys(c, scope));
+      for (const w of warnings) tracker.log(`warning: ${w}`);
+      await deps.db
+        .updateTable('restore_runs')
+        .set({ warnings: JSON.stringify(warnings.map((message) => ({ code: 'fk_outside_scope', message }))) })
+        .where('id', '=', runId)
+        .execute();
+      tracker.phaseStart('restore');
+      await restoreTables({
+        url: server.url,
+        dbname: run.destination_dbname,
+        dir: join(work, 'archive'),
+        scope,
+        tracker,
+        signal: abort.signal,
+      });
+    } else {
+      tracker.phaseStart('restore');
+      await withAdmin(server.url, async (c) => {
+        await dropDatabase(c, staging);
+        await createDatabase(c, staging);
+      });
+      stagingCreated = true;
+      await deps.db.updateTable('restore_runs').set({ staging_dbname: staging }).where('id', '=', runId).execute();
+      await pgRestore({
+        url: server.url,
+        dbname: staging,
+        dir: join(work, 'archive'),
+        jobs: database.restore.jobs ?? 2,
+        manifest,
+        tracker,
+        signal: abort.signal,
+      });
+
+      tracker.phaseStart('post_restore');
+      await runPostRestore(database.postRestore, server.url, staging, tracker, abort.signal);
+
+      tracker.phaseStart('verify');
+      await verifyStaging(server.url, staging, manifest.tables, database.verify, tracker);
+
+      if (abort.signal.aborted) throw abort.signal.reason;
+      tracker.phaseStart('swap');
+      await swapStep(deps, run.id, run.destination_dbname, staging, server, database, tracker);
+      stagingCreated = false;
+    }
+
+    tracker.phaseStart('done');
+    await tracker.stop();
+    await finish(deps.db, runId, 'complete', {});
+    await audit(deps.db, runId, 'restore.complete', {
+      durationMs: Date.now() - (run.started_at?.getTime() ?? Date.now()),
+    });
+    return 'completed';
+  } catch (err) {
+    const cancelled = abort.signal.aborted && abort.signal.reason instanceof Cancelled;
+    const step = tracker.phase;
+    const reason = cancelled ? 'cancelled' : redact(messageOf(err), [server.url]);
+    tracker.log(cancelled ? `cancelled during ${step}` : `failed in ${step}: ${reason}`);
+    if (stagingCreated) {
+      if (database.keepFailed) tracker.log(`keeping the staging database ${staging} (keep_failed)`);
+      else {
+        await withAdmin(server.url, (c) => dropDatabase(c, staging)).catch((e) =>
+          tracker.log(`could not drop ${staging}: ${messageOf(e)}`),
+        );
+        tracker.log(`dropped the staging database ${staging}; the destination was not touched`);
+      }
+    }
+    await tracker.stop();
+    await finish(deps.db, runId, cancelled ? 'cancel' : 'fail', cancelled ? {} : { error: reason, error_step: step });
+    await audit(
+      deps.db,
+      runId,
+      cancelled ? 'restore.cancelled' : 'restore.fail',
+      cancelled ? { step } : { step, reason },
+    );
+    deps.logger.warn({ runId, step, reason }, cancelled ? 'restore cancelled' : 'restore failed');
+    return cancelled ? 'cancelled' : 'failed';
+  } finally {
+    ctx.signal.removeEventListener('abort', onShutdown);
+    await releaseDestination(deps.db, destination, runId);
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+async function fetchStep(
+  deps: RestoreDeps,
+  backupId: string,
+  database: DatabaseConfig,
+  dir: string,
+  tracker: RunTracker,
+  signal: AbortSignal,
+): Promise<Manifest> {
+  const row = await deps.db
+    .selectFrom('backups')
+    .select(['storage', 'database'])
+    .where('id', '=', backupId)
+    .executeTakeFirstOrThrow();
+  const storage = openCatalogStorage(deps.catalog.storage[row.storage]!);
+  try {
+    const prefix = backupPrefix(row.database, backupId);
+    const manifest = await readManifest(storage, prefix, backupId);
+    await fetchArchive(await openBackup(storage, prefix, manifest, database), dir, tracker, signal);
+    return manifest;
+  } finally {
+    await storage.close?.();
+  }
+}
+
+async function swapStep(
+  deps: RestoreDeps,
+  runId: number,
+  dbname: string,
+  staging: string,
+  server: ServerConfig,
+  database: DatabaseConfig,
+  tracker: RunTracker,
+): Promise<void> {
+  const previous = previousName(dbname, runId);
+  const r = await withAdmin(server.url, (c) => swapIntoPlace(c, { destination: dbname, staging, previous }));
+  tracker.log(
+    r.replaced
+      ? `swapped: ${dbname} is the restored copy, the previous one is kept as ${previous} (ended ${r.sessionsEnded} sessions)`
+      : `created ${dbname} from the restored copy`,
+  );
+  await deps.db
+    .updateTable('restore_runs')
+    .set({
+      staging_dbname: null,
+      previous_dbname: r.replaced ? previous : null,
+      previous_expires_at: r.replaced ? new Date(Date.now() + database.keepPrevious.ms) : null,
+    })
+    .where('id', '=', runId)
+    .execute();
+}
+
+async function finish(
+  db: Db,
+  runId: number,
+  event: 'complete' | 'fail' | 'cancel',
+  extra: { error?: string; error_step?: string },
+): Promise<void> {
+  const row = await db.selectFrom('restore_runs').select('status').where('id', '=', runId).executeTakeFirstOrThrow();
+  await db
+    .updateTable('restore_runs')
+    .set({
+      status: nextStatus(row.status as RunStatus, event),
+      finished_at: new Date(),
+      updated_at: new Date(),
+      ...extra,
+    })
+    .where('id', '=', runId)
+    .execute();
+}
+
+async function audit(db: Db, runId: number, action: string, details: Record<string, unknown>): Promise<void> {
+  await db
+    .transaction()
+    .execute((trx) =>
+      recordAudit(trx, { actor: 'worker', action, subjectType: 'run', subjectId: String(runId), details }),
+    );
+}

@@ -1,0 +1,429 @@
+// The restore engine end to end, through the real CLI and worker: full and table-scoped
+// restores, undo, every failing step leaving the destination exactly as it was, cancel, a killed
+// worker, serialised runs per destination and the progress stream.
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunDoc } from '../../src/contract/runs.js';
+import { requestBackup } from '../../src/backup/service.js';
+import { harnessRoot } from '../harness/cluster.js';
+import { lifeboat, spawnLifeboat } from '../harness/cli.js';
+import { type FixtureServers, fixtureConfig, startFixtureServers, tableContents } from '../harness/fixtures.js';
+import { startTestLifeboat, type TestLifeboat } from '../harness/lifeboat.js';
+
+let servers: FixtureServers;
+beforeAll(async () => {
+  servers = await startFixtureServers();
+});
+
+async function backedUp(config: string, opts: { worker?: boolean; staleAfterMs?: number } = {}): Promise<TestLifeboat> {
+  const lb = await startTestLifeboat(config, servers.env, opts);
+  const { id } = await requestBackup(lb.store.db, lb.queue, lb.catalog, {
+    database: 'CustomerDB',
+    actor: 'test',
+    trigger: 'manual',
+  });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const b = await lb.store.db.selectFrom('backups').select('status').where('id', '=', id).executeTakeFirstOrThrow();
+    if (b.status === 'verified') return lb;
+    if (['failed', 'corrupt'].includes(b.status) || Date.now() > deadline) throw new Error(`backup ${b.status}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function restore(lb: TestLifeboat, dbname: string, extra: string[] = [], user = 'jsmith') {
+  const r = await lifeboat(
+    [
+      'restore',
+      'request',
+      'CustomerDB',
+      '--to',
+      `dev-pg01/${dbname}`,
+      '--execute',
+      '--confirm',
+      `dev-pg01/${dbname}`,
+      '--wait',
+      '--json',
+      ...extra,
+    ],
+    { env: await lb.cliEnv(user) },
+  );
+  return { ...r, run: JSON.parse(r.stdout || '{}') as RunDoc };
+}
+
+/** A destination with content of its own, to prove it is untouched or replaced. */
+async function existingDestination(dbname: string): Promise<Record<string, string[]>> {
+  await servers.dev.createDatabase(dbname);
+  await servers.dev.query(
+    dbname,
+    `create table keep_me (id int primary key, note text); insert into keep_me values (1, 'the old copy'), (2, 'still here')`,
+  );
+  return tableContents(servers.dev, dbname);
+}
+
+async function leftovers(): Promise<string[]> {
+  const rows = await servers.dev.query<{ datname: string }>(
+    'postgres',
+    `select datname from pg_database where datname like '%\\_\\_lb\\_staging\\_%'`,
+  );
+  return rows.map((r) => r.datname);
+}
+
+function scriptFile(lb: TestLifeboat, name: string, sql: string): string {
+  writeFileSync(join(lb.dir, name), sql);
+  return name;
+}
+
+describe('a full restore', () => {
+  let lb: TestLifeboat;
+  beforeAll(async () => {
+    lb = await backedUp(
+      fixtureConfig({
+        databaseExtra: '    verify:\n      - { name: customers present, sql: "select count(*) > 0 from customers" }',
+      }),
+    );
+  });
+
+  it('creates a missing destination with every row of the source', async () => {
+    const r = await restore(lb, 'fresh_copy');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.run.status).toBe('completed');
+    expect(r.run.progress.percent).toBe(100);
+    expect(await tableContents(servers.dev, 'fresh_copy')).toEqual(await tableContents(servers.prod, 'customer'));
+    expect(r.run.previous).toBeNull();
+    expect(await leftovers()).toEqual([]);
+  });
+
+  it('replaces an existing destination, keeps the old one, and undo brings it back', async () => {
+    const before = await existingDestination('replace_me');
+    const r = await restore(lb, 'replace_me');
+    expect(r.run.status).toBe('completed');
+    expect(await tableContents(servers.dev, 'replace_me')).toEqual(await tableContents(servers.prod, 'customer'));
+    expect(r.run.previous).toMatchObject({ dbname: `replace_me__lb_prev_${r.run.id}`, dropped: false });
+    const u = await lifeboat(['restore', 'undo', String(r.run.id), '--json'], { env: await lb.cliEnv('jsmith') });
+    expect(u.stderr).toBe('');
+    expect(u.code).toBe(0);
+    expect(await tableContents(servers.dev, 'replace_me')).toEqual(before);
+    const events = await lb.store.db
+      .selectFrom('audit_events')
+      .select('action')
+      .where('subject_id', '=', String(r.run.id))
+      .orderBy('seq')
+      .execute();
+    expect(events.map((e) => e.action)).toEqual([
+      'restore.submit',
+      'restore.start',
+      'restore.complete',
+      'restore.undo',
+    ]);
+  });
+
+  it('refuses a confirmation that is not the destination identifier, exit 3', async () => {
+    const r = await lifeboat(
+      ['restore', 'request', 'CustomerDB', '--to', 'dev-pg01/x', '--execute', '--confirm', 'dev-pg01/y'],
+      { env: await lb.cliEnv('jsmith') },
+    );
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe(
+      'lifeboat: the confirmation "dev-pg01/y" does not match the destination\nHINT: type the destination identifier exactly: --confirm "dev-pg01/x"\n',
+    );
+  });
+
+  it('without --execute is a dry run that stops at the preview', async () => {
+    const r = await lifeboat(['restore', 'request', 'CustomerDB', '--to', 'dev-pg01/dry', '--json'], {
+      env: await lb.cliEnv('jsmith'),
+    });
+    const run = JSON.parse(r.stdout) as RunDoc;
+    expect(run.status).toBe('previewed');
+    expect((run.preview as { tables: unknown[] }).tables).toHaveLength(3);
+    expect((await servers.dev.query('postgres', `select 1 from pg_database where datname = 'dry'`)).length).toBe(0);
+  });
+
+  it('streams progress over server-sent events up to 100% and completed', async () => {
+    const sub = await lifeboat(
+      [
+        'restore',
+        'request',
+        'CustomerDB',
+        '--to',
+        'dev-pg01/sse_copy',
+        '--execute',
+        '--confirm',
+        'dev-pg01/sse_copy',
+        '--json',
+      ],
+      {
+        env: await lb.cliEnv('jsmith'),
+      },
+    );
+    const run = JSON.parse(sub.stdout) as RunDoc;
+    const res = await fetch(`${lb.url}/api/v1/runs/${run.id}/events`, {
+      headers: { authorization: `Bearer ${await lb.token('jsmith')}` },
+    });
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    const text = await res.text();
+    const events = [...text.matchAll(/event: (\w+)\ndata: (.*)\n\n/g)].map((m) => ({
+      event: m[1],
+      doc: JSON.parse(m[2]!) as RunDoc,
+    }));
+    expect(events.at(-1)!.event).toBe('end');
+    expect(events.at(-1)!.doc.status).toBe('completed');
+    expect(events.at(-1)!.doc.progress.percent).toBe(100);
+    const percents = events.map((e) => e.doc.progress.percent ?? 0);
+    expect([...percents].sort((a, b) => a - b)).toEqual(percents);
+  });
+
+  it('restore status --watch --json prints one document with id and status', async () => {
+    const sub = await lifeboat(
+      [
+        'restore',
+        'request',
+        'CustomerDB',
+        '--to',
+        'dev-pg01/watched',
+        '--execute',
+        '--confirm',
+        'dev-pg01/watched',
+        '--json',
+      ],
+      {
+        env: await lb.cliEnv('jsmith'),
+      },
+    );
+    const id = JSON.parse(sub.stdout).id;
+    const w = await lifeboat(['restore', 'status', String(id), '--watch', '--json'], {
+      env: await lb.cliEnv('jsmith'),
+    });
+    expect(w.code).toBe(0);
+    expect(JSON.parse(w.stdout)).toMatchObject({ id, status: 'completed' });
+    const plain = await lifeboat(['restore', 'status', String(id), '--watch'], { env: await lb.cliEnv('jsmith') });
+    expect(plain.stdout).toMatch(new RegExp(`run ${id} completed \\(done\\) 100%`));
+  });
+
+  it('table scope replaces only the selected rows in one transaction and reports FKs that cross it', async () => {
+    await servers.dev.createDatabase('scoped', 'template0');
+    // a destination with the schema and different data
+    const seed = await restore(lb, 'scoped');
+    expect(seed.run.status).toBe('completed');
+    await servers.dev.query(
+      'scoped',
+      `update customers set full_name = 'changed'; update orders set status = 'changed'`,
+    );
+    const r = await restore(lb, 'scoped', ['--tables', 'customers']);
+    expect(r.run.status).toBe('completed');
+    expect(r.run.tables).toEqual(['public.customers']);
+    const dest = await tableContents(servers.dev, 'scoped');
+    const src = await tableContents(servers.prod, 'customer');
+    expect(dest['public.customers']).toEqual(src['public.customers']);
+    expect(dest['public.orders']!.every((row) => row.includes(',changed)'))).toBe(true);
+    expect(r.run.warnings).toEqual([
+      {
+        code: 'fk_outside_scope',
+        message: 'public.orders (outside the scope) references public.customers through orders_customer_id_fkey',
+      },
+    ]);
+  });
+});
+
+describe('a failing step leaves the destination exactly as it was', () => {
+  const cases: Array<[string, (lb: TestLifeboat) => string | Promise<string>, string, RegExp]> = [
+    [
+      'a failing post-restore script',
+      () => '    post_restore:\n      - sql/broken.sql',
+      'post_restore',
+      /^post-restore script .*broken\.sql failed: relation "no_such_table" does not exist$/,
+    ],
+    [
+      'a failing verify check',
+      () => '    verify:\n      - { name: never true, sql: "select false" }',
+      'verify',
+      /^verify check "never true" did not pass \(got false\)$/,
+    ],
+    [
+      'a row-count mismatch',
+      () => '    post_restore:\n      - sql/delete-one.sql',
+      'verify',
+      /^row counts differ from the backup: public\.orders: \d+ rows, the backup has \d+$/,
+    ],
+  ];
+  for (const [name, extra, step, error] of cases) {
+    it(name, async () => {
+      const dir = mkdtempSync(join(harnessRoot(), 'sql-'));
+      chmodSync(dir, 0o755);
+      const lb = await backedUp(fixtureConfig({ databaseExtra: await extra({} as TestLifeboat) }));
+      scriptFile(lb, 'sql/broken.sql'.replace('sql/', ''), '');
+      const fs = await import('node:fs');
+      fs.mkdirSync(join(lb.dir, 'sql'), { recursive: true });
+      fs.writeFileSync(join(lb.dir, 'sql', 'broken.sql'), 'update no_such_table set x = 1;');
+      fs.writeFileSync(
+        join(lb.dir, 'sql', 'delete-one.sql'),
+        'delete from orders where id = (select min(id) from orders);',
+      );
+      const dbname = `untouched_${step}_${Math.random().toString(36).slice(2, 6)}`;
+      const before = await existingDestination(dbname);
+      const r = await restore(lb, dbname);
+      expect(r.code).toBe(1);
+      expect(r.run.status).toBe('failed');
+      expect(r.run.errorStep).toBe(step);
+      expect(r.run.error).toMatch(error);
+      expect(await tableContents(servers.dev, dbname)).toEqual(before);
+      expect(await leftovers()).toEqual([]);
+    });
+  }
+
+  it('a corrupt archive', async () => {
+    const lb = await backedUp(fixtureConfig());
+    const b = await lb.store.db.selectFrom('backups').select(['id', 'manifest']).executeTakeFirstOrThrow();
+    const fs = await import('node:fs');
+    const dir = join(lb.dir, 'backups', 'CustomerDB', b.id);
+    const file = fs.readdirSync(dir).find((n) => n.endsWith('.dat.zst'))!;
+    const buf = fs.readFileSync(join(dir, file));
+    buf[buf.length - 5]! ^= 0xff;
+    fs.writeFileSync(join(dir, file), buf);
+    const before = await existingDestination('untouched_corrupt');
+    const r = await restore(lb, 'untouched_corrupt');
+    expect(r.run.status).toBe('failed');
+    expect(r.run.errorStep).toBe('fetch');
+    expect(r.run.error).toMatch(
+      new RegExp(
+        `^backup ${b.id} is corrupt: ${file.replace(/\./g, '\\.')}: sha256 expected [0-9a-f]{64}, actual [0-9a-f]{64}$`,
+      ),
+    );
+    expect(await tableContents(servers.dev, 'untouched_corrupt')).toEqual(before);
+  });
+
+  it('a pg_restore error', async () => {
+    // a table in a tablespace the destination server does not have makes pg_restore fail
+    const tsDir = mkdtempSync(join(harnessRoot(), 'ts-'));
+    chmodSync(tsDir, 0o700);
+    const { execFileSync } = await import('node:child_process');
+    if (process.getuid?.() === 0) execFileSync('chown', ['postgres:postgres', tsDir]);
+    await servers.prod.query('postgres', `create tablespace lb_test_ts location '${tsDir}'`);
+    await servers.prod.createDatabase('customer_ts', 'customer_fixture');
+    await servers.prod.query(
+      'customer_ts',
+      'create table in_ts (id int) tablespace lb_test_ts; insert into in_ts values (1)',
+    );
+    const lb = await backedUp(fixtureConfig().replace('name: customer', 'name: customer_ts'));
+    const before = await existingDestination('untouched_pgrestore');
+    const r = await restore(lb, 'untouched_pgrestore');
+    expect(r.run.status).toBe('failed');
+    expect(r.run.errorStep).toBe('restore');
+    expect(r.run.error).toBe(
+      'pg_restore failed: could not set default_tablespace to lb_test_ts: ERROR: invalid value for parameter "default_tablespace": "lb_test_ts"',
+    );
+    expect(await tableContents(servers.dev, 'untouched_pgrestore')).toEqual(before);
+    expect(await leftovers()).toEqual([]);
+  });
+});
+
+describe('cancel, lost workers and concurrency', () => {
+  const slow = '    post_restore:\n      - { command: "sleep 20" }';
+
+  async function waitForPhase(lb: TestLifeboat, id: number, phase: string) {
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      const r = await lb.store.db
+        .selectFrom('restore_runs')
+        .select(['phase', 'status'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      if (r.phase === phase) return;
+      if (!['queued', 'running'].includes(r.status)) throw new Error(`run ended ${r.status}`);
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    throw new Error(`run ${id} never reached ${phase}`);
+  }
+
+  async function submit(lb: TestLifeboat, dbname: string): Promise<number> {
+    const r = await lifeboat(
+      [
+        'restore',
+        'request',
+        'CustomerDB',
+        '--to',
+        `dev-pg01/${dbname}`,
+        '--execute',
+        '--confirm',
+        `dev-pg01/${dbname}`,
+        '--json',
+      ],
+      {
+        env: await lb.cliEnv('jsmith'),
+      },
+    );
+    return JSON.parse(r.stdout).id;
+  }
+
+  it('cancel stops the running step, cleans up, and leaves the destination as it was', async () => {
+    const lb = await backedUp(fixtureConfig({ databaseExtra: slow }));
+    const before = await existingDestination('untouched_cancel');
+    const id = await submit(lb, 'untouched_cancel');
+    await waitForPhase(lb, id, 'post_restore');
+    const c = await lifeboat(['restore', 'cancel', String(id)], { env: await lb.cliEnv('jsmith') });
+    expect(c.code).toBe(0);
+    const w = await lifeboat(['restore', 'status', String(id), '--watch', '--json'], {
+      env: await lb.cliEnv('jsmith'),
+    });
+    expect(JSON.parse(w.stdout).status).toBe('cancelled');
+    expect(await tableContents(servers.dev, 'untouched_cancel')).toEqual(before);
+    expect(await leftovers()).toEqual([]);
+  });
+
+  it('a worker killed mid-restore: a fresh worker fails the run as worker lost, drops staging, frees the lock', async () => {
+    // no worker in the test process: the only worker is a process of its own, to be killed
+    const lb = await startTestLifeboat(fixtureConfig({ databaseExtra: slow }), servers.env, { worker: false });
+    const env = { ...(await lb.cliEnv('jsmith')), LIFEBOAT_HEARTBEAT_TIMEOUT: '3s', LIFEBOAT_LOG_LEVEL: 'info' };
+    const w1 = spawnLifeboat(['worker'], { env });
+    await w1.waitFor(/worker started/, 30_000);
+    const b = await lifeboat(['backup', 'run', 'CustomerDB', '--wait', '--json'], { env: await lb.cliEnv('alice') });
+    expect(JSON.parse(b.stdout).status).toBe('verified');
+    const before = await existingDestination('untouched_kill');
+    const id = await submit(lb, 'untouched_kill');
+    await waitForPhase(lb, id, 'post_restore');
+    const staging = (
+      await lb.store.db
+        .selectFrom('restore_runs')
+        .select('staging_dbname')
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow()
+    ).staging_dbname;
+    expect(staging).toBe(`untouched_kill__lb_staging_${id}`);
+    w1.child.kill('SIGKILL');
+    await w1.exited();
+    const w2 = spawnLifeboat(['worker'], { env });
+    try {
+      const r = await lifeboat(['restore', 'status', String(id), '--watch', '--json'], { env });
+      const run = JSON.parse(r.stdout) as RunDoc;
+      expect(run.status).toBe('failed');
+      expect(run.error).toMatch(/^worker lost: no heartbeat from .* since /);
+      expect(await leftovers()).toEqual([]);
+      expect(await tableContents(servers.dev, 'untouched_kill')).toEqual(before);
+      expect(await lb.store.db.selectFrom('destination_locks').selectAll().execute()).toEqual([]);
+    } finally {
+      w2.child.kill('SIGTERM');
+      await w2.exited();
+    }
+  }, 120_000);
+
+  it('two runs for one destination never overlap', async () => {
+    const lb = await backedUp(fixtureConfig({ databaseExtra: '    post_restore:\n      - { command: "sleep 1" }' }));
+    const a = await submit(lb, 'contended');
+    const b = await submit(lb, 'contended');
+    for (const id of [a, b]) {
+      const w = await lifeboat(['restore', 'status', String(id), '--watch', '--json'], {
+        env: await lb.cliEnv('jsmith'),
+      });
+      expect(JSON.parse(w.stdout).status).toBe('completed');
+    }
+    const runs = await lb.store.db
+      .selectFrom('restore_runs')
+      .select(['id', 'started_at', 'finished_at'])
+      .where('id', 'in', [a, b])
+      .orderBy('started_at')
+      .execute();
+    expect(runs[0]!.finished_at!.getTime()).toBeLessThanOrEqual(runs[1]!.started_at!.getTime());
+  }, 120_000);
+});
