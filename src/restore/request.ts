@@ -15,6 +15,7 @@ import { assertConfirmation, confirmationFor, parseDestination } from './identif
 import { nextStatus, type RunStatus } from './lifecycle.js';
 import { RESTORE_QUEUE } from './run-restore.js';
 import { resolveScope } from './scope.js';
+import { parseQualifiedName } from '../masking/leak-check.js';
 
 export interface RequestDeps {
   db: Db;
@@ -58,6 +59,32 @@ async function chooseBackup(db: Db, database: string, req: RunRequest): Promise<
   return { id: row.id, manifest: Manifest.parse(row.manifest) };
 }
 
+function sameTable(ref: string, t: { schema: string; name: string }): boolean {
+  const q = parseQualifiedName(ref);
+  return q.name === t.name && (q.schema ?? 'public') === t.schema;
+}
+
+/** A non-production restore is refused while a column declared sensitive has no masking rule. */
+export function assertMaskingCoverage(database: DatabaseConfig): void {
+  const uncovered = database.masking.sensitive.filter(
+    (s) => !database.masking.rules.some((r) => r.column === s.column && sameTable(r.table, { ...qualified(s.table) })),
+  );
+  if (uncovered.length) {
+    throw new LifeboatError(
+      'blocked_by_check',
+      `${database.name} has sensitive columns without a masking rule: ${uncovered.map((u) => `${u.table}.${u.column}`).join(', ')}`,
+      {
+        hint: `add masking rules for them in databases.${database.name}.masking.rules`,
+      },
+    );
+  }
+}
+
+function qualified(ref: string): { schema: string; name: string } {
+  const q = parseQualifiedName(ref);
+  return { schema: q.schema ?? 'public', name: q.name };
+}
+
 export async function requestRestore(
   deps: RequestDeps,
   who: Principal,
@@ -78,8 +105,21 @@ export async function requestRestore(
       hint: 'choose another database name: --to <server>/<dbname>',
     });
   }
+  if (server.tier !== 'production') assertMaskingCoverage(database);
   const backup = await chooseBackup(deps.db, database.name, req);
   const scope = req.tables?.length ? resolveScope(req.tables, backup.manifest.tables) : undefined;
+  if (scope && server.tier !== 'production') {
+    const masked = scope.filter((t) => database.masking.rules.some((r) => sameTable(r.table, t)));
+    if (masked.length) {
+      throw new LifeboatError(
+        'blocked_by_check',
+        `a table-scoped restore cannot mask yet, and ${masked.map((t) => `${t.schema}.${t.name}`).join(', ')} has masking rules`,
+        {
+          hint: 'restore the whole database (masked), or leave the masked tables out of --tables',
+        },
+      );
+    }
+  }
   const identifier = confirmationFor({
     server: server.name,
     dbname: dest.dbname,

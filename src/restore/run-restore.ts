@@ -26,7 +26,15 @@ import { RunTracker } from './progress.js';
 import { resolveScope } from './scope.js';
 import { fetchArchive } from './steps/fetch-archive.js';
 import { runPostRestore } from './steps/post-restore.js';
-import { pgRestore } from './steps/restore-staging.js';
+import { pgRestore, type PgRestoreOptions } from './steps/restore-staging.js';
+import {
+  archiveUniqueColumns,
+  leakCheck,
+  loadMaskedTable,
+  planMasking,
+  unmaskedDataList,
+} from './steps/masked-data.js';
+import { mapLimit } from '../backup/store-files.js';
 import { crossScopeForeignKeys, restoreTables } from './steps/restore-tables.js';
 import { verifyStaging } from './steps/verify-restore.js';
 
@@ -144,7 +152,7 @@ export async function runRestore(
       });
       stagingCreated = true;
       await deps.db.updateTable('restore_runs').set({ staging_dbname: staging }).where('id', '=', runId).execute();
-      await pgRestore({
+      const restoreOpts: PgRestoreOptions = {
         url: server.url,
         dbname: staging,
         dir: join(work, 'archive'),
@@ -152,7 +160,10 @@ export async function runRestore(
         manifest,
         tracker,
         signal: abort.signal,
-      });
+      };
+      // personal data is masked on its way to every destination but production (a rollback)
+      if (database.masking.rules.length && server.tier !== 'production') await restoreMasked(restoreOpts, database);
+      else await pgRestore(restoreOpts);
 
       tracker.phaseStart('post_restore');
       await runPostRestore(database.postRestore, server.url, staging, tracker, abort.signal);
@@ -202,6 +213,27 @@ export async function runRestore(
     await releaseDestination(deps.db, destination, runId);
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * A masked restore: schema first, then the masking plan (checked to fit before any row is
+ * written), then the data — masked tables through the masking stream, the others by pg_restore,
+ * in parallel — then indexes and constraints, then the leak check.
+ */
+async function restoreMasked(o: PgRestoreOptions, database: DatabaseConfig): Promise<void> {
+  await pgRestore({ ...o, extra: ['--section=pre-data'] });
+  const unique = await archiveUniqueColumns(o.dir);
+  const masked = await withClient(o.url, o.dbname, (c) => planMasking(c, database, o.manifest.tables, unique));
+  o.tracker.log(
+    `masking ${masked.map((m) => `${m.table.schema}.${m.table.name} (${m.rules.map((r) => `${r.column.name}: ${r.rule.transform}`).join(', ')})`).join('; ')}`,
+  );
+  const list = await unmaskedDataList(o.dir, masked);
+  await Promise.all([
+    pgRestore({ ...o, extra: ['--section=data', '-L', list] }),
+    mapLimit(masked, 2, (m) => loadMaskedTable(o.url, o.dbname, o.dir, m, o.tracker, o.signal)),
+  ]);
+  await pgRestore({ ...o, extra: ['--section=post-data'] });
+  await withClient(o.url, o.dbname, (c) => leakCheck(c, masked, o.tracker));
 }
 
 async function fetchStep(

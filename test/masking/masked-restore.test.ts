@@ -1,0 +1,165 @@
+// Masked restores of the fixture CustomerDB: personal data is masked in the stream, joins on
+// token-masked emails survive, unmasked columns are identical, tokens are deterministic per key,
+// rules that cannot fit fail before writing, and the leak check catches an identity-like rule.
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunDoc } from '../../src/contract/runs.js';
+import { requestBackup } from '../../src/backup/service.js';
+import { lifeboat } from '../harness/cli.js';
+import { type FixtureServers, fixtureConfig, startFixtureServers, tableContents } from '../harness/fixtures.js';
+import { startTestLifeboat, type TestLifeboat } from '../harness/lifeboat.js';
+
+let servers: FixtureServers;
+beforeAll(async () => {
+  servers = await startFixtureServers();
+});
+
+const RULES = `    masking:
+      key: env:MASKING_KEY
+      rules:
+        - { table: public.customers, column: email, transform: token }
+        - { table: public.customers, column: full_name, transform: name }
+        - { table: public.customers, column: phone, transform: phone }
+        - { table: public.customers, column: address, transform: address }
+        - { table: public.orders, column: customer_email, transform: token }
+        - { table: '"Sales Dept"."Order"', column: customer_email, transform: token }
+`;
+
+async function backedUp(masking: string, env: Record<string, string> = {}): Promise<TestLifeboat> {
+  const lb = await startTestLifeboat(fixtureConfig({ databaseExtra: masking }), { ...servers.env, ...env });
+  const { id } = await requestBackup(lb.store.db, lb.queue, lb.catalog, {
+    database: 'CustomerDB',
+    actor: 'test',
+    trigger: 'manual',
+  });
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
+    const b = await lb.store.db.selectFrom('backups').select('status').where('id', '=', id).executeTakeFirstOrThrow();
+    if (b.status === 'verified') return lb;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('backup did not finish');
+}
+
+async function restore(lb: TestLifeboat, dbname: string) {
+  const r = await lifeboat(
+    [
+      'restore',
+      'request',
+      'CustomerDB',
+      '--to',
+      `dev-pg01/${dbname}`,
+      '--execute',
+      '--confirm',
+      `dev-pg01/${dbname}`,
+      '--wait',
+      '--json',
+    ],
+    {
+      env: await lb.cliEnv('jsmith'),
+    },
+  );
+  return { ...r, run: JSON.parse(r.stdout || '{}') as RunDoc };
+}
+
+const rowsById = async (db: string, server: 'prod' | 'dev', sql: string) =>
+  new Map(
+    (await servers[server].query<{ id: string }>(db, sql)).map((r) => [String(r.id), r as Record<string, unknown>]),
+  );
+
+describe('a masked restore', () => {
+  let lb: TestLifeboat;
+  beforeAll(async () => {
+    lb = await backedUp(RULES);
+  });
+
+  it('masks every masked column on every non-null row, keeps the rest identical, and keeps joins', async () => {
+    const r = await restore(lb, 'masked');
+    expect(r.stderr).toBe('');
+    expect(r.run.status).toBe('completed');
+    const sql = 'select id, full_name, email, phone, address, birth_date::text, created_at::text, notes from customers';
+    const src = await rowsById('customer', 'prod', sql);
+    const dst = await rowsById('masked', 'dev', sql);
+    expect(dst.size).toBe(src.size);
+    for (const [id, s] of src) {
+      const d = dst.get(id)!;
+      for (const col of ['full_name', 'email', 'phone', 'address']) {
+        if (s[col] !== null) expect(d[col], `${col} of customer ${id}`).not.toBe(s[col]);
+      }
+      for (const col of ['birth_date', 'created_at', 'notes']) expect(d[col]).toBe(s[col]);
+      expect(d.email).toMatch(/^[^@\s]+@[^@\s]+\.[a-z]+$/);
+    }
+    const join = 'select count(*)::int as n from customers c join orders o on o.customer_email = c.email';
+    const join2 =
+      'select count(*)::int as n from customers c join "Sales Dept"."Order" s on s.customer_email = c.email';
+    expect(await servers.dev.query('masked', join)).toEqual(await servers.prod.query('customer', join));
+    expect(await servers.dev.query('masked', join2)).toEqual(await servers.prod.query('customer', join2));
+    const originals = new Set([...src.values()].map((x) => x.email));
+    expect([...dst.values()].filter((x) => originals.has(x.email))).toEqual([]);
+    const src2 = await tableContents(servers.prod, 'customer');
+    const dst2 = await tableContents(servers.dev, 'masked');
+    expect(dst2['public.orders']!.length).toBe(src2['public.orders']!.length);
+    const log = await lifeboat(['restore', 'show', String(r.run.id), '--log', '--json'], {
+      env: await lb.cliEnv('jsmith'),
+    });
+    expect(JSON.parse(log.stdout).log).toMatch(/leak check public\.customers\.email: 0 of \d+ sampled originals found/);
+  });
+
+  it('masks the same input to the same output in two runs with the same key, and differently with another key', async () => {
+    const a = await restore(lb, 'masked_a');
+    const b = await restore(lb, 'masked_b');
+    expect([a.run.status, b.run.status]).toEqual(['completed', 'completed']);
+    const q = 'select id, email, full_name from customers order by id';
+    expect(await servers.dev.query('masked_a', q)).toEqual(await servers.dev.query('masked_b', q));
+    const other = await backedUp(RULES, { MASKING_KEY: 'another-key-fedcba9876543210' });
+    const c = await restore(other, 'masked_c');
+    expect(c.run.status).toBe('completed');
+    const ea = await servers.dev.query<{ email: string }>('masked_a', 'select email from customers order by id');
+    const ec = await servers.dev.query<{ email: string }>('masked_c', 'select email from customers order by id');
+    expect(ea.filter((x, i) => x.email === ec[i]!.email)).toEqual([]);
+  });
+});
+
+describe('masking safety', () => {
+  it('fails before writing when a rule would break a unique constraint, naming the rule and column', async () => {
+    const lb = await backedUp(RULES.replace('column: email, transform: token', 'column: email, transform: first_name'));
+    await servers.dev.createDatabase('unique_untouched');
+    await servers.dev.query('unique_untouched', 'create table keep_me (id int); insert into keep_me values (1)');
+    const before = await tableContents(servers.dev, 'unique_untouched');
+    const r = await restore(lb, 'unique_untouched');
+    expect(r.run.status).toBe('failed');
+    expect(r.run.errorStep).toBe('restore');
+    expect(r.run.error).toMatch(/public\.customers\.email.*first_name.*UNIQUE/);
+    expect(await tableContents(servers.dev, 'unique_untouched')).toEqual(before);
+    const staging = await servers.dev.query(
+      'postgres',
+      `select datname from pg_database where datname like 'unique_untouched__lb%'`,
+    );
+    expect(staging).toEqual([]);
+  });
+
+  it('the leak check catches an identity-like rule before the swap', async () => {
+    const lb = await backedUp(
+      RULES.replace(
+        'column: email, transform: token }',
+        "column: email, transform: regex_replace, options: { pattern: 'ZZZ-never-matches', replacement: x } }",
+      ),
+    );
+    const r = await restore(lb, 'leaky');
+    expect(r.run.status).toBe('failed');
+    expect(r.run.errorStep).toBe('restore');
+    expect(r.run.error).toMatch(/public\.customers\.email/);
+    expect(await servers.dev.query('postgres', `select datname from pg_database where datname like 'leaky%'`)).toEqual(
+      [],
+    );
+  });
+
+  it('refuses a non-production restore while a sensitive column has no rule (exit 3)', async () => {
+    const lb = await backedUp(`${RULES}      sensitive:\n        - { table: public.customers, column: notes }\n`);
+    const r = await lifeboat(['restore', 'request', 'CustomerDB', '--to', 'dev-pg01/x'], {
+      env: await lb.cliEnv('jsmith'),
+    });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe(
+      'lifeboat: CustomerDB has sensitive columns without a masking rule: public.customers.notes\nHINT: add masking rules for them in databases.CustomerDB.masking.rules\n',
+    );
+  });
+});
