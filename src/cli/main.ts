@@ -8,6 +8,7 @@ import { VERSION } from '../version.js';
 import { registerBackupCommands } from './commands/backup.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerIdentityCommands } from './commands/identity.js';
+import { registerMaskingCommands } from './commands/masking.js';
 import { registerRestoreCommands } from './commands/restore.js';
 import { registerRunCommands } from './commands/run.js';
 import { EXIT, exitCodeFor } from './exit.js';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerIdentityCommands(program);
   registerBackupCommands(program);
   registerRestoreCommands(program);
+  registerMaskingCommands(program);
   return program;
 }
 

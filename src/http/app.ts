@@ -18,6 +18,7 @@ import { installAuth } from './auth.js';
 import { backupRoutes } from './routes/backups.js';
 import { healthRoutes } from './routes/health.js';
 import { identityRoutes } from './routes/identity.js';
+import { maskingRoutes } from './routes/masking.js';
 import { runRoutes } from './routes/runs.js';
 
 export type App = FastifyInstance<
@@ -29,13 +30,12 @@ export type App = FastifyInstance<
 >;
 
 /** Route modules, each `(app, deps) => void`. Later capabilities add theirs here. */
-const ROUTES = [healthRoutes, identityRoutes, backupRoutes, runRoutes];
+const ROUTES = [healthRoutes, identityRoutes, backupRoutes, runRoutes, maskingRoutes];
 
 export async function buildApp(deps: HttpDeps & { logger: Logger }): Promise<App> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     genReqId: () => randomUUID(),
-    disableRequestLogging: false,
     bodyLimit: 10 * 1024 * 1024,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);

@@ -55,7 +55,9 @@ async function runForeground(mode: RunMode, cmd: Command): Promise<void> {
       `Lifeboat ${mode === 'all' ? 'is running' : `${mode} is running`}${running.url ? ` at ${running.url.replace('http://127.0.0.1', 'http://127.0.0.1')}` : ''}`,
       `  config: ${running.configFile}${running.demo ? ' (demo workspace)' : ''}`,
       `  store:  ${store}`,
-      running.demo ? '  try:    lifeboat token issue jsmith --data-dir <data-dir>, then open the UI' : '',
+      running.demo
+        ? '  try:    export LIFEBOAT_TOKEN=$(lifeboat token issue alice); lifeboat backup run CustomerDB --wait'
+        : '',
       '  stop:   Ctrl-C',
       '',
     ]

@@ -1,0 +1,192 @@
+// `lifeboat masking scan`: looks at a live PostgreSQL database for columns that probably hold
+// personal data, by column name and by a sample of values (scan.ts classifies; this module lists
+// the columns, samples them and says which findings a masking rule already covers).
+//
+// The scan reads a production source, so it runs in one read-only transaction and pulls at most
+// `sampleRows` short values per column: it never changes the database and never ships a table.
+// The sampled values are classified and dropped here; a finding names a column, never a value.
+import type pg from 'pg';
+import type { ColumnRef, MaskingConfig } from '../catalog/types.js';
+import { isLifeboatError, LifeboatError, messageOf } from '../errors.js';
+import { withClient } from '../engines/postgres/admin.js';
+import type { Secret } from '../lib/secret.js';
+import { parseQualifiedName, quoteIdent, quoteQualifiedName } from './leak-check.js';
+import { classifyColumnName, classifyValues, type PiiKind, type PiiMatch } from './scan.js';
+
+export type FindingSource = 'name' | 'content' | 'both';
+
+export interface ScanFinding {
+  /** As rules name it in lifeboat.yaml: `public.customers`, `"Sales Dept"."Order"`. */
+  readonly table: string;
+  /** The column's name, unquoted. */
+  readonly column: string;
+  readonly kind: PiiKind;
+  /** 0…1, from the name pattern, the share of sampled values that matched, or the higher of both. */
+  readonly confidence: number;
+  readonly by: FindingSource;
+  /** A masking rule exists for the column. */
+  readonly covered: boolean;
+  /** The column is listed under `masking.sensitive`. */
+  readonly declaredSensitive: boolean;
+}
+
+export interface ScanOptions {
+  /** Non-null values sampled per column (default 200). */
+  readonly sampleRows?: number;
+  /** The database's masking section, to mark covered and declared columns. */
+  readonly masking?: Pick<MaskingConfig, 'rules' | 'sensitive'>;
+  readonly signal?: AbortSignal;
+}
+
+/** A user table's column of a text-like type, as the catalog lists it. */
+export interface TextColumn {
+  readonly schema: string;
+  readonly table: string;
+  readonly column: string;
+  /** The base type's name (a domain's base type): text, varchar, bpchar, citext, json, jsonb. */
+  readonly type: string;
+}
+
+export const DEFAULT_SAMPLE_ROWS = 200;
+/** Fewer non-empty samples than this say nothing about a column (classifyValues' own default). */
+const MIN_SAMPLES = 5;
+/** A name match below this is a guess (`name` alone) that sampled values can overrule. */
+const WEAK_NAME = 0.5;
+/** Classifiers look at short values; a column of documents must not pull megabytes per row. */
+const SAMPLE_CHARS = 1000;
+
+const TEXT_TYPES = ['text', 'varchar', 'bpchar', 'citext', 'json', 'jsonb'];
+
+/**
+ * Scans `dbname` on the server at `url`: lists every text-like column of the user tables,
+ * classifies it by name and by up to `sampleRows` non-null values, and marks each finding
+ * covered (a rule masks it) and declared (listed as sensitive). Findings are in catalog order.
+ */
+export async function scanDatabase(url: Secret, dbname: string, opts: ScanOptions = {}): Promise<ScanFinding[]> {
+  const sampleRows = opts.sampleRows ?? DEFAULT_SAMPLE_ROWS;
+  return withClient(url, dbname, async (c) => {
+    // one snapshot for the whole scan, and a guarantee that a scan of production writes nothing
+    await c.query('begin transaction isolation level repeatable read read only');
+    try {
+      const columns = await listTextColumns(c);
+      const matches: Array<{ column: TextColumn; match: PiiMatch & { by: FindingSource } }> = [];
+      for (const column of columns) {
+        opts.signal?.throwIfAborted();
+        const samples = await sampleColumn(c, column, sampleRows);
+        const match = judgeColumn(classifyColumnName(column.column), samples);
+        if (match) matches.push({ column, match });
+      }
+      const coverage = coverageOf(columns, opts.masking ?? { rules: [], sensitive: [] });
+      return matches.map(({ column, match }) => ({
+        table: tableLabel(column.schema, column.table),
+        column: column.column,
+        kind: match.kind,
+        confidence: match.confidence,
+        by: match.by,
+        covered: coverage.covered.has(columnKey(column)),
+        declaredSensitive: coverage.sensitive.has(columnKey(column)),
+      }));
+    } catch (err) {
+      if (isLifeboatError(err) || opts.signal?.aborted) throw err;
+      throw new LifeboatError('engine_failed', `unable to scan database ${dbname}: ${messageOf(err)}`, {
+        hint: "the server URL's role needs CONNECT on the database and SELECT on every table",
+        cause: err,
+      });
+    } finally {
+      await c.query('rollback').catch(() => {});
+    }
+  });
+}
+
+/** User tables' text-like columns, in schema, table and column order. */
+export async function listTextColumns(c: pg.ClientBase): Promise<TextColumn[]> {
+  // Partitioned tables are scanned through their parent only (a partition would repeat its
+  // parent's findings); tables an extension owns (postgis' spatial_ref_sys…) are not user data.
+  const r = await c.query<TextColumn>(
+    `select n.nspname as schema, c.relname as table, a.attname as column, coalesce(bt.typname, t.typname) as type
+       from pg_catalog.pg_attribute a
+       join pg_catalog.pg_class c on c.oid = a.attrelid
+       join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+       join pg_catalog.pg_type t on t.oid = a.atttypid
+       left join pg_catalog.pg_type bt on t.typtype = 'd' and bt.oid = t.typbasetype
+      where c.relkind in ('r', 'p')
+        and not c.relispartition
+        and a.attnum > 0
+        and not a.attisdropped
+        and n.nspname not in ('pg_catalog', 'information_schema')
+        and n.nspname !~ '^pg_(toast|temp_)'
+        and coalesce(bt.typname, t.typname) = any($1)
+        and not exists (select 1 from pg_catalog.pg_depend d
+                         where d.classid = 'pg_catalog.pg_class'::regclass and d.objid = c.oid and d.deptype = 'e')
+      order by n.nspname, c.relname, a.attnum`,
+    [TEXT_TYPES],
+  );
+  return r.rows;
+}
+
+/** Up to `limit` non-null values of a column, as text (a JSON string as its content, unquoted). */
+export async function sampleColumn(c: pg.ClientBase, column: TextColumn, limit: number): Promise<string[]> {
+  const col = quoteIdent(column.column);
+  const value = column.type === 'json' || column.type === 'jsonb' ? `(${col}::jsonb #>> '{}')` : `${col}::text`;
+  // TABLESAMPLE SYSTEM picks whole pages and often none of a small table's: the first rows will do
+  const r = await c.query<{ v: string }>(
+    `select left(${value}, ${SAMPLE_CHARS}) as v from ${quoteQualifiedName({ schema: column.schema, name: column.table })}
+      where ${col} is not null limit $1`,
+    [limit],
+  );
+  return r.rows.map((row) => row.v);
+}
+
+/**
+ * One column's verdict from its name and its sampled values. When both point at the same kind
+ * the finding is `both`; when they disagree the values win, since they are what the column holds;
+ * a weak name guess (`name` alone) is dropped when enough values were sampled to say otherwise.
+ */
+export function judgeColumn(
+  byName: PiiMatch | undefined,
+  samples: readonly string[],
+): (PiiMatch & { by: FindingSource }) | undefined {
+  const byContent = classifyValues(samples, { minSamples: MIN_SAMPLES });
+  if (byName && byContent) {
+    return byName.kind === byContent.kind
+      ? { kind: byName.kind, confidence: Math.max(byName.confidence, byContent.confidence), by: 'both' }
+      : { ...byContent, by: 'content' };
+  }
+  if (byContent) return { ...byContent, by: 'content' };
+  if (!byName) return undefined;
+  const sampled = samples.filter((s) => s.trim().length > 0).length;
+  if (byName.confidence < WEAK_NAME && sampled >= MIN_SAMPLES) return undefined;
+  return { ...byName, by: 'name' };
+}
+
+/** `schema.table` as lifeboat.yaml writes it: a part is quoted only when it must be. */
+export function tableLabel(schema: string, table: string): string {
+  const part = (s: string) => (/^[a-z_][a-z0-9_]*$/.test(s) ? s : quoteIdent(s));
+  return `${part(schema)}.${part(table)}`;
+}
+
+const columnKey = (c: { schema: string; table: string; column: string }) => `${c.schema}\0${c.table}\0${c.column}`;
+
+/**
+ * Which of the scanned columns a rule covers and which are declared sensitive. A rule's table is
+ * read as SQL reads it (`customers`, `public.customers`, `"Sales Dept"."Order"`); an unqualified
+ * name matches the one table of that name, or the one in `public` when several schemas have it.
+ * Rules naming a table the database does not have match nothing (the restore reports those).
+ */
+export function coverageOf(
+  columns: readonly TextColumn[],
+  masking: Pick<MaskingConfig, 'rules' | 'sensitive'>,
+): { covered: Set<string>; sensitive: Set<string> } {
+  const tables = [...new Map(columns.map((c) => [`${c.schema}\0${c.table}`, c])).values()];
+  const keysOf = (refs: readonly ColumnRef[]) => {
+    const out = new Set<string>();
+    for (const ref of refs) {
+      const q = parseQualifiedName(ref.table);
+      const named = tables.filter((t) => t.table === q.name && (q.schema === undefined || t.schema === q.schema));
+      const pick = named.length > 1 && q.schema === undefined ? named.filter((t) => t.schema === 'public') : named;
+      if (pick.length === 1) out.add(columnKey({ schema: pick[0]!.schema, table: pick[0]!.table, column: ref.column }));
+    }
+    return out;
+  };
+  return { covered: keysOf(masking.rules), sensitive: keysOf(masking.sensitive) };
+}
