@@ -49,7 +49,7 @@ databases:
     name: customer
     owner: team-alpha
     destinations: [dev-pg01]
-    approvals: 1
+    approvals: 0                     # a development destination; raise it to require approvals
     rpo: 24h
     rto: 1h
     backup:
