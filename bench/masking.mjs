@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// bench/masking: on the realistic database, a masked Lifeboat restore (one `token` rule on the
+// largest table's text column, notes.body) next to an unmasked Lifeboat restore (target ratio
+// <= 1.3, goal <= 1.2) and next to "unmasked restore + UPDATE notes SET body = md5(body)" (the
+// post-restore way; target: masked restore at least 2x faster), in the same run.
+//
+//   npm run build && node bench/masking.mjs [--scale 50] [--runs 3]
+import console from 'node:console';
+import process from 'node:process';
+import { cleanup, cleanupOnSignals, fmtRatio, fmtSeconds, formatTable, median, parseNumberArgs, tempDir, timed } from './lib.mjs';
+import { setupRestoreBench } from './restore-lib.mjs';
+
+const started = Date.now();
+const say = (l) => process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(5)}s] ${l}\n`);
+const MASKING = `    masking:
+      key: env:MASKING_KEY
+      rules:
+        - { table: public.notes, column: body, transform: token }`;
+const DATABASES = [
+  { key: 'realistic', entry: 'Realistic' },
+  { key: 'realistic', entry: 'RealisticMasked', masking: MASKING },
+];
+
+async function main({ scale, runs }) {
+  const root = tempDir('lifeboat-bench-masking-');
+  say(`scale ${scale}, ${runs} run(s); working in ${root}`);
+  const b = await setupRestoreBench(root, scale, DATABASES, say);
+  const t = { unmasked: [], masked: [], update: [] };
+  for (let i = 0; i < runs; i++) {
+    const order = [['unmasked', 'masked', 'update'], ['masked', 'update', 'unmasked'], ['update', 'unmasked', 'masked']][i % 3];
+    for (const which of order) {
+      if (which === 'update') {
+        const r = await b.lifeboatRestore('Realistic');
+        const u = await timed(() => b.pgc.query(r.dbname, 'update notes set body = md5(body)'));
+        t.update.push(r.seconds + u.seconds);
+        say(`restore + update: ${fmtSeconds(r.seconds)} + ${fmtSeconds(u.seconds)}`);
+        await r.drop();
+      } else {
+        const r = await b.lifeboatRestore(which === 'masked' ? 'RealisticMasked' : 'Realistic');
+        t[which].push(r.seconds);
+        say(`${which}: ${fmtSeconds(r.seconds)}`);
+        await r.drop();
+      }
+    }
+  }
+  const m = { unmasked: median(t.unmasked), masked: median(t.masked), update: median(t.update) };
+  console.log(formatTable(['variant', 'median', 'masked / this'], [
+    ['lifeboat restore, unmasked', fmtSeconds(m.unmasked), fmtRatio(m.masked / m.unmasked)],
+    ['lifeboat restore, token on notes.body', fmtSeconds(m.masked), '1.00'],
+    ['unmasked restore + UPDATE md5(body)', fmtSeconds(m.update), fmtRatio(m.masked / m.update)],
+  ]));
+  console.log(`\nRATIO masked/unmasked realistic: ${fmtRatio(m.masked / m.unmasked)} (target <= 1.30)`);
+  console.log(`SPEEDUP (restore+UPDATE)/masked realistic: ${fmtRatio(m.update / m.masked)}x (target >= 2)`);
+}
+
+cleanupOnSignals();
+main(parseNumberArgs({ scale: 50, runs: 3 }, process.argv.slice(2), 'usage: node bench/masking.mjs [--scale N] [--runs N]\n'))
+  .catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(cleanup);
