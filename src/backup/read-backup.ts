@@ -124,7 +124,7 @@ export async function openBackup(
   };
 }
 
-async function storedSha256(storage: Storage, key: string): Promise<string> {
+export async function storedSha256(storage: Storage, key: string): Promise<string> {
   const h = hashingPassThrough();
   await pipeline(await storage.read(key), h.stream, new PassThrough().resume());
   return h.digest().sha256;

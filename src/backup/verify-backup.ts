@@ -15,15 +15,22 @@ import { openCatalogStorage } from '../storage/index.js';
 import type { Storage } from '../storage/storage.js';
 import type { Db } from '../store/db.js';
 import { backupPrefix, Manifest } from './manifest.js';
-import { CorruptBackupError, openBackup, readManifest } from './read-backup.js';
+import { CorruptBackupError, openBackup, readManifest, storedSha256 } from './read-backup.js';
 import { type BackupStatus, nextBackupStatus } from './status.js';
 import { mapLimit } from './store-files.js';
 
 export type Verdict = { ok: true } | { ok: false; reason: string };
 
+/**
+ * `contents: false` is the check right after a backup is written (whose original checksums were
+ * computed from pg_dump's files as they streamed to storage): what is stored is re-read and
+ * hashed, and the table of contents decrypted and listed, but data files are not decompressed
+ * again. `lifeboat backup verify` (the default) checks everything.
+ */
 export async function verifyBackup(
   deps: { db: Db; catalog: Catalog; storage?: Storage; signal?: AbortSignal },
   backupId: string,
+  opts: { contents?: boolean } = {},
 ): Promise<Verdict> {
   const row = await deps.db.selectFrom('backups').selectAll().where('id', '=', backupId).executeTakeFirstOrThrow();
   const database = deps.catalog.databases[row.database];
@@ -33,6 +40,7 @@ export async function verifyBackup(
   if (!storage) verdict = { ok: false, reason: `storage ${row.storage} is no longer configured` };
   else {
     verdict = await check(
+      opts.contents ?? true,
       storage,
       backupPrefix(row.database, backupId),
       backupId,
@@ -52,6 +60,7 @@ export async function verifyBackup(
 }
 
 async function check(
+  contents: boolean,
   storage: Storage,
   prefix: string,
   backupId: string,
@@ -67,10 +76,23 @@ async function check(
     }
     const reader = await openBackup(storage, prefix, stored, database);
     await mapLimit(stored.files, 2, async (f) => {
-      // table of contents to disk for pg_restore --list; data files only hashed
-      const sink =
-        f.name === 'toc.dat' ? createWriteStream(join(work, 'toc.dat')) : new Writable({ write: (_c, _e, cb) => cb() });
-      await pipeline(await reader.open(f, signal), sink);
+      if (f.name === 'toc.dat') {
+        // the table of contents to disk, for pg_restore --list
+        await pipeline(await reader.open(f, signal), createWriteStream(join(work, 'toc.dat')));
+      } else if (contents) {
+        await pipeline(await reader.open(f, signal), new Writable({ write: (_c, _e, cb) => cb() }));
+      } else {
+        const key = `${prefix}${f.stored}`;
+        const stat = await storage.stat(key);
+        if (!stat) throw new CorruptBackupError(backupId, f.stored, 'missing');
+        if (stat.bytes !== f.storedBytes) {
+          throw new CorruptBackupError(backupId, f.stored, `size expected ${f.storedBytes}, actual ${stat.bytes}`);
+        }
+        const actual = await storedSha256(storage, key);
+        if (actual !== f.storedSha256) {
+          throw new CorruptBackupError(backupId, f.stored, `sha256 expected ${f.storedSha256}, actual ${actual}`);
+        }
+      }
     });
     await pgRestoreList(work, signal);
     return { ok: true };
