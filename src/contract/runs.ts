@@ -1,23 +1,8 @@
 // Restore run documents of the API, shared by the server, the CLI and the UI.
 import { z } from 'zod';
+import { RUN_STATUSES, TERMINAL_STATUSES } from '../restore/lifecycle.js';
 
-export const RunStatusEnum = z.enum([
-  'draft',
-  'scoped',
-  'checked',
-  'previewed',
-  'pending_approval',
-  'approved',
-  'scheduled',
-  'queued',
-  'running',
-  'completed',
-  'partial',
-  'failed',
-  'cancelled',
-  'rejected',
-  'expired',
-]);
+export const RunStatusEnum = z.enum(RUN_STATUSES);
 
 export const ProgressDoc = z.object({
   phase: z.string(),
@@ -84,4 +69,4 @@ export const RunListQuery = z.object({
 });
 export const RunList = z.object({ runs: z.array(RunDoc) });
 
-export const TERMINAL_RUN_STATUSES = new Set(['completed', 'partial', 'failed', 'cancelled', 'rejected', 'expired']);
+export const TERMINAL_RUN_STATUSES: ReadonlySet<string> = TERMINAL_STATUSES;

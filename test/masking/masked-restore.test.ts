@@ -2,11 +2,10 @@
 // token-masked emails survive, unmasked columns are identical, tokens are deterministic per key,
 // rules that cannot fit fail before writing, and the leak check catches an identity-like rule.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { RunDoc } from '../../src/contract/runs.js';
-import { requestBackup } from '../../src/backup/service.js';
 import { lifeboat } from '../harness/cli.js';
 import { type FixtureServers, fixtureConfig, startFixtureServers, tableContents } from '../harness/fixtures.js';
-import { startTestLifeboat, type TestLifeboat } from '../harness/lifeboat.js';
+import type { TestLifeboat } from '../harness/lifeboat.js';
+import { backedUp as backedUpWith, requestRestoreCli } from '../harness/runs.js';
 
 let servers: FixtureServers;
 beforeAll(async () => {
@@ -24,41 +23,9 @@ const RULES = `    masking:
         - { table: '"Sales Dept"."Order"', column: customer_email, transform: token }
 `;
 
-async function backedUp(masking: string, env: Record<string, string> = {}): Promise<TestLifeboat> {
-  const lb = await startTestLifeboat(fixtureConfig({ databaseExtra: masking }), { ...servers.env, ...env });
-  const { id } = await requestBackup(lb.store.db, lb.queue, lb.catalog, {
-    database: 'CustomerDB',
-    actor: 'test',
-    trigger: 'manual',
-  });
-  for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
-    const b = await lb.store.db.selectFrom('backups').select('status').where('id', '=', id).executeTakeFirstOrThrow();
-    if (b.status === 'verified') return lb;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('backup did not finish');
-}
-
-async function restore(lb: TestLifeboat, dbname: string) {
-  const r = await lifeboat(
-    [
-      'restore',
-      'request',
-      'CustomerDB',
-      '--to',
-      `dev-pg01/${dbname}`,
-      '--execute',
-      '--confirm',
-      `dev-pg01/${dbname}`,
-      '--wait',
-      '--json',
-    ],
-    {
-      env: await lb.cliEnv('jsmith'),
-    },
-  );
-  return { ...r, run: JSON.parse(r.stdout || '{}') as RunDoc };
-}
+const backedUp = (masking: string, env: Record<string, string> = {}) =>
+  backedUpWith(servers, fixtureConfig({ databaseExtra: masking }), { env });
+const restore = (lb: TestLifeboat, dbname: string) => requestRestoreCli(lb, dbname);
 
 const rowsById = async (db: string, server: 'prod' | 'dev', sql: string) =>
   new Map(

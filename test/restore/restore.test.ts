@@ -5,52 +5,20 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunDoc } from '../../src/contract/runs.js';
-import { requestBackup } from '../../src/backup/service.js';
 import { harnessRoot } from '../harness/cluster.js';
 import { lifeboat, spawnLifeboat } from '../harness/cli.js';
 import { type FixtureServers, fixtureConfig, startFixtureServers, tableContents } from '../harness/fixtures.js';
 import { startTestLifeboat, type TestLifeboat } from '../harness/lifeboat.js';
+import { backedUp as backedUpWith, requestRestoreCli } from '../harness/runs.js';
 
 let servers: FixtureServers;
 beforeAll(async () => {
   servers = await startFixtureServers();
 });
 
-async function backedUp(config: string, opts: { worker?: boolean; staleAfterMs?: number } = {}): Promise<TestLifeboat> {
-  const lb = await startTestLifeboat(config, servers.env, opts);
-  const { id } = await requestBackup(lb.store.db, lb.queue, lb.catalog, {
-    database: 'CustomerDB',
-    actor: 'test',
-    trigger: 'manual',
-  });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const b = await lb.store.db.selectFrom('backups').select('status').where('id', '=', id).executeTakeFirstOrThrow();
-    if (b.status === 'verified') return lb;
-    if (['failed', 'corrupt'].includes(b.status) || Date.now() > deadline) throw new Error(`backup ${b.status}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function restore(lb: TestLifeboat, dbname: string, extra: string[] = [], user = 'jsmith') {
-  const r = await lifeboat(
-    [
-      'restore',
-      'request',
-      'CustomerDB',
-      '--to',
-      `dev-pg01/${dbname}`,
-      '--execute',
-      '--confirm',
-      `dev-pg01/${dbname}`,
-      '--wait',
-      '--json',
-      ...extra,
-    ],
-    { env: await lb.cliEnv(user) },
-  );
-  return { ...r, run: JSON.parse(r.stdout || '{}') as RunDoc };
-}
+const backedUp = (config: string, opts: { worker?: boolean; staleAfterMs?: number } = {}) =>
+  backedUpWith(servers, config, opts);
+const restore = (lb: TestLifeboat, dbname: string, extra: string[] = []) => requestRestoreCli(lb, dbname, { extra });
 
 /** A destination with content of its own, to prove it is untouched or replaced. */
 async function existingDestination(dbname: string): Promise<Record<string, string[]>> {
@@ -338,23 +306,7 @@ describe('cancel, lost workers and concurrency', () => {
   }
 
   async function submit(lb: TestLifeboat, dbname: string): Promise<number> {
-    const r = await lifeboat(
-      [
-        'restore',
-        'request',
-        'CustomerDB',
-        '--to',
-        `dev-pg01/${dbname}`,
-        '--execute',
-        '--confirm',
-        `dev-pg01/${dbname}`,
-        '--json',
-      ],
-      {
-        env: await lb.cliEnv('jsmith'),
-      },
-    );
-    return JSON.parse(r.stdout).id;
+    return (await requestRestoreCli(lb, dbname, { wait: false })).run.id;
   }
 
   it('cancel stops the running step, cleans up, and leaves the destination as it was', async () => {
