@@ -7,7 +7,17 @@
 //   npm run build && node bench/masking.mjs [--scale 50] [--runs 3]
 import console from 'node:console';
 import process from 'node:process';
-import { cleanup, cleanupOnSignals, fmtRatio, fmtSeconds, formatTable, median, parseNumberArgs, tempDir, timed } from './lib.mjs';
+import {
+  cleanup,
+  cleanupOnSignals,
+  fmtRatio,
+  fmtSeconds,
+  formatTable,
+  median,
+  parseNumberArgs,
+  tempDir,
+  timed,
+} from './lib.mjs';
 import { setupRestoreBench } from './restore-lib.mjs';
 
 const started = Date.now();
@@ -27,7 +37,11 @@ async function main({ scale, runs }) {
   const b = await setupRestoreBench(root, scale, DATABASES, say);
   const t = { unmasked: [], masked: [], update: [] };
   for (let i = 0; i < runs; i++) {
-    const order = [['unmasked', 'masked', 'update'], ['masked', 'update', 'unmasked'], ['update', 'unmasked', 'masked']][i % 3];
+    const order = [
+      ['unmasked', 'masked', 'update'],
+      ['masked', 'update', 'unmasked'],
+      ['update', 'unmasked', 'masked'],
+    ][i % 3];
     for (const which of order) {
       if (which === 'update') {
         const r = await b.lifeboatRestore('Realistic');
@@ -44,17 +58,28 @@ async function main({ scale, runs }) {
     }
   }
   const m = { unmasked: median(t.unmasked), masked: median(t.masked), update: median(t.update) };
-  console.log(formatTable(['variant', 'median', 'masked / this'], [
-    ['lifeboat restore, unmasked', fmtSeconds(m.unmasked), fmtRatio(m.masked / m.unmasked)],
-    ['lifeboat restore, token on notes.body', fmtSeconds(m.masked), '1.00'],
-    ['unmasked restore + UPDATE md5(body)', fmtSeconds(m.update), fmtRatio(m.masked / m.update)],
-  ]));
+  console.log(
+    formatTable(
+      ['variant', 'median', 'masked / this'],
+      [
+        ['lifeboat restore, unmasked', fmtSeconds(m.unmasked), fmtRatio(m.masked / m.unmasked)],
+        ['lifeboat restore, token on notes.body', fmtSeconds(m.masked), '1.00'],
+        ['unmasked restore + UPDATE md5(body)', fmtSeconds(m.update), fmtRatio(m.masked / m.update)],
+      ],
+    ),
+  );
   console.log(`\nRATIO masked/unmasked realistic: ${fmtRatio(m.masked / m.unmasked)} (target <= 1.30)`);
   console.log(`SPEEDUP (restore+UPDATE)/masked realistic: ${fmtRatio(m.update / m.masked)}x (target >= 2)`);
 }
 
 cleanupOnSignals();
-main(parseNumberArgs({ scale: 50, runs: 3 }, process.argv.slice(2), 'usage: node bench/masking.mjs [--scale N] [--runs N]\n'))
+main(
+  parseNumberArgs(
+    { scale: 50, runs: 3 },
+    process.argv.slice(2),
+    'usage: node bench/masking.mjs [--scale N] [--runs N]\n',
+  ),
+)
   .catch((err) => {
     console.error(err);
     process.exitCode = 1;

@@ -5,7 +5,14 @@ import { mkdirSync, rmSync } from 'node:fs';
 import process from 'node:process';
 import { join } from 'node:path';
 import { pgBin } from '../dist/engines/postgres/binaries.js';
-import { createPgbenchDatabase, createRealisticDatabase, runCommand, startLifeboat, startPostgres, timed } from './lib.mjs';
+import {
+  createPgbenchDatabase,
+  createRealisticDatabase,
+  runCommand,
+  startLifeboat,
+  startPostgres,
+  timed,
+} from './lib.mjs';
 
 export const KEY = 'bench-masking-key-0123456789abcdef';
 
@@ -15,7 +22,9 @@ export async function setupRestoreBench(root, scale, databases, say) {
   say(`PostgreSQL on 127.0.0.1:${pgc.port}`);
   const sources = [...new Set(databases.map((d) => d.key))];
   for (const key of sources) {
-    const t = await timed(() => (key === 'pgbench' ? createPgbenchDatabase(pgc, key, scale) : createRealisticDatabase(pgc, key, scale)));
+    const t = await timed(() =>
+      key === 'pgbench' ? createPgbenchDatabase(pgc, key, scale) : createRealisticDatabase(pgc, key, scale),
+    );
     say(`created ${key} in ${t.seconds.toFixed(1)} s`);
   }
   const entries = databases.map((d) =>
@@ -63,11 +72,29 @@ ${entries.join('\n')}
     async lifeboatRestore(entry) {
       const dbname = `lb_${entry.toLowerCase()}_${++n}`;
       const t = await timed(async () => {
-        const r = await lb.cli(['restore', 'request', entry, '--to', `bench/${dbname}`, '--execute', '--confirm', `bench/${dbname}`, '--wait', '--json'], 'alice');
+        const r = await lb.cli(
+          [
+            'restore',
+            'request',
+            entry,
+            '--to',
+            `bench/${dbname}`,
+            '--execute',
+            '--confirm',
+            `bench/${dbname}`,
+            '--wait',
+            '--json',
+          ],
+          'alice',
+        );
         const doc = JSON.parse(r.stdout || '{}');
         if (doc.status !== 'completed') throw new Error(`restore of ${entry}: ${r.stdout} ${r.stderr}`);
       });
-      return { seconds: t.seconds, dbname, drop: () => pgc.query('postgres', `drop database if exists ${dbname} with (force)`) };
+      return {
+        seconds: t.seconds,
+        dbname,
+        drop: () => pgc.query('postgres', `drop database if exists ${dbname} with (force)`),
+      };
     },
     /** Stock pg_restore -j2 into a fresh database from the same archive (fetched once, untimed). */
     async fetch(entry) {
@@ -81,9 +108,15 @@ ${entries.join('\n')}
       const dbname = `stock_${++n}`;
       await pgc.query('postgres', `create database ${dbname}`);
       const t = await timed(() =>
-        runCommand(pgBin('pg_restore'), ['--no-owner', '--no-acl', '-j', '2', '-d', dbname, dir], { env: { ...process.env, ...pgc.env } }),
+        runCommand(pgBin('pg_restore'), ['--no-owner', '--no-acl', '-j', '2', '-d', dbname, dir], {
+          env: { ...process.env, ...pgc.env },
+        }),
       );
-      return { seconds: t.seconds, dbname, drop: () => pgc.query('postgres', `drop database if exists ${dbname} with (force)`) };
+      return {
+        seconds: t.seconds,
+        dbname,
+        drop: () => pgc.query('postgres', `drop database if exists ${dbname} with (force)`),
+      };
     },
   };
 }

@@ -6,7 +6,16 @@
 //   npm run build && node bench/restore.mjs [--scale 50] [--runs 3]
 import console from 'node:console';
 import process from 'node:process';
-import { cleanup, cleanupOnSignals, fmtRatio, fmtSeconds, formatTable, median, parseNumberArgs, tempDir } from './lib.mjs';
+import {
+  cleanup,
+  cleanupOnSignals,
+  fmtRatio,
+  fmtSeconds,
+  formatTable,
+  median,
+  parseNumberArgs,
+  tempDir,
+} from './lib.mjs';
 import { setupRestoreBench } from './restore-lib.mjs';
 
 const started = Date.now();
@@ -37,17 +46,28 @@ async function main({ scale, runs }) {
     }
     const ratio = median(lifeboat) / median(stock);
     console.log(`\n${d.key}:`);
-    console.log(formatTable(['variant', 'median', 'ratio'], [
-      ['pg_restore -j2 (stock)', fmtSeconds(median(stock)), '1.00'],
-      ['lifeboat restore', fmtSeconds(median(lifeboat)), fmtRatio(ratio)],
-    ]));
+    console.log(
+      formatTable(
+        ['variant', 'median', 'ratio'],
+        [
+          ['pg_restore -j2 (stock)', fmtSeconds(median(stock)), '1.00'],
+          ['lifeboat restore', fmtSeconds(median(lifeboat)), fmtRatio(ratio)],
+        ],
+      ),
+    );
     lines.push(`RATIO restore/pg_restore ${d.key}: ${fmtRatio(ratio)} (target <= 1.10)`);
   }
   console.log(`\n${lines.join('\n')}`);
 }
 
 cleanupOnSignals();
-main(parseNumberArgs({ scale: 50, runs: 3 }, process.argv.slice(2), 'usage: node bench/restore.mjs [--scale N] [--runs N]\n'))
+main(
+  parseNumberArgs(
+    { scale: 50, runs: 3 },
+    process.argv.slice(2),
+    'usage: node bench/restore.mjs [--scale N] [--runs N]\n',
+  ),
+)
   .catch((err) => {
     console.error(err);
     process.exitCode = 1;

@@ -5,10 +5,11 @@ import { userInfo } from 'node:os';
 import { loadConfig } from '../catalog/load.js';
 import type { Catalog } from '../catalog/types.js';
 import { requireConfigFile } from '../runtime/config-file.js';
-import { openStore, type Store } from '../store/open.js';
+import type { Store } from '../store/open.js';
 import type { CliContext } from './context.js';
 
 export async function withStore<T>(ctx: CliContext, fn: (store: Store) => Promise<T>): Promise<T> {
+  const { openStore } = await import('../store/open.js');
   const store = await openStore({
     databaseUrl: ctx.databaseUrl,
     dataDir: ctx.dataDir,

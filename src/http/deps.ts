@@ -10,4 +10,6 @@ export interface HttpDeps {
   startedAt: Date;
   /** Public base URL, for links in notifications. */
   publicUrl: string;
+  /** Wakes a worker of this process for a queue a job was just put on (others poll). */
+  wake?: (queue: string) => void;
 }

@@ -81,6 +81,8 @@ export async function runLifeboat(opts: RunOptions): Promise<Running> {
       await queue.schedule(MAINTENANCE_QUEUE, MAINTENANCE_CRON, {}, { tz: 'UTC' });
     }
 
+    // the API wakes this process's worker when it enqueues (set once the worker runs)
+    let wakeWorker: (queue: string) => void = () => {};
     let app: App | undefined;
     let url: string | undefined;
     if (opts.mode !== 'worker') {
@@ -90,6 +92,7 @@ export async function runLifeboat(opts: RunOptions): Promise<Running> {
         catalog,
         startedAt: new Date(),
         publicUrl: `http://${opts.host}:${opts.port}`,
+        wake: (q) => wakeWorker(q),
         logger: opts.logger,
       });
       url = await app.listen({ host: opts.host, port: opts.port }).catch((err: NodeJS.ErrnoException) => {
@@ -112,6 +115,7 @@ export async function runLifeboat(opts: RunOptions): Promise<Running> {
         handlers: jobHandlers({ db: store.db, queue, catalog, logger: opts.logger }),
       });
       undo.push(() => worker.stop());
+      wakeWorker = (q) => worker.wake(q);
       const stopReaper = startReaper({ db: store.db, catalog, logger: opts.logger }, opts.staleAfterMs);
       undo.push(async () => stopReaper());
     }

@@ -29,6 +29,8 @@ export interface WorkerOptions {
 
 export interface RunningWorker {
   id: string;
+  /** Makes the worker poll `queue` now (a job was just enqueued in this process). */
+  wake(queue: string): void;
   /**
    * Stops taking jobs and arms the abort of running ones after `graceMs`. The caller then stops
    * the queue with `wait`, which returns once the running jobs have finished or been aborted.
@@ -62,6 +64,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   beat.unref();
 
   const workIds: string[] = [];
+  const workIdOf = new Map<string, string>();
   for (const [name, handler] of Object.entries(opts.handlers)) {
     await ensureQueue(opts.queue, name);
     const wid = await opts.queue.work(name, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async (jobs) => {
@@ -78,11 +81,16 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       }
     });
     workIds.push(wid);
+    workIdOf.set(name, wid);
   }
   opts.logger.info({ workerId: id, labels: opts.labels, queues: Object.keys(opts.handlers) }, 'worker started');
 
   return {
     id,
+    wake(queue) {
+      const wid = workIdOf.get(queue);
+      if (wid) opts.queue.notifyWorker(wid);
+    },
     async stop(graceMs = 30_000) {
       for (const w of workIds) await opts.queue.offWork({ id: w }).catch(() => {});
       setTimeout(() => abort.abort(new Error('worker shutting down')), graceMs).unref();

@@ -1,8 +1,6 @@
 // `lifeboat backup run|list|show|verify|prune` (through the API) and `backup fetch` (direct:
 // it reads the storage itself and writes a plain pg_dump directory that stock pg_restore reads).
 import type { Command } from 'commander';
-import { backupPrefix } from '../../backup/manifest.js';
-import { fetchToDirectory, openBackup, readManifest } from '../../backup/read-backup.js';
 import {
   type BackupDetail,
   type BackupDoc,
@@ -11,7 +9,6 @@ import {
 } from '../../contract/backups.js';
 import { LifeboatError } from '../../errors.js';
 import { formatDuration } from '../../lib/duration.js';
-import { openCatalogStorage } from '../../storage/index.js';
 import { apiClient } from '../client.js';
 import { type CliContext, cliContext, emit } from '../context.js';
 import { EXIT } from '../exit.js';
@@ -40,7 +37,7 @@ async function waitForBackup(ctx: CliContext, id: string, signal?: AbortSignal):
     const b = await api.request<BackupDetail>('GET', `/api/v1/backups/${encodeURIComponent(id)}`);
     if (TERMINAL_BACKUP_STATUSES.has(b.status)) return b;
     if (!ctx.json && ctx.stdoutIsTTY) process.stderr.write(`\r${b.id} ${b.status}…`);
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 100));
     if (signal?.aborted) return b;
   }
 }
@@ -128,6 +125,9 @@ export function registerBackupCommands(program: Command): void {
     .option('--data-dir <dir>', 'the embedded store of `lifeboat start` (env LIFEBOAT_DATA_DIR)')
     .action(async (id: string, dir: string, _o, cmd: Command) => {
       const ctx = cliContext(cmd);
+      const { backupPrefix } = await import('../../backup/manifest.js');
+      const { fetchToDirectory, openBackup, readManifest } = await import('../../backup/read-backup.js');
+      const { openCatalogStorage } = await import('../../storage/index.js');
       const catalog = cliCatalog(ctx);
       const row = await withStore(ctx, (s) =>
         s.db.selectFrom('backups').selectAll().where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst(),

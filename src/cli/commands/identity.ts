@@ -1,9 +1,6 @@
 // `lifeboat token issue|revoke|list`, `lifeboat whoami`, `lifeboat audit verify|export`.
 import type { Command } from 'commander';
 import { createWriteStream } from 'node:fs';
-import { describeBreak } from '../../audit/chain.js';
-import { verifyAuditTrail, walkAudit } from '../../audit/read.js';
-import { issueToken, listTokens, revokeToken } from '../../access/tokens.js';
 import type { WhoAmIResponse } from '../../contract/identity.js';
 import { LifeboatError } from '../../errors.js';
 import { parseDuration } from '../../lib/duration.js';
@@ -38,6 +35,7 @@ export function registerIdentityCommands(program: Command): void {
             hint: 'use a duration such as 12h, 30d or 1w',
           });
       }
+      const { issueToken } = await import('../../access/tokens.js');
       const t = await withStore(ctx, (s) =>
         issueToken(s.db, { user, actor: localActor(), expiresInMs, description: o.description }),
       );
@@ -53,6 +51,7 @@ export function registerIdentityCommands(program: Command): void {
     .option(...dataDirOption)
     .action(async (ref: string, _o, cmd: Command) => {
       const ctx = cliContext(cmd);
+      const { revokeToken } = await import('../../access/tokens.js');
       const r = await withStore(ctx, (s) => revokeToken(s.db, { ref, actor: localActor() }));
       emit(ctx, { id: r.id, user: r.user, status: 'revoked' }, () => `revoked token ${r.id} of ${r.user}`);
     });
@@ -62,6 +61,7 @@ export function registerIdentityCommands(program: Command): void {
     .option(...dataDirOption)
     .action(async (user: string | undefined, _o, cmd: Command) => {
       const ctx = cliContext(cmd);
+      const { listTokens } = await import('../../access/tokens.js');
       const rows = await withStore(ctx, (s) => listTokens(s.db, user));
       emit(
         ctx,
@@ -97,6 +97,8 @@ export function registerIdentityCommands(program: Command): void {
     .option(...dataDirOption)
     .action(async (_o, cmd: Command) => {
       const ctx = cliContext(cmd);
+      const { verifyAuditTrail } = await import('../../audit/read.js');
+      const { describeBreak } = await import('../../audit/chain.js');
       const v = await withStore(ctx, (s) => verifyAuditTrail(s.db));
       const doc = { ok: v.ok, checked: v.checked, lastHash: v.lastHash, firstBreak: v.firstBreak ?? null };
       if (v.ok)
@@ -125,6 +127,7 @@ export function registerIdentityCommands(program: Command): void {
           });
       }
       const out = o.out ? createWriteStream(o.out) : process.stdout;
+      const { walkAudit } = await import('../../audit/read.js');
       let n = 0;
       await withStore(ctx, async (s) => {
         for await (const e of walkAudit(s.db, { since })) {

@@ -50,7 +50,7 @@ async function watch(ctx: CliContext, id: number): Promise<RunDoc> {
       if (!ctx.json && ctx.stdoutIsTTY) process.stdout.write('\n');
       return r;
     }
-    await new Promise((res) => setTimeout(res, 250));
+    await new Promise((res) => setTimeout(res, 100));
   }
 }
 

@@ -1,8 +1,7 @@
 // `lifeboat start | server | worker`: run Lifeboat in the foreground until SIGINT/SIGTERM.
 import type { Command } from 'commander';
 import { parseDuration } from '../../lib/duration.js';
-import { createLogger } from '../../lib/logger.js';
-import { type RunMode, runLifeboat } from '../../runtime/run.js';
+import type { RunMode } from '../../runtime/run.js';
 import { cliContext } from '../context.js';
 import { parsePort } from '../parse.js';
 
@@ -31,6 +30,9 @@ export function registerRunCommands(program: Command): void {
 }
 
 async function runForeground(mode: RunMode, cmd: Command): Promise<void> {
+  // loaded on demand: client commands need not pay for the server's modules
+  const { createLogger } = await import('../../lib/logger.js');
+  const { runLifeboat } = await import('../../runtime/run.js');
   const ctx = cliContext(cmd);
   const o = cmd.opts<{ port?: string; host?: string; labels?: string }>();
   const logger = createLogger({ level: ctx.env.LIFEBOAT_LOG_LEVEL ?? 'info' });

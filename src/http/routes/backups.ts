@@ -2,7 +2,7 @@
 import { recordAudit } from '../../audit/record.js';
 import { backupDetail, backupDoc } from '../../backup/docs.js';
 import { pruneBackups } from '../../backup/prune.js';
-import { requestBackup } from '../../backup/service.js';
+import { BACKUP_QUEUE, requestBackup } from '../../backup/service.js';
 import { verifyBackup } from '../../backup/verify-backup.js';
 import { getDatabase } from '../../catalog/lookup.js';
 import {
@@ -60,6 +60,7 @@ export function backupRoutes(app: App, deps: HttpDeps): void {
         trigger: 'manual',
         requestId: String(req.id),
       });
+      deps.wake?.(BACKUP_QUEUE);
       return reply.status(202).send(backupDetail(await loadBackup(id), false));
     },
   );

@@ -15,6 +15,7 @@ import { LifeboatError } from '../../errors.js';
 import { cancelRun, loadRun, undoRun } from '../../restore/control.js';
 import { runDoc } from '../../restore/docs.js';
 import { requestRestore } from '../../restore/request.js';
+import { RESTORE_QUEUE } from '../../restore/run-restore.js';
 import type { App } from '../app.js';
 import { authorize, principalOf } from '../auth.js';
 import type { HttpDeps } from '../deps.js';
@@ -58,6 +59,7 @@ export function runRoutes(app: App, deps: HttpDeps): void {
         req.body,
         String(req.id),
       );
+      deps.wake?.(RESTORE_QUEUE);
       return reply.status(201).send(runDoc(await loadRun(deps.db, id)));
     },
   );
