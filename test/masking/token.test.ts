@@ -28,10 +28,12 @@ describe('token', () => {
     expect(token()('Jane.Doe@corp.example')).toMatch(/^tok_[a-z2-7]{16}@example\.invalid$/);
   });
 
-  it('keeps the length of text of 16 characters or more, prefixes shorter text', () => {
+  it('keeps the length of text of 16 to 32 characters, shortens longer text to 32, prefixes shorter text', () => {
     const t = token();
     expect(t('customer-000000123')).toMatch(/^[a-z2-7]{18}$/);
-    expect(t('x'.repeat(200))).toMatch(/^[a-z2-7]{200}$/);
+    expect(t('x'.repeat(32))).toMatch(/^[a-z2-7]{32}$/);
+    expect(t('x'.repeat(200))).toMatch(/^[a-z2-7]{32}$/);
+    expect(t('x'.repeat(200))).not.toBe(t('x'.repeat(201)));
     expect(t('Zoë Ł 中文 😀 and more text')!.length).toBe([...'Zoë Ł 中文 😀 and more text'].length);
     expect(t('abc')).toMatch(/^tok_[a-z2-7]{16}$/);
     expect(t('')).toMatch(/^tok_[a-z2-7]{16}$/);

@@ -3,7 +3,7 @@
 // distinct inputs give distinct tokens (at least 80 bits of HMAC each, so a UNIQUE column stays
 // unique: the chance of any collision among a billion values is about 2^-21). The format is
 // kept where it matters to constraints and applications: an email stays a valid email, a uuid a
-// uuid, and text keeps its length when it is long enough to carry 80 bits.
+// uuid, and text keeps its length when it is long enough to carry 80 bits (up to 32 characters).
 import { typeFamily } from '../column.js';
 import { type TransformContext, requireKey, type ValueTransformer } from './context.js';
 import { seeder } from './keyed.js';
@@ -13,6 +13,12 @@ const HASH = 'lifeboat/hash/v1';
 
 /** base32 characters in every token: 16 × 5 = 80 bits. */
 export const TOKEN_CHARS = 16;
+/**
+ * Longer text keeps its length up to this many characters, and is shortened to it beyond:
+ * a free-text column's token carries no more meaning at 300 characters than at 32, and each
+ * 52 characters cost another HMAC per value (free text is often the largest column).
+ */
+export const LONG_TOKEN_CHARS = 32;
 export const TOKEN_PREFIX = 'tok_';
 export const TOKEN_EMAIL_DOMAIN = 'example.invalid';
 /** A short value's token: `tok_` and 16 characters. */
@@ -36,7 +42,7 @@ export function tokenTransformer(ctx: TransformContext): ValueTransformer {
     if (EMAIL.test(seed)) return `${TOKEN_PREFIX}${keyed.base32(TOKEN, seed, TOKEN_CHARS)}@${TOKEN_EMAIL_DOMAIN}`;
     // PostgreSQL measures varchar(n) in characters, so length is counted in code points
     const length = codePoints(seed);
-    if (length >= TOKEN_CHARS) return keyed.base32(TOKEN, seed, length);
+    if (length >= TOKEN_CHARS) return keyed.base32(TOKEN, seed, Math.min(length, LONG_TOKEN_CHARS));
     return TOKEN_PREFIX + keyed.base32(TOKEN, seed, TOKEN_CHARS);
   };
 }
