@@ -29,7 +29,7 @@ import { fileCodec } from './codec.js';
 import { KEY_FILE, newBackupKeys } from './keys.js';
 import { backupPrefix, type Manifest, MANIFEST_FILE, MANIFEST_FORMAT, type TableCount } from './manifest.js';
 import { nextBackupStatus, type BackupStatus } from './status.js';
-import { storeWhileDumping, type StoredFile } from './store-files.js';
+import { storeDumpDirectory, type StoredFile } from './store-files.js';
 import { verifyBackup } from './verify-backup.js';
 
 export interface BackupDeps {
@@ -123,6 +123,27 @@ async function dumpAndStore(
   const compression = policy.compression ?? DEFAULT_COMPRESSION;
   const dir = join(work, 'dump');
 
+  log.add('exporting a snapshot');
+  const snapshot = await exportSnapshot(server.url, database.dbname);
+  try {
+    log.add(`pg_dump -Fd -j ${policy.jobs} (${compression.method}) in snapshot ${snapshot.id}`);
+    await pgDump({
+      url: server.url,
+      dbname: database.dbname,
+      dir,
+      jobs: policy.jobs,
+      compressLevel: compression.method === 'gzip' ? (compression.level ?? 6) : 0,
+      snapshot: snapshot.id,
+      signal: deps.signal,
+      onLog: (l) => log.add(`pg_dump: ${l}`),
+    });
+  } finally {
+    await snapshot.release();
+  }
+
+  const toc = await pgRestoreList(dir, deps.signal);
+  const fileOfOid = new Map(tableDataEntries(toc).map((e) => [e.oid, e.dumpId]));
+
   const keys = policy.encrypt ? await newBackupKeys(policy.encrypt, deps.scryptWorkFactor) : undefined;
   if (keys?.keyFile)
     await storage.write(`${prefix}${KEY_FILE}`, Readable.from([keys.keyFile]), { signal: deps.signal });
@@ -132,54 +153,16 @@ async function dumpAndStore(
     encrypt: keys?.encrypt,
   });
   const tocCodec = fileCodec({ zstd: false, encrypt: keys?.encrypt });
-
-  log.add('exporting a snapshot');
-  const snapshot = await exportSnapshot(server.url, database.dbname);
-  let files: StoredFile[];
-  let toc: string;
-  try {
-    log.add(
-      `pg_dump -Fd -j ${policy.jobs} (${compression.method}) in snapshot ${snapshot.id}, storing files as they are written`,
-    );
-    const finished = new Set<string>();
-    const dumping = pgDump({
-      url: server.url,
-      dbname: database.dbname,
-      dir,
-      jobs: policy.jobs,
-      compressLevel: compression.method === 'gzip' ? (compression.level ?? 6) : 0,
-      snapshot: snapshot.id,
-      verbose: true,
-      signal: deps.signal,
-      onLog: (l) => {
-        const m = /finished item (\d+) TABLE DATA/.exec(l);
-        if (m) finished.add(m[1]!);
-        else if (/error|warning|fatal/i.test(l)) log.add(`pg_dump: ${l}`);
-      },
-    });
-    const storing = storeWhileDumping({
-      dir,
-      storage,
-      prefix,
-      codec,
-      tocCodec,
-      signal: deps.signal,
-      finished: (id) => finished.has(id),
-      dumpEnded: dumping,
-    });
-    try {
-      await dumping;
-    } catch (err) {
-      await storing.catch(() => {});
-      throw err;
-    }
-    log.add('pg_dump finished');
-    files = await storing;
-    toc = await pgRestoreList(dir, deps.signal);
-  } finally {
-    await snapshot.release();
-  }
-  const fileOfOid = new Map(tableDataEntries(toc).map((e) => [e.oid, e.dumpId]));
+  log.add('storing files');
+  const files: StoredFile[] = await storeDumpDirectory({
+    dir,
+    storage,
+    prefix,
+    codec,
+    tocCodec,
+    parallel: Math.max(2, policy.jobs),
+    signal: deps.signal,
+  });
 
   const rowsByFile = new Map(
     files.filter((f) => f.rows !== undefined).map((f) => [f.name.replace(/\.dat(\.gz)?$/, ''), f.rows!]),
