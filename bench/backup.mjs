@@ -85,9 +85,8 @@ const VARIANTS = [
 ];
 
 /** Run-log lines that open each phase of a backup (src/backup/run-backup.ts), and the phase names. */
-// pg_dump and storing overlap: 'pg_dump+store' runs until pg_dump exits, 'store tail' is what is left after it
-const LOG_MARKS = [/^backup /, /^pg_dump -Fd/, /^pg_dump finished/, /^stored \d+ files/, /^verifying/, /^verified/];
-const PHASES = ['snapshot', 'pg_dump+store', 'store tail', 'catalog', 'verify'];
+const LOG_MARKS = [/^backup /, /^pg_dump -Fd/, /^storing files/, /^stored \d+ files/, /^verifying/, /^verified/];
+const PHASES = ['snapshot', 'pg_dump', 'store', 'catalog', 'verify'];
 
 const started = Date.now();
 function say(line) {
