@@ -4,9 +4,11 @@
 // They run on the plain document even when the schema found problems, so one pass reports
 // everything; each lookup therefore checks the shape it reads and skips what the schema reports.
 
+import { transformNeedsKey } from '../masking/transformers/traits.js';
 import type { IssueCode } from './config-error.js';
 import type { PathSegment } from './config-path.js';
 import type { Anchor } from './yaml-source.js';
+import { type Transform, TRANSFORMS } from './types.js';
 
 export interface CrossIssue {
   path: PathSegment[];
@@ -130,7 +132,7 @@ function checkDatabase(ctx: Context, name: string, db: Obj): void {
 function checkMasking(ctx: Context, masking: Obj | undefined, at: PathSegment[]): void {
   if (masking === undefined) return;
   const seen = new Map<string, number>();
-  let tokenRule: string | undefined;
+  let keyedRule: { column: string; transform: string } | undefined;
   for (const [i, raw] of list(masking.rules).entries()) {
     const rule = obj(raw);
     if (rule === undefined || typeof rule.table !== 'string' || typeof rule.column !== 'string') continue;
@@ -147,14 +149,24 @@ function checkMasking(ctx: Context, masking: Obj | undefined, at: PathSegment[])
         hint: 'one rule per column: remove or merge one of them',
       });
     }
-    if (rule.transform === 'token') tokenRule ??= column;
+    // every deterministic fake is keyed: without a key, a fake could be reversed by trying inputs
+    if (
+      typeof rule.transform === 'string' &&
+      (TRANSFORMS as readonly string[]).includes(rule.transform) &&
+      transformNeedsKey({
+        transform: rule.transform as Transform,
+        options: (obj(rule.options) ?? {}) as Record<string, unknown>,
+      })
+    ) {
+      keyedRule ??= { column, transform: rule.transform };
+    }
   }
-  if (tokenRule !== undefined && masking.key === undefined) {
+  if (keyedRule !== undefined && masking.key === undefined) {
     ctx.issues.push({
       path: [...at, 'key'],
       anchor: 'parent',
       code: 'missing_key',
-      message: `masking.key is required: the rule for ${tokenRule} uses transform "token"`,
+      message: `masking.key is required: the rule for ${keyedRule.column} uses transform "${keyedRule.transform}"`,
       hint: 'add key: env:MASKING_KEY; the key keeps tokens equal across tables and runs, so joins survive masking',
     });
   }

@@ -366,6 +366,27 @@ const cases: Case[] = [
     expect: [{ path: 'servers.pg1.url', code: 'secret_unreadable', at: '3:45' }],
   },
   {
+    name: 'a deterministic fake (name) without masking.key',
+    body: [
+      'databases:',
+      '  CustomerDB:',
+      '    server: prod',
+      '    name: customer',
+      '    owner: alpha',
+      '    masking:',
+      '      rules:',
+      '        - { table: public.customers, column: full_name, transform: name }',
+    ],
+    expect: [
+      {
+        path: 'databases.CustomerDB.masking.key',
+        code: 'missing_key',
+        at: b(6, 5),
+        message: 'masking.key is required: the rule for public.customers.full_name uses transform "name"',
+      },
+    ],
+  },
+  {
     name: 'token transform without masking.key',
     body: [
       'databases:',
@@ -396,8 +417,8 @@ const cases: Case[] = [
       '    owner: alpha',
       '    masking:',
       '      rules:',
-      '        - { table: public.customers, column: email, transform: email }',
-      '        - { table: public.customers, column: email, transform: hash }',
+      '        - { table: public.customers, column: email, transform: fixed }',
+      '        - { table: public.customers, column: email, transform: redact }',
     ],
     expect: [
       {

@@ -36,6 +36,7 @@ const CUSTOMER_FINDINGS: ScanFinding[] = [
 ];
 
 const ALL_RULES = `    masking:
+      key: env:MASKING_KEY
       rules:
         - { table: customers, column: full_name, transform: name }
         - { table: public.customers, column: email, transform: email }
@@ -244,6 +245,7 @@ describe('lifeboat masking scan', () => {
     const lb = await startTestLifeboat(
       fixtureConfig({
         databaseExtra: `    masking:
+      key: env:MASKING_KEY
       rules:
         - { table: public.customers, column: email, transform: email }
         - { table: '"Sales Dept"."Order"', column: customer_email, transform: email }
