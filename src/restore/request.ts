@@ -174,8 +174,8 @@ export async function requestRestore(
         deps.queue,
         RESTORE_QUEUE,
         { runId: id },
-        // the run's own heartbeat and reaper decide whether it is alive; pg-boss must not expire it
-        { retryLimit: 0, expireInHours: 24, ...(status === 'scheduled' ? { startAfter: startAt! } : {}) },
+        // the run's own heartbeat and reaper decide whether it is alive; pg-boss must not expire it (its maximum is under 24 h)
+        { retryLimit: 0, expireInHours: 23, ...(status === 'scheduled' ? { startAfter: startAt! } : {}) },
       );
     }
     await recordAudit(trx, {

@@ -82,7 +82,7 @@ export async function runRestore(
       .set({ phase: 'queued', progress: JSON.stringify({ waitingFor: lock.heldBy }) })
       .where('id', '=', runId)
       .execute();
-    await deps.queue.send(RESTORE_QUEUE, { runId }, { startAfter: 2, retryLimit: 0, expireInHours: 24 });
+    await deps.queue.send(RESTORE_QUEUE, { runId }, { startAfter: 2, retryLimit: 0, expireInHours: 23 });
     return 'waiting';
   }
 
