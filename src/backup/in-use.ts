@@ -1,17 +1,9 @@
 // Backups that a pending or running restore still needs: retention never deletes them.
+import { isTerminal, RUN_STATUSES } from '../restore/lifecycle.js';
 import type { Db } from '../store/db.js';
 
-const ACTIVE = [
-  'draft',
-  'scoped',
-  'checked',
-  'previewed',
-  'pending_approval',
-  'approved',
-  'scheduled',
-  'queued',
-  'running',
-];
+// every run that has not ended may still restore its backup
+const ACTIVE = RUN_STATUSES.filter((s) => !isTerminal(s));
 
 export async function backupsInUse(db: Db): Promise<ReadonlySet<string>> {
   const rows = await db

@@ -5,15 +5,16 @@ import type { TableCount } from '../../backup/manifest.js';
 import type { VerifyCheck } from '../../catalog/types.js';
 import { withClient } from '../../engines/postgres/admin.js';
 import { LifeboatError } from '../../errors.js';
+import { quoteIdent } from '../../masking/leak-check.js';
 import { redact, type Secret } from '../../lib/secret.js';
 import type { RunTracker } from '../progress.js';
-
-const qi = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
 export async function verifyRowCounts(c: pg.ClientBase, tables: readonly TableCount[]): Promise<string[]> {
   const problems: string[] = [];
   for (const t of tables) {
-    const r = await c.query<{ n: string }>(`select count(*) as n from only ${qi(t.schema)}.${qi(t.name)}`);
+    const r = await c.query<{ n: string }>(
+      `select count(*) as n from only ${quoteIdent(t.schema)}.${quoteIdent(t.name)}`,
+    );
     const n = Number(r.rows[0]!.n);
     if (n !== t.rows) problems.push(`${t.schema}.${t.name}: ${n} rows, the backup has ${t.rows}`);
   }
