@@ -1,6 +1,8 @@
 // Executing a restore run, as the runbook reads (STYLE.md §5):
-//   lock the destination → fetch the archive, verifying every file → restore into a staging
-//   database → post-restore scripts → verify row counts and checks → swap into place → release
+//   lock the destination → fetch the archive's table of contents → restore into a staging
+//   database (schema; table data streamed from storage, checksums verified as it flows; indexes
+//   and constraints) → post-restore scripts → verify row counts and checks → swap into place
+//   → release
 // The swap is the only step that touches the destination, and it is done last, in one
 // transaction, so a run that fails, is cancelled or loses its worker at any earlier moment
 // leaves the destination exactly as it was. (A table-scoped run replaces rows in one
@@ -10,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type PgBoss from 'pg-boss';
 import { recordAudit } from '../audit/record.js';
-import { backupPrefix, type Manifest } from '../backup/manifest.js';
-import { openBackup, readManifest } from '../backup/read-backup.js';
+import { backupPrefix } from '../backup/manifest.js';
+import { type BackupReader, openBackup, readManifest } from '../backup/read-backup.js';
 import type { Catalog, DatabaseConfig, ServerConfig } from '../catalog/types.js';
 import { createDatabase, dropDatabase, swapIntoPlace, withAdmin, withClient } from '../engines/postgres/admin.js';
 import { messageOf } from '../errors.js';
@@ -28,12 +30,13 @@ import { fetchArchive } from './steps/fetch-archive.js';
 import { runPostRestore } from './steps/post-restore.js';
 import { pgRestore, type PgRestoreOptions } from './steps/restore-staging.js';
 import {
+  archiveCopyStatements,
   archiveUniqueColumns,
   leakCheck,
-  loadMaskedTable,
+  loadTable,
   planMasking,
-  unmaskedDataList,
-} from './steps/masked-data.js';
+  residualDataList,
+} from './steps/load-data.js';
 import { mapLimit } from '../backup/store-files.js';
 import { crossScopeForeignKeys, restoreTables } from './steps/restore-tables.js';
 import { verifyStaging } from './steps/verify-restore.js';
@@ -117,14 +120,20 @@ export async function runRestore(
   const work = await mkdtemp(join(tmpdir(), `lifeboat-restore-${runId}-`));
   const staging = stagingName(run.destination_dbname, runId);
   let stagingCreated = false;
+  let source: { reader: BackupReader; close: () => Promise<void> } | undefined;
   try {
     tracker.log(`restore of ${run.database} backup ${run.backup_id} into ${destination}`);
     tracker.phaseStart('fetch');
-    const manifest = await fetchStep(deps, run.backup_id!, database, join(work, 'archive'), tracker, abort.signal);
+    source = await openSource(deps, run.backup_id!, database);
+    const { reader } = source;
+    const manifest = reader.manifest;
+    const archive = join(work, 'archive');
     tracker.p.tablesTotal = manifest.tables.length;
     tracker.p.rowsTotal = manifest.totals.rows;
+    tracker.p.bytesTotal = manifest.totals.bytes;
 
     if (run.tables?.length) {
+      await fetchArchive(reader, archive, manifest.files, tracker, abort.signal);
       const scope = resolveScope(run.tables, manifest.tables);
       tracker.p.tablesTotal = scope.length;
       tracker.p.rowsTotal = scope.reduce((a, t) => a + t.rows, 0);
@@ -139,12 +148,21 @@ export async function runRestore(
       await restoreTables({
         url: server.url,
         dbname: run.destination_dbname,
-        dir: join(work, 'archive'),
+        dir: archive,
         scope,
         tracker,
         signal: abort.signal,
       });
     } else {
+      // only what is not table data lands on local disk; table data streams in the restore step
+      const tableFiles = new Set(manifest.tables.map((t) => t.file).filter(Boolean));
+      await fetchArchive(
+        reader,
+        archive,
+        manifest.files.filter((f) => !tableFiles.has(f.name)),
+        tracker,
+        abort.signal,
+      );
       tracker.phaseStart('restore');
       await withAdmin(server.url, async (c) => {
         await dropDatabase(c, staging);
@@ -152,24 +170,30 @@ export async function runRestore(
       });
       stagingCreated = true;
       await deps.db.updateTable('restore_runs').set({ staging_dbname: staging }).where('id', '=', runId).execute();
-      const restoreOpts: PgRestoreOptions = {
-        url: server.url,
-        dbname: staging,
-        dir: join(work, 'archive'),
-        jobs: database.restore.jobs ?? 2,
-        manifest,
-        tracker,
-        signal: abort.signal,
-      };
       // personal data is masked on its way to every destination but production (a rollback)
-      if (database.masking.rules.length && server.tier !== 'production') await restoreMasked(restoreOpts, database);
-      else await pgRestore(restoreOpts);
+      const mask = database.masking.rules.length > 0 && server.tier !== 'production';
+      await restoreIntoStaging(
+        {
+          url: server.url,
+          dbname: staging,
+          dir: archive,
+          jobs: database.restore.jobs ?? 2,
+          manifest,
+          tracker,
+          signal: abort.signal,
+        },
+        { reader, work, database, mask },
+      );
 
       tracker.phaseStart('post_restore');
       await runPostRestore(database.postRestore, server.url, staging, tracker, abort.signal);
 
       tracker.phaseStart('verify');
-      await verifyStaging(server.url, staging, manifest.tables, database.verify, tracker);
+      await verifyStaging(server.url, staging, manifest.tables, database.verify, tracker, {
+        // the server counted every table's rows as it loaded them; only a post-restore step can
+        // have changed them since
+        countedOnLoad: database.postRestore.length === 0,
+      });
 
       if (abort.signal.aborted) throw abort.signal.reason;
       tracker.phaseStart('swap');
@@ -209,6 +233,7 @@ export async function runRestore(
     deps.logger.warn({ runId, step, reason }, cancelled ? 'restore cancelled' : 'restore failed');
     return cancelled ? 'cancelled' : 'failed';
   } finally {
+    await source?.close();
     ctx.signal.removeEventListener('abort', onShutdown);
     await releaseDestination(deps.db, destination, runId);
     await rm(work, { recursive: true, force: true });
@@ -216,34 +241,57 @@ export async function runRestore(
 }
 
 /**
- * A masked restore: schema first, then the masking plan (checked to fit before any row is
- * written), then the data — masked tables through the masking stream, the others by pg_restore,
- * in parallel — then indexes and constraints, then the leak check.
+ * Restores the archive into the staging database: schema (pre-data); then the masking plan, when
+ * masking applies, checked to fit before any row is written; then every table's data streamed
+ * from storage — masked tables through the masking stream — `jobs` tables at a time, largest
+ * first, while pg_restore loads what remains of the data section (sequence values, large
+ * objects); then indexes and constraints (post-data, pg_restore -j); then the leak check.
  */
-async function restoreMasked(o: PgRestoreOptions, database: DatabaseConfig): Promise<void> {
+async function restoreIntoStaging(
+  o: PgRestoreOptions,
+  s: { reader: BackupReader; work: string; database: DatabaseConfig; mask: boolean },
+): Promise<void> {
   await pgRestore({ ...o, extra: ['--section=pre-data'] });
-  const unique = await archiveUniqueColumns(o.dir);
-  const masked = await withClient(o.url, o.dbname, (c) => planMasking(c, database, o.manifest.tables, unique));
-  o.tracker.log(
-    `masking ${masked.map((m) => `${m.table.schema}.${m.table.name} (${m.rules.map((r) => `${r.column.name}: ${r.rule.transform}`).join(', ')})`).join('; ')}`,
-  );
-  const list = await unmaskedDataList(o.dir, masked);
+  const { encoding, targets } = await archiveCopyStatements(o.dir, join(s.work, 'shadow'), o.manifest.tables, o.signal);
+  const masked = s.mask
+    ? await withClient(o.url, o.dbname, async (c) =>
+        planMasking(c, s.database, o.manifest.tables, targets, await archiveUniqueColumns(o.dir)),
+      )
+    : [];
+  if (masked.length) {
+    o.tracker.log(
+      `masking ${masked.map((m) => `${m.table.schema}.${m.table.name} (${m.rules.map((r) => `${r.column.name}: ${r.rule.transform}`).join(', ')})`).join('; ')}`,
+    );
+  }
+  const bytesOf = new Map(o.manifest.files.map((f) => [f.name, f.bytes]));
+  const largestFirst = [...targets].sort((a, b) => (bytesOf.get(b.table.file) ?? 0) - (bytesOf.get(a.table.file) ?? 0));
+  const list = await residualDataList(o.dir, targets);
   await Promise.all([
-    pgRestore({ ...o, extra: ['--section=data', '-L', list] }),
-    mapLimit(masked, 2, (m) => loadMaskedTable(o.url, o.dbname, o.dir, m, o.tracker, o.signal)),
+    pgRestore({ ...o, jobs: 1, extra: ['--section=data', '-L', list] }),
+    mapLimit(largestFirst, o.jobs, (target) =>
+      loadTable({
+        url: o.url,
+        dbname: o.dbname,
+        reader: s.reader,
+        target,
+        encoding,
+        mask: masked.find((m) => m.table === target.table),
+        tracker: o.tracker,
+        signal: o.signal,
+      }),
+    ),
   ]);
+  o.tracker.log(`loaded ${targets.length} tables (${o.manifest.totals.rows} rows) from the archive`);
   await pgRestore({ ...o, extra: ['--section=post-data'] });
-  await withClient(o.url, o.dbname, (c) => leakCheck(c, masked, o.tracker));
+  if (masked.length) await withClient(o.url, o.dbname, (c) => leakCheck(c, masked, o.tracker));
 }
 
-async function fetchStep(
+/** Opens the run's backup in its storage: the manifest, and a reader that checks every file as it streams. */
+async function openSource(
   deps: RestoreDeps,
   backupId: string,
   database: DatabaseConfig,
-  dir: string,
-  tracker: RunTracker,
-  signal: AbortSignal,
-): Promise<Manifest> {
+): Promise<{ reader: BackupReader; close: () => Promise<void> }> {
   const row = await deps.db
     .selectFrom('backups')
     .select(['storage', 'database'])
@@ -253,10 +301,11 @@ async function fetchStep(
   try {
     const prefix = backupPrefix(row.database, backupId);
     const manifest = await readManifest(storage, prefix, backupId);
-    await fetchArchive(await openBackup(storage, prefix, manifest, database), dir, tracker, signal);
-    return manifest;
-  } finally {
+    const reader = await openBackup(storage, prefix, manifest, database);
+    return { reader, close: async () => storage.close?.() };
+  } catch (err) {
     await storage.close?.();
+    throw err;
   }
 }
 

@@ -130,3 +130,31 @@ describe('masking safety', () => {
     );
   });
 });
+
+describe('a masked inheritance child', () => {
+  it("masks the right column when the archive's column order differs from the restored table's", async () => {
+    // the child's columns are (id, email, tier) in the source; pg_dump recreates it as (id, tier, email)
+    await servers.prod.query(
+      'customer',
+      `create table contact_base (id int primary key);
+       create table contact (email text) inherits (contact_base);
+       alter table contact_base add column tier text;
+       insert into contact (id, email, tier) select g, 'person' || g || '@example.com', 'gold' from generate_series(1, 50) g`,
+    );
+    const lb = await backedUp(`${RULES}        - { table: public.contact, column: email, transform: email }\n`, {
+      MASKING_KEY: 'k-0123456789abcdef0123456789abcdef',
+    });
+    const r = await restore(lb, 'masked_child');
+    expect(r.run.error ?? null).toBeNull();
+    const rows = await servers.dev.query<{ id: number; email: string; tier: string }>(
+      'masked_child',
+      'select id, email, tier from contact order by id',
+    );
+    expect(rows).toHaveLength(50);
+    for (const row of rows) {
+      expect(row.tier).toBe('gold');
+      expect(row.email).toMatch(/^[^@\s]+@[^@\s]+\.[a-z]+$/);
+      expect(row.email).not.toBe(`person${row.id}@example.com`);
+    }
+  });
+});

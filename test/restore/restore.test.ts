@@ -253,7 +253,8 @@ describe('a failing step leaves the destination exactly as it was', () => {
     const before = await existingDestination('untouched_corrupt');
     const r = await restore(lb, 'untouched_corrupt');
     expect(r.run.status).toBe('failed');
-    expect(r.run.errorStep).toBe('fetch');
+    // table data is checked as it streams into the staging database: the step is the restore
+    expect(r.run.errorStep).toBe('restore');
     expect(r.run.error).toMatch(
       new RegExp(
         `^backup ${b.id} is corrupt: ${file.replace(/\./g, '\\.')}: sha256 expected [0-9a-f]{64}, actual [0-9a-f]{64}$`,
@@ -378,4 +379,44 @@ describe('cancel, lost workers and concurrency', () => {
       .execute();
     expect(runs[0]!.finished_at!.getTime()).toBeLessThanOrEqual(runs[1]!.started_at!.getTime());
   }, 120_000);
+});
+
+describe('awkward schemas restore exactly', () => {
+  it('inheritance with a column added later, quoted names, a zero-column table, escapes, sequences', async () => {
+    await servers.prod.query(
+      'customer',
+      String.raw`create table parent (a int, b text);
+       create table child (c text) inherits (parent);
+       alter table parent add column d int;
+       insert into child (a, b, c, d) values (1, 'b1', 'c1', 10), (2, null, E'tab	here', 20);
+       create table "Odd ""Name"" (x" ("we (ird" int, "Col, 2" text);
+       insert into "Odd ""Name"" (x" values (1, 'ends in a backslash-dot \.'), (2, '\.'), (3, E'line
+break');
+       create table nocols ();
+       insert into nocols default values; insert into nocols default values;
+       create table counter (id serial primary key, v text);
+       insert into counter (v) select 'x' from generate_series(1, 5);
+       select setval('counter_id_seq', 42);`,
+    );
+    const lb = await backedUp(fixtureConfig());
+    const r = await restore(lb, 'awkward_copy');
+    expect(r.run.error ?? null).toBeNull();
+    expect(r.run.status).toBe('completed');
+    // pg_dump recreates an inheritance child with its columns in another order (stock pg_restore
+    // does the same), so rows are compared by column name; every other table as a whole
+    const byName = 'select a, b, c, d from child order by a';
+    expect(await servers.dev.query('awkward_copy', byName)).toEqual(await servers.prod.query('customer', byName));
+    const { 'public.child': _d, ...dest } = await tableContents(servers.dev, 'awkward_copy');
+    const { 'public.child': _s, ...src } = await tableContents(servers.prod, 'customer');
+    expect(dest).toEqual(src);
+    expect(dest['public."Odd ""Name"" (x"']).toEqual([
+      '(1,"ends in a backslash-dot \\\\.")',
+      '(2,"\\\\.")',
+      '(3,"line\nbreak")',
+    ]);
+    const [n] = await servers.dev.query<{ n: string }>('awkward_copy', 'select count(*) as n from nocols');
+    expect(n!.n).toBe('2');
+    const [seq] = await servers.dev.query<{ v: string }>('awkward_copy', "select nextval('counter_id_seq') as v");
+    expect(seq!.v).toBe('43');
+  });
 });

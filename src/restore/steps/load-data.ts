@@ -1,0 +1,410 @@
+// Loading table data straight from storage into the staging database: each table's file is
+// streamed storage → decrypt → decompress (checksums checked on the way) → [mask] → COPY FROM
+// STDIN, with pg_dump's own COPY statement, several tables at a time. Nothing lands on the local
+// disk, and loading starts with the first byte fetched instead of after the whole archive.
+//
+// For a masked restore the archive's data never reaches the staging database unmasked: plan —
+// resolve every rule to a column of the backup and prove its output fits (type, length, NOT
+// NULL, UNIQUE) before any row is written — then the masked tables go through the masking
+// stream, and after loading a leak check looks for sampled originals in the restored tables.
+import { symlink, writeFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip, gzipSync } from 'node:zlib';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { TableCount } from '../../backup/manifest.js';
+import type { BackupReader } from '../../backup/read-backup.js';
+import type { DatabaseConfig, MaskingRule } from '../../catalog/types.js';
+import { withClient } from '../../engines/postgres/admin.js';
+import { pgBin } from '../../engines/postgres/binaries.js';
+import { pgRestoreList } from '../../engines/postgres/dump.js';
+import { LifeboatError, messageOf } from '../../errors.js';
+import { run, tail } from '../../lib/process.js';
+import { redact, type Secret } from '../../lib/secret.js';
+import type { ColumnInfo } from '../../masking/column.js';
+import { maskCopyStream, type MaskRule } from '../../masking/copy-stream.js';
+import { checkRuleFits } from '../../masking/fit.js';
+import {
+  LeakSampler,
+  leakCheckApplies,
+  leakCheckQuery,
+  leakError,
+  parseQualifiedName,
+} from '../../masking/leak-check.js';
+import { createTransformer } from '../../masking/transformers/index.js';
+import type { RunTracker } from '../progress.js';
+
+/** A table's data file and the COPY statement pg_restore would send for it. */
+export interface CopyTarget {
+  table: TableCount & { file: string };
+  /** pg_dump's statement, e.g. `COPY public.customers (id, email) FROM stdin;` */
+  statement: string;
+  /** Its column list, unquoted, in COPY order. */
+  columns: string[];
+}
+
+export interface MaskedTable {
+  table: TableCount;
+  /** The table's columns in COPY order. */
+  columns: ColumnInfo[];
+  rules: Array<{ index: number; rule: MaskingRule; column: ColumnInfo; fn: MaskRule }>;
+  sampler: LeakSampler;
+}
+
+/**
+ * The COPY statement of every table data file, and the archive's encoding, as pg_restore itself
+ * prints them: pg_restore runs on a shadow of the archive (its toc.dat, and in place of each data
+ * file a one-line marker naming the file), so its output is each statement followed by its marker,
+ * read in milliseconds whatever the archive's size.
+ */
+export async function archiveCopyStatements(
+  dir: string,
+  shadow: string,
+  tables: readonly TableCount[],
+  signal?: AbortSignal,
+): Promise<{ encoding: string; targets: CopyTarget[] }> {
+  const withData = tables.filter((t): t is TableCount & { file: string } => Boolean(t.file));
+  await mkdir(shadow, { recursive: true });
+  await symlink(join(dir, 'toc.dat'), join(shadow, 'toc.dat'));
+  for (const t of withData) {
+    const marker = Buffer.from(`lifeboat-file ${t.file}\n`);
+    await writeFile(join(shadow, t.file), t.file.endsWith('.gz') ? gzipSync(marker) : marker);
+  }
+  const ids = new Set(withData.map((t) => dumpIdOf(t.file)));
+  const list = (await pgRestoreList(dir, signal)).split('\n').filter((l) => {
+    const m = /^(\d+); \d+ \d+ TABLE DATA /.exec(l);
+    return m && ids.has(m[1]!);
+  });
+  await writeFile(join(shadow, 'data.list'), `${list.join('\n')}\n`);
+  const r = await run(pgBin('pg_restore'), ['--data-only', '-L', join(shadow, 'data.list'), '-f', '-', shadow], {
+    signal,
+  });
+  if (r.code !== 0) {
+    throw new LifeboatError('engine_failed', `pg_restore could not read the archive: ${tail(r.stderr, 2)}`, {
+      hint: "the archive's table of contents is unreadable: the backup is corrupt",
+    });
+  }
+  const encoding = /^SET client_encoding = '([^']+)';$/m.exec(r.stdout)?.[1] ?? 'UTF8';
+  const statements = new Map<string, string>();
+  const lines = r.stdout.split('\n');
+  for (let i = 1; i < lines.length; i++) {
+    const m = /^lifeboat-file (.+)$/.exec(lines[i]!);
+    if (m && /^COPY .* FROM stdin;$/.test(lines[i - 1]!)) statements.set(m[1]!, lines[i - 1]!);
+  }
+  const targets = withData.map((table) => {
+    const statement = statements.get(table.file);
+    if (!statement) {
+      throw new LifeboatError(
+        'engine_failed',
+        `the archive has no COPY statement for ${table.schema}.${table.name} (${table.file})`,
+        { hint: 'the manifest and the archive disagree: the backup is corrupt' },
+      );
+    }
+    return { table, statement, columns: copyColumns(statement) };
+  });
+  return { encoding, targets };
+}
+
+const dumpIdOf = (file: string) => file.replace(/\.dat(\.gz)?$/, '');
+
+/** The column names of a `COPY schema.table (a, "B c") FROM stdin;` statement, unquoted, in order. */
+export function copyColumns(statement: string): string[] {
+  let i = 'COPY '.length;
+  const ident = (): string => {
+    if (statement[i] !== '"') {
+      const start = i;
+      while (i < statement.length && !' .,()'.includes(statement[i]!)) i++;
+      return statement.slice(start, i);
+    }
+    let name = '';
+    i++;
+    for (;;) {
+      const q = statement.indexOf('"', i);
+      if (q < 0) throw new LifeboatError('engine_failed', `unreadable COPY statement in the archive: ${statement}`);
+      name += statement.slice(i, q);
+      i = q + 1;
+      if (statement[i] !== '"') return name;
+      name += '"';
+      i++;
+    }
+  };
+  ident(); // schema
+  if (statement[i] === '.') {
+    i++;
+    ident(); // table
+  }
+  const out: string[] = [];
+  if (!statement.startsWith(' (', i)) return out; // a table without columns
+  i += 2;
+  while (i < statement.length && statement[i] !== ')') {
+    out.push(ident());
+    if (statement.startsWith(', ', i)) i += 2;
+  }
+  return out;
+}
+
+/** The columns of a table as the staging schema has them: type, length, NOT NULL, single-column UNIQUE. */
+export async function columnsOf(c: pg.ClientBase, schema: string, table: string, label: string): Promise<ColumnInfo[]> {
+  const r = await c.query<{ name: string; type: string; typmod: number; notnull: boolean; is_unique: boolean }>(
+    `select a.attname as name, format_type(a.atttypid, a.atttypmod) as type, a.atttypmod as typmod, a.attnotnull as notnull,
+            exists (select 1 from pg_index i where i.indrelid = a.attrelid and i.indisunique and i.indnkeyatts = 1
+                     and i.indkey[0] = a.attnum) as is_unique
+       from pg_attribute a
+       join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = $1 and c.relname = $2 and a.attnum > 0 and not a.attisdropped and a.attgenerated = ''
+      order by a.attnum`,
+    [schema, table],
+  );
+  return r.rows.map((x) => {
+    const m = /^(?:character varying|character)\((\d+)\)$/.exec(x.type);
+    return {
+      table: label,
+      name: x.name,
+      type: x.type,
+      maxLength: m ? Number(m[1]) : null,
+      nullable: !x.notnull,
+      unique: x.is_unique,
+    };
+  });
+}
+
+/**
+ * Resolves the masking rules against the backup's tables and the staging schema (pre-data), and
+ * checks that each rule's output fits its column. Fails naming the rule and the column, before
+ * any row is written. Column positions are those of pg_dump's COPY statement, not the staging
+ * table's (they differ for an inheritance child whose parent gained a column).
+ */
+export async function planMasking(
+  c: pg.ClientBase,
+  database: DatabaseConfig,
+  tables: readonly TableCount[],
+  targets: readonly CopyTarget[],
+  uniqueColumns: ReadonlySet<string>,
+): Promise<MaskedTable[]> {
+  const byTable = new Map<TableCount, MaskedTable>();
+  for (const rule of database.masking.rules) {
+    const q = parseQualifiedName(rule.table);
+    const table = tables.find((t) => t.name === q.name && t.schema === (q.schema ?? 'public'));
+    if (!table) {
+      throw new LifeboatError(
+        'config_invalid',
+        `masking rule ${rule.table}.${rule.column} names a table the backup does not have`,
+        {
+          hint: `tables in the backup: ${tables.map((t) => `${t.schema}.${t.name}`).join(', ')}`,
+        },
+      );
+    }
+    let entry = byTable.get(table);
+    if (!entry) {
+      const info = (await columnsOf(c, table.schema, table.name, rule.table)).map((col) => ({
+        ...col,
+        unique: col.unique || uniqueColumns.has(`${table.schema}.${table.name}.${col.name}`),
+      }));
+      const copyOrder = targets.find((t) => t.table === table)?.columns;
+      const columns = copyOrder
+        ? copyOrder.map((name) => {
+            const col = info.find((x) => x.name === name);
+            if (!col) {
+              throw new LifeboatError(
+                'engine_failed',
+                `${rule.table}: the archive's data has a column ${name} that the restored table lacks`,
+                { hint: 'the backup is inconsistent; take a new one' },
+              );
+            }
+            return col;
+          })
+        : info;
+      entry = { table, columns, rules: [], sampler: new LeakSampler() };
+      byTable.set(table, entry);
+    }
+    const index = entry.columns.findIndex((col) => col.name === rule.column);
+    if (index < 0) {
+      throw new LifeboatError(
+        'config_invalid',
+        `masking rule ${rule.table}.${rule.column}: the backup's table has no column ${rule.column}`,
+        {
+          hint: `columns of ${rule.table}: ${entry.columns.map((col) => col.name).join(', ')}`,
+        },
+      );
+    }
+    const column = entry.columns[index]!;
+    const fit = checkRuleFits(rule, column);
+    if (!fit.ok)
+      throw new LifeboatError('blocked_by_check', fit.reason, {
+        hint: 'change the rule in lifeboat.yaml; nothing was written',
+      });
+    const t = createTransformer(rule, database.masking.key, column);
+    entry.rules.push({ index, rule, column, fn: (v) => t(v) });
+  }
+  return [...byTable.values()];
+}
+
+/**
+ * Single-column UNIQUE constraints and unique indexes of the archive, as schema.table.column.
+ * They are created in post-data, after the data, so they are read from the archive's DDL
+ * (`pg_restore --section=post-data -f -` prints it without touching any database).
+ */
+export async function archiveUniqueColumns(dir: string): Promise<Set<string>> {
+  const r = await run(pgBin('pg_restore'), ['--section=post-data', '-f', '-', dir]);
+  const un = (s: string) => (s.startsWith('"') ? s.slice(1, -1).replace(/""/g, '"') : s);
+  const out = new Set<string>();
+  const patterns = [
+    /ALTER TABLE ONLY ("[^"]+(?:""[^"]*)*"|[^.\s]+)\.("[^"]+(?:""[^"]*)*"|\S+)\s+ADD CONSTRAINT \S+ (?:UNIQUE|PRIMARY KEY) \(([^,)]+)\);/g,
+    /CREATE UNIQUE INDEX \S+ ON ("[^"]+(?:""[^"]*)*"|[^.\s]+)\.("[^"]+(?:""[^"]*)*"|\S+) USING \w+ \(([^,)]+)\);/g,
+  ];
+  for (const re of patterns) {
+    for (const m of r.stdout.matchAll(re)) out.add(`${un(m[1]!)}.${un(m[2]!)}.${un(m[3]!.trim())}`);
+  }
+  return out;
+}
+
+/** Writes the list file that leaves pg_restore the data Lifeboat does not stream itself (sequences, large objects). */
+export async function residualDataList(dir: string, streamed: readonly CopyTarget[]): Promise<string> {
+  const skip = new Set(streamed.map((t) => dumpIdOf(t.table.file)));
+  const list = (await pgRestoreList(dir)).split('\n').filter((l) => {
+    const m = /^(\d+); \d+ \d+ TABLE DATA /.exec(l);
+    return !(m && skip.has(m[1]!));
+  });
+  const file = join(dir, 'lifeboat-residual.list');
+  await writeFile(file, `${list.join('\n')}\n`);
+  return file;
+}
+
+/**
+ * Streams one table: storage → checksums → [gunzip] → [mask] → COPY FROM STDIN into the staging
+ * database, in the session pg_restore would set up. The server's count of rows loaded must equal
+ * the manifest's; a stored file that fails its checksum ends the COPY with an error, so its rows
+ * are never committed.
+ */
+export async function loadTable(o: {
+  url: Secret;
+  dbname: string;
+  reader: BackupReader;
+  target: CopyTarget;
+  encoding: string;
+  mask?: MaskedTable | undefined;
+  tracker: RunTracker;
+  signal: AbortSignal;
+}): Promise<void> {
+  const { table, statement } = o.target;
+  const file = o.reader.manifest.files.find((f) => f.name === table.file);
+  if (!file) {
+    throw new LifeboatError(
+      'engine_failed',
+      `the manifest lists no file ${table.file} for ${table.schema}.${table.name}`,
+      {
+        hint: 'the backup is inconsistent; take a new one',
+      },
+    );
+  }
+  const label = `${table.schema}.${table.name}`;
+  await withClient(o.url, o.dbname, async (c) => {
+    await c.query(
+      `select set_config('client_encoding', $1, false), set_config('row_security', 'off', false),
+              set_config('statement_timeout', '0', false), set_config('lock_timeout', '0', false),
+              set_config('idle_in_transaction_session_timeout', '0', false), set_config('xmloption', 'content', false),
+              set_config('search_path', '', false)`,
+      [o.encoding],
+    );
+    const sink = c.query(copyFrom(statement));
+    const counted = new Transform({
+      transform: (chunk: Buffer, _e, cb) => {
+        o.tracker.p.bytesDone += chunk.length;
+        cb(null, chunk);
+      },
+    });
+    const streams: Array<NodeJS.ReadableStream | NodeJS.WritableStream> = [
+      await o.reader.open(file, o.signal),
+      counted,
+      ...(table.file.endsWith('.gz') ? [createGunzip({ chunkSize: 1 << 20 })] : []),
+      untilEndMarker(),
+      ...(o.mask
+        ? [
+            maskCopyStream(
+              {
+                columns: o.mask.columns.map((col) => col.name),
+                rules: new Map(o.mask.rules.map((r) => [r.index, r.fn])),
+                table: label,
+              },
+              { onSample: o.mask.sampler.add },
+            ),
+          ]
+        : []),
+      sink,
+    ];
+    try {
+      await pipeline(streams, { signal: o.signal });
+    } catch (err) {
+      if (o.signal.aborted || err instanceof LifeboatError) throw err;
+      throw new LifeboatError('engine_failed', `loading ${label} failed: ${redact(messageOf(err), [o.url])}`, {
+        hint: 'the destination was not touched',
+      });
+    }
+    if (sink.rowCount !== table.rows) {
+      throw new LifeboatError(
+        'engine_failed',
+        `row counts differ from the backup: ${label}: ${sink.rowCount} rows loaded, the backup has ${table.rows}`,
+        { hint: 'the archive is inconsistent with its manifest; the destination was not touched' },
+      );
+    }
+  });
+  o.tracker.p.tablesDone++;
+  o.tracker.p.rowsDone += table.rows;
+}
+
+/**
+ * pg_dump's data files end with a `\.` line (and blank lines); COPY over the protocol needs
+ * neither. The marker is a line of its own: at the very start (an empty table) or after a newline
+ * — never the tail of a row that ends in an escaped backslash and a dot.
+ */
+export function untilEndMarker(): Transform {
+  let done = false;
+  let first = true;
+  let carry = Buffer.alloc(0);
+  return new Transform({
+    transform(chunk: Buffer, _e, cb) {
+      if (done) return cb();
+      const buf = carry.length ? Buffer.concat([carry, chunk]) : chunk;
+      if (first && buf.length < 3) {
+        carry = Buffer.from(buf);
+        return cb();
+      }
+      if (first && buf[0] === 0x5c && buf[1] === 0x2e && buf[2] === 0x0a) {
+        done = true; // an empty table
+        return cb();
+      }
+      first = false;
+      const at = buf.indexOf('\n\\.\n');
+      if (at >= 0) {
+        done = true;
+        return cb(null, buf.subarray(0, at + 1));
+      }
+      // keep the last 3 bytes: a marker may straddle chunks
+      const keep = Math.min(3, buf.length);
+      carry = Buffer.from(buf.subarray(buf.length - keep));
+      cb(null, buf.subarray(0, buf.length - keep));
+    },
+    flush(cb) {
+      if (first && carry[0] === 0x5c && carry[1] === 0x2e) return cb();
+      cb(null, done ? undefined : carry);
+    },
+  });
+}
+
+/** After loading: no sampled original of a masked column may appear in the restored table. */
+export async function leakCheck(c: pg.ClientBase, masked: readonly MaskedTable[], tracker: RunTracker): Promise<void> {
+  for (const m of masked) {
+    for (const r of m.rules) {
+      if (!leakCheckApplies(r.rule.transform)) continue;
+      const samples = m.sampler.sample(r.index);
+      if (!samples.length) continue;
+      const q = leakCheckQuery({ schema: m.table.schema, name: m.table.name }, r.column.name, samples);
+      const res = await c.query<{ hits: string }>(q.text, q.values);
+      const hits = Number(res.rows[0]?.hits ?? 0);
+      if (hits > 0) throw leakError(`${r.rule.table}.${r.column.name}`, r.rule.transform, hits, samples.length);
+      tracker.log(`leak check ${r.rule.table}.${r.column.name}: 0 of ${samples.length} sampled originals found`);
+    }
+  }
+}
