@@ -89,10 +89,13 @@ ${entries.join('\n')}
         );
         const doc = JSON.parse(r.stdout || '{}');
         if (doc.status !== 'completed') throw new Error(`restore of ${entry}: ${r.stdout} ${r.stderr}`);
+        return doc.id;
       });
       return {
         seconds: t.seconds,
         dbname,
+        /** The run's log: a timestamped line per step (BENCH_LOG=1 prints it). */
+        log: async () => (await lb.cli(['restore', 'show', String(t.result), '--log'], 'alice')).stdout,
         drop: () => pgc.query('postgres', `drop database if exists ${dbname} with (force)`),
       };
     },

@@ -23,7 +23,7 @@ const say = (l) => process.stdout.write(`[${((Date.now() - started) / 1000).toFi
 const DATABASES = [
   { key: 'pgbench', entry: 'Pgbench' },
   { key: 'realistic', entry: 'Realistic' },
-];
+].filter((d) => !process.env.BENCH_ONLY || d.key === process.env.BENCH_ONLY);
 
 async function main({ scale, runs }) {
   const root = tempDir('lifeboat-bench-restore-');
@@ -41,6 +41,7 @@ async function main({ scale, runs }) {
         const r = which === 'stock' ? await b.stockRestore(dir) : await b.lifeboatRestore(d.entry);
         (which === 'stock' ? stock : lifeboat).push(r.seconds);
         say(`${d.key} ${which}: ${fmtSeconds(r.seconds)}`);
+        if (which === 'lifeboat' && process.env.BENCH_LOG) console.log(await r.log());
         await r.drop();
       }
     }

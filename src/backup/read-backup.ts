@@ -45,6 +45,11 @@ export interface BackupReader {
   manifest: Manifest;
   /** A file's original bytes, checked against both checksums as they stream (errors at the end on mismatch). */
   open(file: BackupFile, signal?: AbortSignal): Promise<Readable>;
+  /**
+   * After a consumer of `open` failed on a file's content (a decompressor, COPY): whether the
+   * stored file is corrupt, as an error naming it — so that the run says what is actually wrong.
+   */
+  diagnose(file: BackupFile): Promise<CorruptBackupError | undefined>;
 }
 
 export async function openBackup(
@@ -120,6 +125,14 @@ export async function openBackup(
         }
       });
       return out;
+    },
+    async diagnose(file) {
+      const key = `${prefix}${file.stored}`;
+      const actual = await storedSha256(storage, key).catch(() => undefined);
+      if (actual === undefined) return new CorruptBackupError(manifest.id, file.stored, 'unreadable');
+      return actual === file.storedSha256
+        ? undefined
+        : new CorruptBackupError(manifest.id, file.stored, `sha256 expected ${file.storedSha256}, actual ${actual}`);
     },
   };
 }

@@ -29,7 +29,7 @@ import { fileCodec } from './codec.js';
 import { KEY_FILE, newBackupKeys } from './keys.js';
 import { backupPrefix, type Manifest, MANIFEST_FILE, MANIFEST_FORMAT, type TableCount } from './manifest.js';
 import { nextBackupStatus, type BackupStatus } from './status.js';
-import { storeDumpDirectory, type StoredFile } from './store-files.js';
+import { storeWhileDumping, type StoredFile } from './store-files.js';
 import { verifyBackup } from './verify-backup.js';
 
 export interface BackupDeps {
@@ -41,8 +41,14 @@ export interface BackupDeps {
   scryptWorkFactor?: number;
 }
 
-/** The default compression: zstd on the stream, measured several times faster than pg_dump's gzip on real data. */
-export const DEFAULT_COMPRESSION = { method: 'zstd', level: 1 } as const;
+/**
+ * The default compression: pg_dump's own gzip, so that the stored directory is a stock pg_dump
+ * archive that pg_restore reads as it is (unencrypted). `method: zstd` compresses on the stream
+ * instead: on text-heavy data several times faster, but restoring without Lifeboat then needs
+ * `backup fetch` (PostgreSQL 15's pg_restore cannot read zstd).
+ */
+export const DEFAULT_COMPRESSION: NonNullable<BackupPolicyCompression> = { method: 'gzip' };
+type BackupPolicyCompression = NonNullable<DatabaseConfig['backup']>['compression'];
 
 class RunLog {
   readonly lines: string[] = [];
@@ -123,27 +129,6 @@ async function dumpAndStore(
   const compression = policy.compression ?? DEFAULT_COMPRESSION;
   const dir = join(work, 'dump');
 
-  log.add('exporting a snapshot');
-  const snapshot = await exportSnapshot(server.url, database.dbname);
-  try {
-    log.add(`pg_dump -Fd -j ${policy.jobs} (${compression.method}) in snapshot ${snapshot.id}`);
-    await pgDump({
-      url: server.url,
-      dbname: database.dbname,
-      dir,
-      jobs: policy.jobs,
-      compressLevel: compression.method === 'gzip' ? (compression.level ?? 6) : 0,
-      snapshot: snapshot.id,
-      signal: deps.signal,
-      onLog: (l) => log.add(`pg_dump: ${l}`),
-    });
-  } finally {
-    await snapshot.release();
-  }
-
-  const toc = await pgRestoreList(dir, deps.signal);
-  const fileOfOid = new Map(tableDataEntries(toc).map((e) => [e.oid, e.dumpId]));
-
   const keys = policy.encrypt ? await newBackupKeys(policy.encrypt, deps.scryptWorkFactor) : undefined;
   if (keys?.keyFile)
     await storage.write(`${prefix}${KEY_FILE}`, Readable.from([keys.keyFile]), { signal: deps.signal });
@@ -153,16 +138,54 @@ async function dumpAndStore(
     encrypt: keys?.encrypt,
   });
   const tocCodec = fileCodec({ zstd: false, encrypt: keys?.encrypt });
-  log.add('storing files');
-  const files: StoredFile[] = await storeDumpDirectory({
-    dir,
-    storage,
-    prefix,
-    codec,
-    tocCodec,
-    parallel: Math.max(2, policy.jobs),
-    signal: deps.signal,
-  });
+
+  log.add('exporting a snapshot');
+  const snapshot = await exportSnapshot(server.url, database.dbname);
+  let files: StoredFile[];
+  let toc: string;
+  try {
+    log.add(
+      `pg_dump -Fd -j ${policy.jobs} (${compression.method}) in snapshot ${snapshot.id}, storing files as they are written`,
+    );
+    const finished = new Set<string>();
+    const dumping = pgDump({
+      url: server.url,
+      dbname: database.dbname,
+      dir,
+      jobs: policy.jobs,
+      compressLevel: compression.method === 'gzip' ? (compression.level ?? 6) : 0,
+      snapshot: snapshot.id,
+      verbose: true,
+      signal: deps.signal,
+      onLog: (l) => {
+        const m = /finished item (\d+) TABLE DATA/.exec(l);
+        if (m) finished.add(m[1]!);
+        else if (/error|warning|fatal/i.test(l)) log.add(`pg_dump: ${l}`);
+      },
+    });
+    const storing = storeWhileDumping({
+      dir,
+      storage,
+      prefix,
+      codec,
+      tocCodec,
+      signal: deps.signal,
+      finished: (id) => finished.has(id),
+      dumpEnded: dumping,
+    });
+    try {
+      await dumping;
+    } catch (err) {
+      await storing.catch(() => {});
+      throw err;
+    }
+    log.add('pg_dump finished');
+    files = await storing;
+    toc = await pgRestoreList(dir, deps.signal);
+  } finally {
+    await snapshot.release();
+  }
+  const fileOfOid = new Map(tableDataEntries(toc).map((e) => [e.oid, e.dumpId]));
 
   const rowsByFile = new Map(
     files.filter((f) => f.rows !== undefined).map((f) => [f.name.replace(/\.dat(\.gz)?$/, ''), f.rows!]),

@@ -3,13 +3,15 @@
 import { createReadStream } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough, type Transform } from 'node:stream';
+import { PassThrough, type Readable, type Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { hashingPassThrough } from '../crypto/hashing.js';
+import { LifeboatError } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
 import type { FileCodec } from './codec.js';
 import type { BackupFile } from './manifest.js';
+import { followFile } from './follow-file.js';
 import { RowCounter } from './row-counter.js';
 
 export interface StoredFile extends BackupFile {
@@ -36,24 +38,83 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   return results;
 }
 
-export async function storeDumpDirectory(o: {
+/**
+ * Stores a dump directory while pg_dump is still writing it: each data file is streamed to
+ * storage as soon as it appears, following its growth until pg_dump reports it finished; the
+ * rest (toc.dat, written last) once pg_dump has exited. Resolves when everything is stored.
+ */
+export async function storeWhileDumping(o: {
   dir: string;
   storage: Storage;
   prefix: string;
   codec: FileCodec;
-  /** Codec applies only to data files (`*.dat`, `*.dat.gz`); toc.dat is only encrypted. */
   tocCodec: FileCodec;
-  parallel: number;
   signal?: AbortSignal;
+  /** Whether pg_dump has finished this data file (by its dump id). */
+  finished: (dumpId: string) => boolean;
+  /** Resolves when pg_dump has exited (either way). */
+  dumpEnded: Promise<unknown>;
 }): Promise<StoredFile[]> {
-  const names = (await readdir(o.dir)).sort();
-  // the biggest files first, so that two streams finish together
-  return mapLimit(names, o.parallel, (name) => storeFile({ ...o, name }));
+  let ended = false;
+  const endedNow = o.dumpEnded.then(
+    () => (ended = true),
+    () => (ended = true),
+  );
+  const started = new Map<string, Promise<StoredFile>>();
+  const dataFile = /^(\d+)\.dat(\.gz)?$/;
+  const startFollowing = async () => {
+    const names = await readdir(o.dir).catch(() => [] as string[]);
+    for (const name of names) {
+      const m = dataFile.exec(name);
+      if (!m || started.has(name)) continue;
+      const id = m[1]!;
+      const source = followFile(join(o.dir, name), () => ended || o.finished(id), o.signal);
+      const p = storeFile({ ...o, name, source });
+      p.catch(() => {}); // awaited below
+      started.set(name, p);
+    }
+  };
+  while (!ended) {
+    await startFollowing();
+    await Promise.race([endedNow, new Promise((r) => setTimeout(r, 50))]);
+  }
+  await startFollowing();
+  const followed = [...started.keys()];
+  // what pg_dump writes last (toc.dat, blobs.toc) is stored once it has exited
+  for (const name of (await readdir(o.dir).catch(() => [] as string[])).sort()) {
+    if (!started.has(name)) started.set(name, storeFile({ ...o, name }));
+  }
+  const files = await Promise.all(started.values());
+  // A file read while it grew must equal the file pg_dump left: hashed again from the page
+  // cache (a fraction of a second per GB) — what is stored is then exactly what pg_dump wrote.
+  await mapLimit(followed, 2, async (name) => {
+    const h = hashingPassThrough();
+    await pipeline(
+      createReadStream(join(o.dir, name), { highWaterMark: 1 << 20 }),
+      h.stream,
+      new PassThrough().resume(),
+      {
+        signal: o.signal,
+      },
+    );
+    const onDisk = h.digest();
+    const stored = files.find((f) => f.name === name)!;
+    if (onDisk.sha256 !== stored.sha256 || onDisk.bytes !== stored.bytes) {
+      throw new LifeboatError(
+        'engine_failed',
+        `pg_dump's ${name} changed after it was read (${stored.bytes} bytes read, ${onDisk.bytes} on disk)`,
+        { hint: 'the backup was not kept; run it again' },
+      );
+    }
+  });
+  return files;
 }
 
 async function storeFile(o: {
   dir: string;
   name: string;
+  /** The file's bytes (default: read the file as it is now). */
+  source?: Readable;
   storage: Storage;
   prefix: string;
   codec: FileCodec;
@@ -62,7 +123,7 @@ async function storeFile(o: {
 }): Promise<StoredFile> {
   const isData = /\.dat(\.gz)?$/.test(o.name) && o.name !== 'toc.dat';
   const codec = isData ? o.codec : o.tocCodec;
-  const source = createReadStream(join(o.dir, o.name), { highWaterMark: 1 << 20 });
+  const source = o.source ?? createReadStream(join(o.dir, o.name), { highWaterMark: 1 << 20 });
   const raw = hashingPassThrough();
   const stored = hashingPassThrough();
   const counting: Promise<void>[] = [];

@@ -29,15 +29,14 @@ import { resolveScope } from './scope.js';
 import { fetchArchive } from './steps/fetch-archive.js';
 import { runPostRestore } from './steps/post-restore.js';
 import { pgRestore, type PgRestoreOptions } from './steps/restore-staging.js';
+import { feedArchive } from './steps/feed-archive.js';
 import {
   archiveCopyStatements,
   archiveUniqueColumns,
   leakCheck,
-  loadTable,
+  type MaskedTable,
   planMasking,
-  residualDataList,
-} from './steps/load-data.js';
-import { mapLimit } from '../backup/store-files.js';
+} from './steps/masked-data.js';
 import { crossScopeForeignKeys, restoreTables } from './steps/restore-tables.js';
 import { verifyStaging } from './steps/verify-restore.js';
 
@@ -190,8 +189,8 @@ export async function runRestore(
 
       tracker.phaseStart('verify');
       await verifyStaging(server.url, staging, manifest.tables, database.verify, tracker, {
-        // the server counted every table's rows as it loaded them; only a post-restore step can
-        // have changed them since
+        // every table's rows were counted as they streamed into pg_restore, which loads a table
+        // whole or fails; only a post-restore step can have changed them since
         countedOnLoad: database.postRestore.length === 0,
       });
 
@@ -241,48 +240,48 @@ export async function runRestore(
 }
 
 /**
- * Restores the archive into the staging database: schema (pre-data); then the masking plan, when
- * masking applies, checked to fit before any row is written; then every table's data streamed
- * from storage — masked tables through the masking stream — `jobs` tables at a time, largest
- * first, while pg_restore loads what remains of the data section (sequence values, large
- * objects); then indexes and constraints (post-data, pg_restore -j); then the leak check.
+ * Restores the archive into the staging database with pg_restore -j N, its table data fed from
+ * storage through pipes as pg_restore asks for it (feed-archive.ts). For a masked restore the
+ * schema comes first (pre-data), then the masking plan, checked to fit before any row is
+ * written, then data and post-data with the masked tables fed through the masking stream, then
+ * the leak check.
  */
 async function restoreIntoStaging(
   o: PgRestoreOptions,
   s: { reader: BackupReader; work: string; database: DatabaseConfig; mask: boolean },
 ): Promise<void> {
-  await pgRestore({ ...o, extra: ['--section=pre-data'] });
-  const { encoding, targets } = await archiveCopyStatements(o.dir, join(s.work, 'shadow'), o.manifest.tables, o.signal);
-  const masked = s.mask
-    ? await withClient(o.url, o.dbname, async (c) =>
-        planMasking(c, s.database, o.manifest.tables, targets, await archiveUniqueColumns(o.dir)),
-      )
-    : [];
-  if (masked.length) {
+  let masked: MaskedTable[] = [];
+  if (s.mask) {
+    await pgRestore({ ...o, extra: ['--section=pre-data'] });
+    const { targets } = await archiveCopyStatements(o.dir, join(s.work, 'shadow'), o.manifest.tables, o.signal);
+    masked = await withClient(o.url, o.dbname, async (c) =>
+      planMasking(c, s.database, o.manifest.tables, targets, await archiveUniqueColumns(o.dir)),
+    );
     o.tracker.log(
       `masking ${masked.map((m) => `${m.table.schema}.${m.table.name} (${m.rules.map((r) => `${r.column.name}: ${r.rule.transform}`).join(', ')})`).join('; ')}`,
     );
   }
-  const bytesOf = new Map(o.manifest.files.map((f) => [f.name, f.bytes]));
-  const largestFirst = [...targets].sort((a, b) => (bytesOf.get(b.table.file) ?? 0) - (bytesOf.get(a.table.file) ?? 0));
-  const list = await residualDataList(o.dir, targets);
-  await Promise.all([
-    pgRestore({ ...o, jobs: 1, extra: ['--section=data', '-L', list] }),
-    mapLimit(largestFirst, o.jobs, (target) =>
-      loadTable({
-        url: o.url,
-        dbname: o.dbname,
-        reader: s.reader,
-        target,
-        encoding,
-        mask: masked.find((m) => m.table === target.table),
-        tracker: o.tracker,
-        signal: o.signal,
-      }),
-    ),
-  ]);
-  o.tracker.log(`loaded ${targets.length} tables (${o.manifest.totals.rows} rows) from the archive`);
-  await pgRestore({ ...o, extra: ['--section=post-data'] });
+  const stop = new AbortController();
+  const signal = AbortSignal.any([o.signal, stop.signal]);
+  const feed = await feedArchive({
+    dir: o.dir,
+    reader: s.reader,
+    tables: o.manifest.tables
+      .filter((t): t is typeof t & { file: string } => Boolean(t.file))
+      .map((table) => ({ table, mask: masked.find((m) => m.table === table) })),
+    tracker: o.tracker,
+    signal,
+    abort: (reason) => stop.abort(reason),
+  });
+  let restoreError: unknown;
+  try {
+    await pgRestore({ ...o, signal, extra: s.mask ? ['--section=data', '--section=post-data'] : [] });
+  } catch (err) {
+    restoreError = err;
+  }
+  await feed.finish(restoreError !== undefined);
+  if (restoreError !== undefined) throw restoreError;
+  o.tracker.log(`loaded ${o.manifest.tables.length} tables (${o.manifest.totals.rows} rows) from the archive`);
   if (masked.length) await withClient(o.url, o.dbname, (c) => leakCheck(c, masked, o.tracker));
 }
 

@@ -84,7 +84,7 @@ describe('backup on the filesystem', () => {
     expect(r.doc.status).toBe('verified');
     const m = r.doc.manifest;
     expect(m.format).toBe('lifeboat-backup/1');
-    expect(m.compression).toEqual({ method: 'zstd', level: 1 });
+    expect(m.compression).toEqual({ method: 'gzip' });
     const counts = Object.fromEntries(
       m.tables.map((t: { schema: string; name: string; rows: number }) => [`${t.schema}.${t.name}`, t.rows]),
     );
@@ -94,10 +94,13 @@ describe('backup on the filesystem', () => {
     for (const f of m.files) expect(f.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(m.serverVersion).toMatch(/^1\d\./);
     expect(m.schemaFingerprint).toMatch(/^[0-9a-f]{64}$/);
-    // stored files are zstd; the manifest is the last object written
+    // stored files are pg_dump's own gzip files; the manifest is the last object written
     const stored = readdirSync(join(lb.dir, 'backups', 'CustomerDB', r.doc.id));
     expect(stored).toContain('manifest.json');
-    expect(stored.filter((n) => n.endsWith('.dat.zst')).length).toBe(m.tables.length);
+    expect(stored.filter((n) => n.endsWith('.dat.gz')).length).toBe(m.tables.length);
+    const asStored = await run(pgBin('pg_restore'), ['--list', join(lb.dir, 'backups', 'CustomerDB', r.doc.id)]);
+    expect(asStored.code).toBe(0);
+    expect(asStored.stdout).toContain('TABLE DATA public customers');
 
     await restoreFetched(lb, r.doc.id, 'restored_plain');
     expect(await tableContents(servers.dev, 'restored_plain')).toEqual(await tableContents(servers.prod, 'customer'));
@@ -112,20 +115,25 @@ describe('backup on the filesystem', () => {
     expect(audit).toEqual([{ action: 'backup.run', actor: 'alice', subject_id: r.doc.id }]);
   });
 
-  it("with pg_dump's gzip, the archive is stock-readable as stored", async () => {
+  it('with zstd on the stream, counts every table and fetches to a stock-readable directory', async () => {
     const lb = await startTestLifeboat(
-      fixtureConfig({ backupExtra: '      compression: { method: gzip, level: 1 }' }),
+      fixtureConfig({ backupExtra: '      compression: { method: zstd, level: 1 }' }),
       servers.env,
     );
     const r = await backupWait(lb);
     expect(r.doc.status).toBe('verified');
-    expect(r.doc.manifest.tables.find((t: { name: string }) => t.name === 'orders').rows).toBe(
-      Number((await servers.prod.query('customer', 'select count(*) as n from orders'))[0]!.n),
+    expect(r.doc.manifest.compression).toEqual({ method: 'zstd', level: 1 });
+    const counts = Object.fromEntries(
+      r.doc.manifest.tables.map((t: { schema: string; name: string; rows: number }) => [
+        `${t.schema}.${t.name}`,
+        t.rows,
+      ]),
     );
-    const dir = join(lb.dir, 'backups', 'CustomerDB', r.doc.id);
-    const list = await run(pgBin('pg_restore'), ['--list', dir]);
-    expect(list.code).toBe(0);
-    expect(list.stdout).toContain('TABLE DATA public customers');
+    expect(counts).toEqual(await sourceCounts());
+    const stored = readdirSync(join(lb.dir, 'backups', 'CustomerDB', r.doc.id));
+    expect(stored.filter((n) => n.endsWith('.dat.zst')).length).toBe(r.doc.manifest.tables.length);
+    await restoreFetched(lb, r.doc.id, 'restored_zstd');
+    expect(await tableContents(servers.dev, 'restored_zstd')).toEqual(await tableContents(servers.prod, 'customer'));
   });
 
   it('refuses a developer (not an owner) to run a backup: 403 not allowed, exit 3', async () => {
@@ -154,7 +162,7 @@ describe('backup verification', () => {
   }
   const biggest = (dir: string) =>
     readdirSync(dir)
-      .filter((n) => n.endsWith('.dat.zst.age'))
+      .filter((n) => n.endsWith('.dat.gz.age'))
       .sort((a, b) => statSync(join(dir, b)).size - statSync(join(dir, a)).size)[0]!;
   const verify = async (id: string, env?: Record<string, string>) =>
     lifeboat(['backup', 'verify', id, '--json'], { env: env ?? (await lb.cliEnv('alice')) });

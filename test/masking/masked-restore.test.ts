@@ -119,6 +119,30 @@ describe('masking safety', () => {
     );
   });
 
+  it("a masked value that breaks a CHECK constraint fails the run with pg_restore's error, nothing kept", async () => {
+    await servers.prod.createDatabase('customer_check', 'customer_fixture');
+    await servers.prod.query(
+      'customer_check',
+      `alter table customers add constraint not_the_placeholder check (full_name <> 'Masked Person')`,
+    );
+    const lb = await backedUpWith(
+      servers,
+      fixtureConfig({
+        databaseExtra: RULES.replace(
+          'column: full_name, transform: name }',
+          "column: full_name, transform: fixed, options: { value: 'Masked Person' } }",
+        ),
+      }).replace('name: customer', 'name: customer_check'),
+    );
+    const r = await restore(lb, 'checked');
+    expect(r.run.status).toBe('failed');
+    expect(r.run.errorStep).toBe('restore');
+    expect(r.run.error).toMatch(/^pg_restore failed: .*violates check constraint "not_the_placeholder"/);
+    expect(
+      await servers.dev.query('postgres', `select datname from pg_database where datname like 'checked%'`),
+    ).toEqual([]);
+  });
+
   it('refuses a non-production restore while a sensitive column has no rule (exit 3)', async () => {
     const lb = await backedUp(`${RULES}      sensitive:\n        - { table: public.customers, column: notes }\n`);
     const r = await lifeboat(['restore', 'request', 'CustomerDB', '--to', 'dev-pg01/x'], {

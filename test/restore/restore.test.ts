@@ -195,6 +195,21 @@ describe('a full restore', () => {
   });
 });
 
+describe('restores from every kind of archive', () => {
+  it('zstd on the stream and age-encrypted: every row of the source', async () => {
+    const lb = await backedUp(
+      fixtureConfig({
+        backupExtra:
+          '      compression: { method: zstd, level: 3 }\n      encrypt: { passphrase: env:BACKUP_PASSPHRASE }',
+      }),
+    );
+    const r = await restore(lb, 'from_zstd_age');
+    expect(r.run.error ?? null).toBeNull();
+    expect(r.run.status).toBe('completed');
+    expect(await tableContents(servers.dev, 'from_zstd_age')).toEqual(await tableContents(servers.prod, 'customer'));
+  });
+});
+
 describe('a failing step leaves the destination exactly as it was', () => {
   const cases: Array<[string, (lb: TestLifeboat) => string | Promise<string>, string, RegExp]> = [
     [
@@ -246,7 +261,7 @@ describe('a failing step leaves the destination exactly as it was', () => {
     const b = await lb.store.db.selectFrom('backups').select(['id', 'manifest']).executeTakeFirstOrThrow();
     const fs = await import('node:fs');
     const dir = join(lb.dir, 'backups', 'CustomerDB', b.id);
-    const file = fs.readdirSync(dir).find((n) => n.endsWith('.dat.zst'))!;
+    const file = fs.readdirSync(dir).find((n) => n.endsWith('.dat.gz'))!;
     const buf = fs.readFileSync(join(dir, file));
     buf[buf.length - 5]! ^= 0xff;
     fs.writeFileSync(join(dir, file), buf);

@@ -70,6 +70,8 @@ export interface PgDumpOptions {
   /** pg_dump's own gzip level; 0 writes uncompressed files. */
   compressLevel: number;
   snapshot?: string;
+  /** -v: pg_dump reports each finished data item (parallel mode), for storing while it dumps. */
+  verbose?: boolean;
   signal?: AbortSignal;
   onLog?: (line: string) => void;
 }
@@ -77,6 +79,7 @@ export interface PgDumpOptions {
 export async function pgDump(o: PgDumpOptions): Promise<void> {
   const args = ['-Fd', '-j', String(o.jobs), '-Z', String(o.compressLevel), '-f', o.dir, '--no-password'];
   if (o.snapshot) args.push(`--snapshot=${o.snapshot}`);
+  if (o.verbose) args.push('-v');
   const r = await run(pgBin('pg_dump'), args, {
     env: libpqEnv(o.url, o.dbname),
     signal: o.signal,

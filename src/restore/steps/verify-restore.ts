@@ -56,7 +56,7 @@ export async function verifyStaging(
     }
     tracker.log(
       opts.countedOnLoad
-        ? `row counts match the backup for ${tables.length} tables (as the server counted them while loading)`
+        ? `row counts match the backup for ${tables.length} tables (counted as they streamed into pg_restore)`
         : `row counts match the backup for ${tables.length} tables`,
     );
     for (const check of checks) {

@@ -1,30 +1,22 @@
-// Loading table data straight from storage into the staging database: each table's file is
-// streamed storage → decrypt → decompress (checksums checked on the way) → [mask] → COPY FROM
-// STDIN, with pg_dump's own COPY statement, several tables at a time. Nothing lands on the local
-// disk, and loading starts with the first byte fetched instead of after the whole archive.
-//
-// For a masked restore the archive's data never reaches the staging database unmasked: plan —
-// resolve every rule to a column of the backup and prove its output fits (type, length, NOT
-// NULL, UNIQUE) before any row is written — then the masked tables go through the masking
-// stream, and after loading a leak check looks for sampled originals in the restored tables.
+// Steps for a masked restore. The archive's data never reaches the staging database unmasked:
+//   pre-data (schema) → plan: resolve every rule to a column of the backup — at its position in
+//   pg_dump's COPY statement — and prove its output fits (type, length, NOT NULL, UNIQUE), before
+//   any row is written → data: masked tables are fed to pg_restore through the masking stream
+//   (feed-archive.ts) → post-data → leak check: sampled originals of each masked column must not
+//   appear in the restored table.
 import { symlink, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createGunzip, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import type pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import type { TableCount } from '../../backup/manifest.js';
-import type { BackupReader } from '../../backup/read-backup.js';
 import type { DatabaseConfig, MaskingRule } from '../../catalog/types.js';
-import { withClient } from '../../engines/postgres/admin.js';
 import { pgBin } from '../../engines/postgres/binaries.js';
 import { pgRestoreList } from '../../engines/postgres/dump.js';
-import { LifeboatError, messageOf } from '../../errors.js';
+import { LifeboatError } from '../../errors.js';
 import { run, tail } from '../../lib/process.js';
-import { redact, type Secret } from '../../lib/secret.js';
 import type { ColumnInfo } from '../../masking/column.js';
-import { maskCopyStream, type MaskRule } from '../../masking/copy-stream.js';
+import type { MaskRule } from '../../masking/copy-stream.js';
 import { checkRuleFits } from '../../masking/fit.js';
 import {
   LeakSampler,
@@ -258,100 +250,6 @@ export async function archiveUniqueColumns(dir: string): Promise<Set<string>> {
     for (const m of r.stdout.matchAll(re)) out.add(`${un(m[1]!)}.${un(m[2]!)}.${un(m[3]!.trim())}`);
   }
   return out;
-}
-
-/** Writes the list file that leaves pg_restore the data Lifeboat does not stream itself (sequences, large objects). */
-export async function residualDataList(dir: string, streamed: readonly CopyTarget[]): Promise<string> {
-  const skip = new Set(streamed.map((t) => dumpIdOf(t.table.file)));
-  const list = (await pgRestoreList(dir)).split('\n').filter((l) => {
-    const m = /^(\d+); \d+ \d+ TABLE DATA /.exec(l);
-    return !(m && skip.has(m[1]!));
-  });
-  const file = join(dir, 'lifeboat-residual.list');
-  await writeFile(file, `${list.join('\n')}\n`);
-  return file;
-}
-
-/**
- * Streams one table: storage → checksums → [gunzip] → [mask] → COPY FROM STDIN into the staging
- * database, in the session pg_restore would set up. The server's count of rows loaded must equal
- * the manifest's; a stored file that fails its checksum ends the COPY with an error, so its rows
- * are never committed.
- */
-export async function loadTable(o: {
-  url: Secret;
-  dbname: string;
-  reader: BackupReader;
-  target: CopyTarget;
-  encoding: string;
-  mask?: MaskedTable | undefined;
-  tracker: RunTracker;
-  signal: AbortSignal;
-}): Promise<void> {
-  const { table, statement } = o.target;
-  const file = o.reader.manifest.files.find((f) => f.name === table.file);
-  if (!file) {
-    throw new LifeboatError(
-      'engine_failed',
-      `the manifest lists no file ${table.file} for ${table.schema}.${table.name}`,
-      {
-        hint: 'the backup is inconsistent; take a new one',
-      },
-    );
-  }
-  const label = `${table.schema}.${table.name}`;
-  await withClient(o.url, o.dbname, async (c) => {
-    await c.query(
-      `select set_config('client_encoding', $1, false), set_config('row_security', 'off', false),
-              set_config('statement_timeout', '0', false), set_config('lock_timeout', '0', false),
-              set_config('idle_in_transaction_session_timeout', '0', false), set_config('xmloption', 'content', false),
-              set_config('search_path', '', false)`,
-      [o.encoding],
-    );
-    const sink = c.query(copyFrom(statement));
-    const counted = new Transform({
-      transform: (chunk: Buffer, _e, cb) => {
-        o.tracker.p.bytesDone += chunk.length;
-        cb(null, chunk);
-      },
-    });
-    const streams: Array<NodeJS.ReadableStream | NodeJS.WritableStream> = [
-      await o.reader.open(file, o.signal),
-      counted,
-      ...(table.file.endsWith('.gz') ? [createGunzip({ chunkSize: 1 << 20 })] : []),
-      untilEndMarker(),
-      ...(o.mask
-        ? [
-            maskCopyStream(
-              {
-                columns: o.mask.columns.map((col) => col.name),
-                rules: new Map(o.mask.rules.map((r) => [r.index, r.fn])),
-                table: label,
-              },
-              { onSample: o.mask.sampler.add },
-            ),
-          ]
-        : []),
-      sink,
-    ];
-    try {
-      await pipeline(streams, { signal: o.signal });
-    } catch (err) {
-      if (o.signal.aborted || err instanceof LifeboatError) throw err;
-      throw new LifeboatError('engine_failed', `loading ${label} failed: ${redact(messageOf(err), [o.url])}`, {
-        hint: 'the destination was not touched',
-      });
-    }
-    if (sink.rowCount !== table.rows) {
-      throw new LifeboatError(
-        'engine_failed',
-        `row counts differ from the backup: ${label}: ${sink.rowCount} rows loaded, the backup has ${table.rows}`,
-        { hint: 'the archive is inconsistent with its manifest; the destination was not touched' },
-      );
-    }
-  });
-  o.tracker.p.tablesDone++;
-  o.tracker.p.rowsDone += table.rows;
 }
 
 /**

@@ -3,7 +3,7 @@
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
-import { copyColumns, untilEndMarker } from '../../src/restore/steps/load-data.js';
+import { copyColumns, untilEndMarker } from '../../src/restore/steps/masked-data.js';
 
 describe('copyColumns', () => {
   it.each([

@@ -1,0 +1,32 @@
+// Reading a file while another process (pg_dump) is still writing it: read to the current end,
+// and when there is nothing more, wait a moment and read again — until the writer has said the
+// file is complete. This lets a backup hash, compress and upload a table's data while pg_dump is
+// still dumping it, instead of after.
+import { open } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export function followFile(path: string, isComplete: () => boolean, signal?: AbortSignal): Readable {
+  async function* chunks(): AsyncGenerator<Buffer> {
+    const fh = await open(path, 'r');
+    try {
+      let position = 0;
+      for (;;) {
+        signal?.throwIfAborted();
+        // read the "complete" flag before reading: whatever was written before it was set is
+        // then read by this pass, so a 0-byte read after it really is the end
+        const complete = isComplete();
+        const buf = Buffer.allocUnsafe(1 << 20);
+        const { bytesRead } = await fh.read(buf, 0, buf.length, position);
+        if (bytesRead > 0) {
+          position += bytesRead;
+          yield buf.subarray(0, bytesRead);
+        } else if (complete) return;
+        else await sleep(15);
+      }
+    } finally {
+      await fh.close();
+    }
+  }
+  return Readable.from(chunks(), { objectMode: false, highWaterMark: 1 << 20 });
+}

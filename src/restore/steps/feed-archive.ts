@@ -1,0 +1,192 @@
+// Feeding pg_restore from storage: in the local archive directory, each table's data file is a
+// named pipe (FIFO) instead of a file. When pg_restore opens one to load that table, Lifeboat
+// starts streaming it out of storage — checksums verified, decompressed, rows counted, masked
+// when a rule applies — into the pipe. pg_restore keeps its own scheduling (largest tables first,
+// indexes built as soon as their table is loaded, -j N), the data never lands on local disk, and
+// loading starts with the first byte fetched instead of after the whole archive.
+//
+// A pipe that pg_restore has not opened yet refuses a non-blocking open for writing (ENXIO): the
+// feeder polls each pending pipe and starts a stream only once its reader is there, so nothing
+// is fetched before it is needed.
+import { constants, openSync } from 'node:fs';
+import { join } from 'node:path';
+import net from 'node:net';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import type { TableCount } from '../../backup/manifest.js';
+import type { BackupReader } from '../../backup/read-backup.js';
+import { RowCounter } from '../../backup/row-counter.js';
+import { LifeboatError } from '../../errors.js';
+import { run, tail } from '../../lib/process.js';
+import { maskCopyStream } from '../../masking/copy-stream.js';
+import type { RunTracker } from '../progress.js';
+import { type MaskedTable, untilEndMarker } from './masked-data.js';
+
+export interface FedTable {
+  table: TableCount & { file: string };
+  mask?: MaskedTable | undefined;
+}
+
+export interface ArchiveFeed {
+  /**
+   * Call once pg_restore has exited: stops polling, waits for the streams, and throws the first
+   * problem of the feed itself (a corrupt file, a row count that differs from the manifest, a
+   * table pg_restore never read). Errors that only echo pg_restore's end (a closed pipe) are not
+   * reported: pg_restore's own error says more.
+   */
+  finish(restoreFailed: boolean): Promise<void>;
+  /** The feed's own first error so far, if any (to prefer it over pg_restore's consequence). */
+  readonly failure: unknown;
+}
+
+/** The name pg_restore looks for first: the plain data file (it falls back to `.gz` only when that is missing). */
+const plainName = (file: string) => file.replace(/\.gz$/, '');
+
+/**
+ * Makes every table's data file in `dir` a pipe and feeds each one when pg_restore opens it.
+ * `abort` is called on the first failure of a stream, so that the caller can stop pg_restore.
+ */
+export async function feedArchive(o: {
+  dir: string;
+  reader: BackupReader;
+  tables: readonly FedTable[];
+  tracker: RunTracker;
+  signal: AbortSignal;
+  abort: (reason: unknown) => void;
+}): Promise<ArchiveFeed> {
+  const paths = o.tables.map((t) => join(o.dir, plainName(t.table.file)));
+  if (paths.length) {
+    const r = await run('mkfifo', ['-m', '0600', ...paths]);
+    if (r.code !== 0) {
+      throw new LifeboatError('engine_failed', `unable to create the restore pipes: ${tail(r.stderr, 2)}`, {
+        hint: 'the worker needs a local file system that supports named pipes (TMPDIR)',
+      });
+    }
+  }
+  let failure: unknown;
+  const fail = (err: unknown) => {
+    if (failure !== undefined) return;
+    failure = err;
+    // a closed pipe means pg_restore stopped reading (it failed, and will say why): let it finish
+    if (!isPipeClosed(err)) o.abort(err);
+  };
+  const pending = new Set(o.tables);
+  const streams: Array<Promise<void>> = [];
+
+  const poll = () => {
+    for (const t of pending) {
+      let fd: number;
+      try {
+        fd = openSync(join(o.dir, plainName(t.table.file)), constants.O_WRONLY | constants.O_NONBLOCK);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENXIO') continue; // pg_restore is not reading it yet
+        fail(err);
+        return;
+      }
+      pending.delete(t);
+      const s = feedOne(o, t, new net.Socket({ fd, readable: false, writable: true }));
+      s.catch(fail);
+      streams.push(s);
+    }
+  };
+  const timer = setInterval(poll, 10);
+  poll();
+
+  return {
+    get failure() {
+      return failure;
+    },
+    async finish(restoreFailed) {
+      clearInterval(timer);
+      await Promise.allSettled(streams);
+      if (failure !== undefined && !(restoreFailed && isPipeClosed(failure))) throw failure;
+      if (!restoreFailed && pending.size) {
+        const t = [...pending][0]!;
+        throw new LifeboatError(
+          'engine_failed',
+          `pg_restore did not read the data of ${t.table.schema}.${t.table.name}`,
+          {
+            hint: 'the archive and its manifest disagree; the destination was not touched',
+          },
+        );
+      }
+    },
+  };
+}
+
+async function feedOne(
+  o: { reader: BackupReader; tracker: RunTracker; signal: AbortSignal },
+  t: FedTable,
+  sink: net.Socket,
+): Promise<void> {
+  const { table } = t;
+  const label = `${table.schema}.${table.name}`;
+  const file = o.reader.manifest.files.find((f) => f.name === table.file);
+  if (!file) {
+    sink.destroy();
+    throw new LifeboatError('engine_failed', `the manifest lists no file ${table.file} for ${label}`, {
+      hint: 'the backup is inconsistent; take a new one',
+    });
+  }
+  const counter = new RowCounter();
+  const count = new Transform({
+    transform(chunk: Buffer, _e, cb) {
+      o.tracker.p.bytesDone += chunk.length;
+      cb(null, chunk);
+    },
+  });
+  const rows = new Transform({
+    transform(chunk: Buffer, _e, cb) {
+      counter.write(chunk);
+      cb(null, chunk);
+    },
+  });
+  const masking = t.mask
+    ? maskCopyStream(
+        {
+          columns: t.mask.columns.map((c) => c.name),
+          rules: new Map(t.mask.rules.map((r) => [r.index, r.fn])),
+          table: label,
+        },
+        { onSample: t.mask.sampler.add },
+      )
+    : undefined;
+  const stages: Array<NodeJS.ReadableStream | NodeJS.WritableStream> = [
+    await o.reader.open(file, o.signal),
+    count,
+    ...(table.file.endsWith('.gz') ? [createGunzip({ chunkSize: 1 << 20 })] : []),
+    ...(masking ? [untilEndMarker(), masking, withEndMarker()] : [rows]),
+    sink,
+  ];
+  try {
+    await pipeline(stages, { signal: o.signal });
+  } catch (err) {
+    if (o.signal.aborted || err instanceof LifeboatError || isPipeClosed(err)) throw err;
+    // a damaged file usually trips the decompressor before its checksum is complete
+    throw (await o.reader.diagnose(file)) ?? err;
+  }
+  const loaded = masking ? masking.stats.rows : counter.rows;
+  if (loaded !== table.rows) {
+    throw new LifeboatError(
+      'engine_failed',
+      `row counts differ from the backup: ${label}: ${loaded} rows in the archive, the manifest has ${table.rows}`,
+      { hint: 'the archive is inconsistent with its manifest; the destination was not touched' },
+    );
+  }
+  o.tracker.p.tablesDone++;
+  o.tracker.p.rowsDone += table.rows;
+}
+
+/** Puts back the end-of-data line that `untilEndMarker` took off before masking. */
+function withEndMarker(): Transform {
+  return new Transform({
+    transform: (chunk: Buffer, _e, cb) => cb(null, chunk),
+    flush: (cb) => cb(null, Buffer.from('\\.\n\n')),
+  });
+}
+
+function isPipeClosed(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EPIPE' || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET';
+}
