@@ -189,9 +189,8 @@ export async function runRestore(
 
       tracker.phaseStart('verify');
       await verifyStaging(server.url, staging, manifest.tables, database.verify, tracker, {
-        // every table's rows were counted as they streamed into pg_restore, which loads a table
-        // whole or fails; only a post-restore step can have changed them since
-        countedOnLoad: database.postRestore.length === 0,
+        // nothing but pg_restore has written to the staging database unless a post-restore step ran
+        onlyRestored: database.postRestore.length === 0,
       });
 
       if (abort.signal.aborted) throw abort.signal.reason;

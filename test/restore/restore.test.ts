@@ -256,6 +256,26 @@ describe('a failing step leaves the destination exactly as it was', () => {
     });
   }
 
+  it('a manifest whose row count the data does not have (counted, not trusted)', async () => {
+    const lb = await backedUp(fixtureConfig());
+    const b = await lb.store.db.selectFrom('backups').select(['id']).executeTakeFirstOrThrow();
+    const fs = await import('node:fs');
+    const file = join(lb.dir, 'backups', 'CustomerDB', b.id, 'manifest.json');
+    const m = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const orders = m.tables.find((t: { name: string }) => t.name === 'orders');
+    orders.rows += 1;
+    fs.writeFileSync(file, JSON.stringify(m));
+    const before = await existingDestination('untouched_manifest');
+    const r = await restore(lb, 'untouched_manifest');
+    expect(r.run.status).toBe('failed');
+    expect(r.run.errorStep).toBe('verify');
+    expect(r.run.error).toBe(
+      `row counts differ from the backup: public.orders: ${orders.rows - 1} rows, the backup has ${orders.rows}`,
+    );
+    expect(await tableContents(servers.dev, 'untouched_manifest')).toEqual(before);
+    expect(await leftovers()).toEqual([]);
+  });
+
   it('a corrupt archive', async () => {
     const lb = await backedUp(fixtureConfig());
     const b = await lb.store.db.selectFrom('backups').select(['id', 'manifest']).executeTakeFirstOrThrow();

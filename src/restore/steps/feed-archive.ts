@@ -1,7 +1,8 @@
 // Feeding pg_restore from storage: in the local archive directory, each table's data file is a
 // named pipe (FIFO) instead of a file. When pg_restore opens one to load that table, Lifeboat
-// starts streaming it out of storage — checksums verified, decompressed, rows counted, masked
-// when a rule applies — into the pipe. pg_restore keeps its own scheduling (largest tables first,
+// starts streaming it out of storage into the pipe: decrypted and un-zstd'ed when stored so,
+// both checksums verified, and exactly the bytes pg_dump wrote (gzip included: pg_restore
+// inflates as it would from a fetched archive) — or, for a masked table, inflated and masked. pg_restore keeps its own scheduling (largest tables first,
 // indexes built as soon as their table is loaded, -j N), the data never lands on local disk, and
 // loading starts with the first byte fetched instead of after the whole archive.
 //
@@ -16,7 +17,6 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import type { TableCount } from '../../backup/manifest.js';
 import type { BackupReader } from '../../backup/read-backup.js';
-import { RowCounter } from '../../backup/row-counter.js';
 import { LifeboatError } from '../../errors.js';
 import { run, tail } from '../../lib/process.js';
 import { maskCopyStream } from '../../masking/copy-stream.js';
@@ -40,8 +40,11 @@ export interface ArchiveFeed {
   readonly failure: unknown;
 }
 
-/** The name pg_restore looks for first: the plain data file (it falls back to `.gz` only when that is missing). */
-const plainName = (file: string) => file.replace(/\.gz$/, '');
+/**
+ * The pipe's name: the archive's own file name, or for a masked table (whose data is inflated
+ * to be masked) the plain name — pg_restore looks for `NNNN.dat` first and `NNNN.dat.gz` next.
+ */
+const pipeName = (t: FedTable) => (t.mask ? t.table.file.replace(/\.gz$/, '') : t.table.file);
 
 /**
  * Makes every table's data file in `dir` a pipe and feeds each one when pg_restore opens it.
@@ -55,7 +58,7 @@ export async function feedArchive(o: {
   signal: AbortSignal;
   abort: (reason: unknown) => void;
 }): Promise<ArchiveFeed> {
-  const paths = o.tables.map((t) => join(o.dir, plainName(t.table.file)));
+  const paths = o.tables.map((t) => join(o.dir, pipeName(t)));
   if (paths.length) {
     const r = await run('mkfifo', ['-m', '0600', ...paths]);
     if (r.code !== 0) {
@@ -78,7 +81,7 @@ export async function feedArchive(o: {
     for (const t of pending) {
       let fd: number;
       try {
-        fd = openSync(join(o.dir, plainName(t.table.file)), constants.O_WRONLY | constants.O_NONBLOCK);
+        fd = openSync(join(o.dir, pipeName(t)), constants.O_WRONLY | constants.O_NONBLOCK);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENXIO') continue; // pg_restore is not reading it yet
         fail(err);
@@ -129,16 +132,9 @@ async function feedOne(
       hint: 'the backup is inconsistent; take a new one',
     });
   }
-  const counter = new RowCounter();
   const count = new Transform({
     transform(chunk: Buffer, _e, cb) {
       o.tracker.p.bytesDone += chunk.length;
-      cb(null, chunk);
-    },
-  });
-  const rows = new Transform({
-    transform(chunk: Buffer, _e, cb) {
-      counter.write(chunk);
       cb(null, chunk);
     },
   });
@@ -155,8 +151,14 @@ async function feedOne(
   const stages: Array<NodeJS.ReadableStream | NodeJS.WritableStream> = [
     await o.reader.open(file, o.signal),
     count,
-    ...(table.file.endsWith('.gz') ? [createGunzip({ chunkSize: 1 << 20 })] : []),
-    ...(masking ? [untilEndMarker(), masking, withEndMarker()] : [rows]),
+    ...(masking
+      ? [
+          ...(table.file.endsWith('.gz') ? [createGunzip({ chunkSize: 1 << 20 })] : []),
+          untilEndMarker(),
+          masking,
+          withEndMarker(),
+        ]
+      : []),
     sink,
   ];
   try {
@@ -166,11 +168,10 @@ async function feedOne(
     // a damaged file usually trips the decompressor before its checksum is complete
     throw (await o.reader.diagnose(file)) ?? err;
   }
-  const loaded = masking ? masking.stats.rows : counter.rows;
-  if (loaded !== table.rows) {
+  if (masking && masking.stats.rows !== table.rows) {
     throw new LifeboatError(
       'engine_failed',
-      `row counts differ from the backup: ${label}: ${loaded} rows in the archive, the manifest has ${table.rows}`,
+      `row counts differ from the backup: ${label}: ${masking.stats.rows} rows in the archive, the manifest has ${table.rows}`,
       { hint: 'the archive is inconsistent with its manifest; the destination was not touched' },
     );
   }
