@@ -50,6 +50,11 @@ export interface BackupReader {
    * stored file is corrupt, as an error naming it — so that the run says what is actually wrong.
    */
   diagnose(file: BackupFile): Promise<CorruptBackupError | undefined>;
+  /**
+   * The local path of a file stored exactly as pg_dump wrote it (no zstd, no encryption) on a
+   * local filesystem storage: a reader may open it in place, then must `diagnose` it.
+   */
+  localFile(file: BackupFile): string | undefined;
 }
 
 export async function openBackup(
@@ -126,8 +131,13 @@ export async function openBackup(
       });
       return out;
     },
+    localFile(file) {
+      return file.stored === file.name && storage.localPath ? storage.localPath(`${prefix}${file.stored}`) : undefined;
+    },
     async diagnose(file) {
       const key = `${prefix}${file.stored}`;
+      if (!(await storage.stat(key).catch(() => undefined)))
+        return new CorruptBackupError(manifest.id, file.stored, 'missing');
       const actual = await storedSha256(storage, key).catch(() => undefined);
       if (actual === undefined) return new CorruptBackupError(manifest.id, file.stored, 'unreadable');
       return actual === file.storedSha256

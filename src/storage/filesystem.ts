@@ -188,6 +188,10 @@ export class FilesystemStorage implements Storage {
     }
   }
 
+  localPath(key: string): string {
+    return this.#path(key);
+  }
+
   #path(key: string): string {
     return join(this.root, ...key.split('/'));
   }

@@ -51,6 +51,11 @@ export interface StorageExtras {
   check?(opts?: { signal?: AbortSignal }): Promise<void>;
   /** Free bytes where the storage writes, when the driver can tell (a local filesystem can). */
   freeBytes?(): Promise<number | undefined>;
+  /**
+   * The local path of `key`'s object, for a driver whose objects are local files (so that a
+   * reader may open the file itself instead of streaming it).
+   */
+  localPath?(key: string): string;
   /** Releases what the driver holds open (the S3 client's connections). */
   close?(): Promise<void>;
 }

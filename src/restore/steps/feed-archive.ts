@@ -9,7 +9,12 @@
 // A pipe that pg_restore has not opened yet refuses a non-blocking open for writing (ENXIO): the
 // feeder polls each pending pipe and starts a stream only once its reader is there, so nothing
 // is fetched before it is needed.
+//
+// A file that a local filesystem storage holds exactly as pg_dump wrote it needs no stream: the
+// archive gets a symbolic link to it, pg_restore reads it in place, and the worker checks its
+// SHA-256 alongside; a mismatch fails the run (before any swap) whatever pg_restore made of it.
 import { constants, openSync } from 'node:fs';
+import { symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import net from 'node:net';
 import { Transform } from 'node:stream';
@@ -17,6 +22,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import type { TableCount } from '../../backup/manifest.js';
 import type { BackupReader } from '../../backup/read-backup.js';
+import { mapLimit } from '../../backup/store-files.js';
 import { LifeboatError } from '../../errors.js';
 import { run, tail } from '../../lib/process.js';
 import { maskCopyStream } from '../../masking/copy-stream.js';
@@ -58,7 +64,11 @@ export async function feedArchive(o: {
   signal: AbortSignal;
   abort: (reason: unknown) => void;
 }): Promise<ArchiveFeed> {
-  const paths = o.tables.map((t) => join(o.dir, pipeName(t)));
+  const fileOf = (t: FedTable) => o.reader.manifest.files.find((f) => f.name === t.table.file);
+  const inPlace = o.tables.filter((t) => !t.mask && fileOf(t) && o.reader.localFile(fileOf(t)!));
+  const piped = o.tables.filter((t) => !inPlace.includes(t));
+  for (const t of inPlace) await symlink(o.reader.localFile(fileOf(t)!)!, join(o.dir, t.table.file));
+  const paths = piped.map((t) => join(o.dir, pipeName(t)));
   if (paths.length) {
     const r = await run('mkfifo', ['-m', '0600', ...paths]);
     if (r.code !== 0) {
@@ -74,8 +84,15 @@ export async function feedArchive(o: {
     // a closed pipe means pg_restore stopped reading (it failed, and will say why): let it finish
     if (!isPipeClosed(err)) o.abort(err);
   };
-  const pending = new Set(o.tables);
+  const pending = new Set(piped);
   const streams: Array<Promise<void>> = [];
+  const checks = mapLimit(inPlace, 1, async (t) => {
+    if (o.signal.aborted) return;
+    const corrupt = await o.reader.diagnose(fileOf(t)!);
+    if (corrupt) throw corrupt;
+    o.tracker.p.bytesDone += fileOf(t)!.bytes;
+  });
+  checks.catch(fail);
 
   const poll = () => {
     for (const t of pending) {
@@ -102,9 +119,10 @@ export async function feedArchive(o: {
     },
     async finish(restoreFailed) {
       clearInterval(timer);
-      await Promise.allSettled(streams);
+      await Promise.allSettled([...streams, checks]);
       if (failure !== undefined && !(restoreFailed && isPipeClosed(failure))) throw failure;
       if (!restoreFailed && pending.size) {
+        // (tables read in place are checked above; every piped one must have been read)
         const t = [...pending][0]!;
         throw new LifeboatError(
           'engine_failed',
@@ -175,8 +193,6 @@ async function feedOne(
       { hint: 'the archive is inconsistent with its manifest; the destination was not touched' },
     );
   }
-  o.tracker.p.tablesDone++;
-  o.tracker.p.rowsDone += table.rows;
 }
 
 /** Puts back the end-of-data line that `untilEndMarker` took off before masking. */
