@@ -16,8 +16,16 @@ export function followFile(path: string, isComplete: () => boolean, signal?: Abo
         // read the "complete" flag before reading: whatever was written before it was set is
         // then read by this pass, so a 0-byte read after it really is the end
         const complete = isComplete();
-        const buf = Buffer.allocUnsafe(1 << 20);
-        const { bytesRead } = await fh.read(buf, 0, buf.length, position);
+        // read what is there (at most 4 MiB), into a buffer of that size: a fixed large buffer
+        // for a small read would keep its whole size alive downstream
+        const available = Math.min((await fh.stat()).size - position, 4 << 20);
+        if (available <= 0) {
+          if (complete) return;
+          await sleep(15);
+          continue;
+        }
+        const buf = Buffer.allocUnsafe(available);
+        const { bytesRead } = await fh.read(buf, 0, available, position);
         if (bytesRead > 0) {
           position += bytesRead;
           yield buf.subarray(0, bytesRead);

@@ -1,7 +1,8 @@
 // Taking a backup, as a runbook (STYLE.md §5):
-//   mark running → export a snapshot → pg_dump in it → map data files to tables
-//   → store files (hash, count rows, compress, encrypt) → write the manifest, last → mark completed
-//   → verify what was stored → mark verified | corrupt
+//   mark running → export a snapshot → pg_dump in it, while storing each file as pg_dump writes
+//   it (hash, compress, encrypt) and counting every table's rows in the same snapshot → check
+//   the stored files against pg_dump's final ones → map data files to tables → write the
+//   manifest, last → mark completed → verify what was stored → mark verified | corrupt
 // On any failure the backup's objects are removed, the row says `failed` with the reason, and the
 // run log is kept. A backup without its manifest is never listed as complete.
 import { createHash } from 'node:crypto';
@@ -18,7 +19,7 @@ import {
   schemaFingerprintSource,
   tableDataEntries,
 } from '../engines/postgres/dump.js';
-import { messageOf } from '../errors.js';
+import { LifeboatError, messageOf } from '../errors.js';
 import type { Logger } from '../lib/logger.js';
 import { redact } from '../lib/secret.js';
 import { openCatalogStorage } from '../storage/index.js';
@@ -143,6 +144,7 @@ async function dumpAndStore(
   const snapshot = await exportSnapshot(server.url, database.dbname);
   let files: StoredFile[];
   let toc: string;
+  let counts: Map<number, number>;
   try {
     log.add(
       `pg_dump -Fd -j ${policy.jobs} (${compression.method}) in snapshot ${snapshot.id}, storing files as they are written`,
@@ -173,6 +175,8 @@ async function dumpAndStore(
       finished: (id) => finished.has(id),
       dumpEnded: dumping,
     });
+    const counting = snapshot.countRows(deps.signal);
+    counting.catch(() => {}); // awaited below
     try {
       await dumping;
     } catch (err) {
@@ -181,13 +185,15 @@ async function dumpAndStore(
     }
     log.add('pg_dump finished');
     files = await storing;
+    counts = await counting;
     toc = await pgRestoreList(dir, deps.signal);
   } finally {
     await snapshot.release();
   }
   const fileOfOid = new Map(tableDataEntries(toc).map((e) => [e.oid, e.dumpId]));
 
-  const rowsByFile = new Map(
+  // rows counted in the snapshot; an uncompressed data file's own line count must agree
+  const rowsInFile = new Map(
     files.filter((f) => f.rows !== undefined).map((f) => [f.name.replace(/\.dat(\.gz)?$/, ''), f.rows!]),
   );
   const tables: TableCount[] = snapshot.tables.map((t) => {
@@ -196,12 +202,16 @@ async function dumpAndStore(
       dumpId === undefined
         ? undefined
         : files.find((f) => f.name === `${dumpId}.dat` || f.name === `${dumpId}.dat.gz`)?.name;
-    return {
-      schema: t.schema,
-      name: t.name,
-      rows: dumpId === undefined ? 0 : (rowsByFile.get(String(dumpId)) ?? 0),
-      ...(name ? { file: name } : {}),
-    };
+    const rows = counts.get(t.oid) ?? 0;
+    const inFile = dumpId === undefined ? undefined : rowsInFile.get(String(dumpId));
+    if (inFile !== undefined && inFile !== rows) {
+      throw new LifeboatError(
+        'engine_failed',
+        `pg_dump's data for ${t.schema}.${t.name} has ${inFile} rows, the snapshot has ${rows}`,
+        { hint: 'the dump is incomplete; the backup was not kept — run it again' },
+      );
+    }
+    return { schema: t.schema, name: t.name, rows, ...(name ? { file: name } : {}) };
   });
   const finishedAt = new Date();
   const manifest: Manifest = {

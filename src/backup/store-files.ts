@@ -3,9 +3,8 @@
 import { createReadStream } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough, type Readable, type Transform } from 'node:stream';
+import { PassThrough, type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
 import { hashingPassThrough } from '../crypto/hashing.js';
 import { LifeboatError } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
@@ -126,20 +125,20 @@ async function storeFile(o: {
   const source = o.source ?? createReadStream(join(o.dir, o.name), { highWaterMark: 1 << 20 });
   const raw = hashingPassThrough();
   const stored = hashingPassThrough();
-  const counting: Promise<void>[] = [];
-  let counter: RowCounter | undefined;
-  let rawOut: Transform = raw.stream;
-  if (isData) {
-    counter = new RowCounter();
-    // the row count reads the same bytes through a tee; gzip files are inflated for counting only
-    const tee = new PassThrough({ highWaterMark: 1 << 20 });
-    raw.stream.pipe(tee);
-    const countStages = o.name.endsWith('.gz') ? [createGunzip(), counter] : [counter];
-    counting.push(pipeline(tee, ...(countStages as [Transform, RowCounter])));
-    const main = new PassThrough({ highWaterMark: 1 << 20 });
-    raw.stream.pipe(main);
-    rawOut = main;
-  }
+  // rows of an uncompressed data file are counted on the way (a cross-check of the snapshot's
+  // count); pg_dump's gzip files are not inflated just for that
+  const counter = isData && !o.name.endsWith('.gz') ? new RowCounter() : undefined;
+  const rawOut: Transform = counter
+    ? raw.stream.pipe(
+        new Transform({
+          highWaterMark: 1 << 20,
+          transform(chunk: Buffer, _e, cb) {
+            counter.write(chunk);
+            cb(null, chunk);
+          },
+        }),
+      )
+    : raw.stream;
   const key = `${o.prefix}${o.name}${codec.suffix}`;
   const encoded = codec.encode();
   const body = new PassThrough({ highWaterMark: 1 << 20 });
@@ -147,7 +146,6 @@ async function storeFile(o: {
   await Promise.all([
     pipeline(source, raw.stream),
     pipeline(rawOut, ...(encoded as [Transform]), stored.stream, body, { signal: o.signal }),
-    ...counting,
     writing,
   ]);
   const r = raw.digest();

@@ -21,6 +21,11 @@ export interface ExportedSnapshot {
   id: string;
   serverVersion: string;
   tables: SnapshotTable[];
+  /**
+   * Every table's exact row count, by OID, counted in the exported snapshot itself (so in the
+   * dump's snapshot), one table at a time on the exporting connection, while pg_dump runs.
+   */
+  countRows(signal?: AbortSignal): Promise<Map<number, number>>;
   release(): Promise<void>;
 }
 
@@ -55,6 +60,17 @@ export async function exportSnapshot(url: Secret, dbname: string): Promise<Expor
     id: snap.rows[0]!.id,
     serverVersion: snap.rows[0]!.v,
     tables: tables.rows.map((r) => ({ oid: Number(r.oid), schema: r.schema, name: r.name })),
+    async countRows(signal) {
+      const counts = new Map<number, number>();
+      for (const t of tables.rows) {
+        signal?.throwIfAborted();
+        const r = await client.query<{ n: string }>(
+          `select count(*) as n from only ${pg.escapeIdentifier(t.schema)}.${pg.escapeIdentifier(t.name)}`,
+        );
+        counts.set(Number(t.oid), Number(r.rows[0]!.n));
+      }
+      return counts;
+    },
     async release() {
       await client.query('rollback').catch(() => {});
       await client.end().catch(() => {});
