@@ -7,6 +7,9 @@ import { LifeboatError } from '../errors.js';
 export const BACKUP_STATUSES = ['queued', 'running', 'completed', 'verified', 'corrupt', 'failed'] as const;
 export type BackupStatus = (typeof BACKUP_STATUSES)[number];
 
+/** Where a backup's status stops changing (a client following it stops there). */
+export const TERMINAL_BACKUP_STATUSES: ReadonlySet<string> = new Set<BackupStatus>(['verified', 'corrupt', 'failed']);
+
 export type BackupEvent = 'start' | 'finish' | 'fail' | 'verify_ok' | 'verify_failed';
 
 export function nextBackupStatus(from: BackupStatus, event: BackupEvent): BackupStatus {

@@ -50,4 +50,4 @@ export const PruneResult = z.object({
 });
 export type PruneResult = z.infer<typeof PruneResult>;
 
-export const TERMINAL_BACKUP_STATUSES = new Set(['verified', 'corrupt', 'failed']);
+export { TERMINAL_BACKUP_STATUSES } from '../backup/status.js';

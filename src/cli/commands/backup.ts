@@ -1,18 +1,13 @@
 // `lifeboat backup run|list|show|verify|prune` (through the API) and `backup fetch` (direct:
 // it reads the storage itself and writes a plain pg_dump directory that stock pg_restore reads).
 import type { Command } from 'commander';
-import {
-  type BackupDetail,
-  type BackupDoc,
-  type PruneResult,
-  TERMINAL_BACKUP_STATUSES,
-} from '../../contract/backups.js';
+import type { BackupDetail, BackupDoc, PruneResult } from '../../contract/backups.js';
+import { TERMINAL_BACKUP_STATUSES } from '../../backup/status.js';
 import { LifeboatError } from '../../errors.js';
 import { formatDuration } from '../../lib/duration.js';
 import { apiClient } from '../client.js';
 import { type CliContext, cliContext, emit } from '../context.js';
 import { EXIT } from '../exit.js';
-import { cliCatalog, withStore } from '../store-access.js';
 
 function size(bytes: number | null): string {
   if (bytes === null) return '-';
@@ -128,6 +123,8 @@ export function registerBackupCommands(program: Command): void {
       const { backupPrefix } = await import('../../backup/manifest.js');
       const { fetchToDirectory, openBackup, readManifest } = await import('../../backup/read-backup.js');
       const { openCatalogStorage } = await import('../../storage/index.js');
+      // direct store access: loaded only for this command (the others start faster without it)
+      const { cliCatalog, withStore } = await import('../store-access.js');
       const catalog = cliCatalog(ctx);
       const row = await withStore(ctx, (s) =>
         s.db.selectFrom('backups').selectAll().where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst(),

@@ -2,9 +2,6 @@
 
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { formatIssues } from '../../catalog/format.js';
-import { configJsonSchema } from '../../catalog/json-schema.js';
-import { ConfigError, loadConfig } from '../../catalog/load.js';
 import { cliContext, emit } from '../context.js';
 import { EXIT } from '../exit.js';
 
@@ -13,7 +10,12 @@ export function registerConfigCommands(program: Command): void {
   config
     .command('validate [file]')
     .description('check a lifeboat.yaml and print every error with its path and line:column')
-    .action((file: string | undefined, _o, cmd: Command) => {
+    .action(async (file: string | undefined, _o, cmd: Command) => {
+      // the config modules (zod schema, YAML) load only for the commands that need them
+      const [{ ConfigError, loadConfig }, { formatIssues }] = await Promise.all([
+        import('../../catalog/load.js'),
+        import('../../catalog/format.js'),
+      ]);
       const ctx = cliContext(cmd);
       const path = resolve(file ?? ctx.configFile ?? 'lifeboat.yaml');
       try {
@@ -33,7 +35,8 @@ export function registerConfigCommands(program: Command): void {
   config
     .command('schema')
     .description('print the JSON Schema of lifeboat.yaml (for editors)')
-    .action(() => {
+    .action(async () => {
+      const { configJsonSchema } = await import('../../catalog/json-schema.js');
       process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
     });
 }

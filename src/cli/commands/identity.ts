@@ -7,9 +7,11 @@ import { parseDuration } from '../../lib/duration.js';
 import { apiClient } from '../client.js';
 import { cliContext, emit } from '../context.js';
 import { EXIT } from '../exit.js';
-import { cliCatalog, localActor, withStore } from '../store-access.js';
 
 const dataDirOption = ['--data-dir <dir>', 'the embedded store of `lifeboat start` (env LIFEBOAT_DATA_DIR)'] as const;
+
+/** Direct store access, loaded only by the commands that use it (the others start faster). */
+const storeAccess = () => import('../store-access.js');
 
 export function registerIdentityCommands(program: Command): void {
   const token = program.command('token').description('API tokens (direct store access, not through the API)');
@@ -20,6 +22,7 @@ export function registerIdentityCommands(program: Command): void {
     .option('--expires <duration>', 'lifetime, e.g. 12h, 30d (default: no expiry)')
     .option('--description <text>', 'what the token is for')
     .action(async (user: string, o: { expires?: string; description?: string }, cmd: Command) => {
+      const { cliCatalog, withStore, localActor } = await storeAccess();
       const ctx = cliContext(cmd);
       const catalog = cliCatalog(ctx);
       if (!catalog.users[user]) {
@@ -50,6 +53,7 @@ export function registerIdentityCommands(program: Command): void {
     .description('revoke a token; it stops working at once')
     .option(...dataDirOption)
     .action(async (ref: string, _o, cmd: Command) => {
+      const { withStore, localActor } = await storeAccess();
       const ctx = cliContext(cmd);
       const { revokeToken } = await import('../../access/tokens.js');
       const r = await withStore(ctx, (s) => revokeToken(s.db, { ref, actor: localActor() }));
@@ -60,6 +64,7 @@ export function registerIdentityCommands(program: Command): void {
     .description('list tokens (never the secrets)')
     .option(...dataDirOption)
     .action(async (user: string | undefined, _o, cmd: Command) => {
+      const { withStore } = await storeAccess();
       const ctx = cliContext(cmd);
       const { listTokens } = await import('../../access/tokens.js');
       const rows = await withStore(ctx, (s) => listTokens(s.db, user));
@@ -96,6 +101,7 @@ export function registerIdentityCommands(program: Command): void {
     .description('walk the chain; exit 1 naming the first event that was edited, deleted, inserted or moved')
     .option(...dataDirOption)
     .action(async (_o, cmd: Command) => {
+      const { withStore } = await storeAccess();
       const ctx = cliContext(cmd);
       const { verifyAuditTrail } = await import('../../audit/read.js');
       const { describeBreak } = await import('../../audit/chain.js');
@@ -117,6 +123,7 @@ export function registerIdentityCommands(program: Command): void {
     .option('--since <time>', 'only events at or after this ISO time')
     .option('--out <file>', 'write to a file instead of stdout')
     .action(async (o: { since?: string; out?: string }, cmd: Command) => {
+      const { withStore } = await storeAccess();
       const ctx = cliContext(cmd);
       let since: Date | undefined;
       if (o.since) {

@@ -1,6 +1,7 @@
 // `lifeboat restore request|show|status|list|cancel|undo`.
 import type { Command } from 'commander';
-import { type RunDoc, TERMINAL_RUN_STATUSES } from '../../contract/runs.js';
+import type { RunDoc } from '../../contract/runs.js';
+import { TERMINAL_STATUSES as TERMINAL_RUN_STATUSES } from '../../restore/lifecycle.js';
 import { formatDuration } from '../../lib/duration.js';
 import { parseList } from '../parse.js';
 import { apiClient } from '../client.js';
