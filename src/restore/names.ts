@@ -4,8 +4,10 @@ export function stagingName(dbname: string, runId: number): string {
   return fit(`${dbname}__lb_staging_${runId}`, `__lb_staging_${runId}`);
 }
 
-export function previousName(dbname: string, runId: number): string {
-  return fit(`${dbname}__lb_prev_${runId}`, `__lb_prev_${runId}`);
+/** `attempt` > 1 when the first name is taken (a database left by another Lifeboat store, say). */
+export function previousName(dbname: string, runId: number, attempt = 1): string {
+  const suffix = `__lb_prev_${runId}${attempt > 1 ? `_${attempt}` : ''}`;
+  return fit(`${dbname}${suffix}`, suffix);
 }
 
 function fit(name: string, suffix: string): string {

@@ -15,7 +15,14 @@ import { recordAudit } from '../audit/record.js';
 import { backupPrefix } from '../backup/manifest.js';
 import { type BackupReader, openBackup, readManifest } from '../backup/read-backup.js';
 import type { Catalog, DatabaseConfig, ServerConfig } from '../catalog/types.js';
-import { createDatabase, dropDatabase, swapIntoPlace, withAdmin, withClient } from '../engines/postgres/admin.js';
+import {
+  createDatabase,
+  databaseExists,
+  dropDatabase,
+  swapIntoPlace,
+  withAdmin,
+  withClient,
+} from '../engines/postgres/admin.js';
 import { messageOf } from '../errors.js';
 import type { Logger } from '../lib/logger.js';
 import { redact } from '../lib/secret.js';
@@ -316,8 +323,13 @@ async function swapStep(
   database: DatabaseConfig,
   tracker: RunTracker,
 ): Promise<void> {
-  const previous = previousName(dbname, runId);
-  const r = await withAdmin(server.url, (c) => swapIntoPlace(c, { destination: dbname, staging, previous }));
+  const r = await withAdmin(server.url, async (c) => {
+    // the kept copy's name must be free: a database of that name is never overwritten
+    let previous = previousName(dbname, runId);
+    for (let attempt = 2; await databaseExists(c, previous); attempt++) previous = previousName(dbname, runId, attempt);
+    return { previous, ...(await swapIntoPlace(c, { destination: dbname, staging, previous })) };
+  });
+  const { previous } = r;
   tracker.log(
     r.replaced
       ? `swapped: ${dbname} is the restored copy, the previous one is kept as ${previous} (ended ${r.sessionsEnded} sessions)`

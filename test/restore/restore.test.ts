@@ -10,6 +10,7 @@ import { lifeboat, spawnLifeboat } from '../harness/cli.js';
 import { type FixtureServers, fixtureConfig, startFixtureServers, tableContents } from '../harness/fixtures.js';
 import { startTestLifeboat, type TestLifeboat } from '../harness/lifeboat.js';
 import { backedUp as backedUpWith, requestRestoreCli } from '../harness/runs.js';
+import { S3RVER_KEY, startS3 } from '../storage/helpers.js';
 
 let servers: FixtureServers;
 beforeAll(async () => {
@@ -86,6 +87,34 @@ describe('a full restore', () => {
       'restore.complete',
       'restore.undo',
     ]);
+  });
+
+  it('keeps the old copy under a free name when the usual one is taken (never overwriting a database)', async () => {
+    const other = await backedUp(fixtureConfig());
+    await existingDestination('taken_prev');
+    // a database left under the name run 1 would use (by another Lifeboat store, say)
+    await servers.dev.createDatabase('taken_prev__lb_prev_1');
+    await servers.dev.query(
+      'taken_prev__lb_prev_1',
+      "create table marker (note text); insert into marker values ('not yours')",
+    );
+    const r = await restore(other, 'taken_prev');
+    expect(r.run.id).toBe(1);
+    expect(r.run.status).toBe('completed');
+    expect(await servers.dev.query('taken_prev__lb_prev_1', 'select note from marker')).toEqual([
+      { note: 'not yours' },
+    ]);
+    const names = await servers.dev.query<{ datname: string }>(
+      'postgres',
+      "select datname from pg_database where datname like 'taken\\_prev%' order by 1",
+    );
+    expect(names.map((n) => n.datname)).toEqual(['taken_prev', 'taken_prev__lb_prev_1', 'taken_prev__lb_prev_1_2']);
+    const row = await other.store.db
+      .selectFrom('restore_runs')
+      .select('previous_dbname')
+      .where('id', '=', r.run.id)
+      .executeTakeFirstOrThrow();
+    expect(row.previous_dbname).toBe('taken_prev__lb_prev_1_2');
   });
 
   it('refuses a confirmation that is not the destination identifier, exit 3', async () => {
@@ -196,6 +225,22 @@ describe('a full restore', () => {
 });
 
 describe('restores from every kind of archive', () => {
+  it('an S3 storage (every table streamed into pg_restore through a pipe): every row of the source', async () => {
+    const s3 = await startS3('restore-src');
+    try {
+      const storage = `  main: { type: s3, bucket: restore-src, endpoint: "${s3.endpoint}", region: auto, prefix: lifeboat, force_path_style: true, access_key_id: env:S3_KEY_ID, secret_access_key: env:S3_SECRET }`;
+      const lb = await backedUpWith(servers, fixtureConfig({ storage }), {
+        env: { S3_KEY_ID: S3RVER_KEY.id, S3_SECRET: S3RVER_KEY.secret },
+      });
+      const r = await restore(lb, 'from_s3');
+      expect(r.run.error ?? null).toBeNull();
+      expect(r.run.status).toBe('completed');
+      expect(await tableContents(servers.dev, 'from_s3')).toEqual(await tableContents(servers.prod, 'customer'));
+    } finally {
+      await s3.close();
+    }
+  });
+
   it('zstd on the stream and age-encrypted: every row of the source', async () => {
     const lb = await backedUp(
       fixtureConfig({

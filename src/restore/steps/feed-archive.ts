@@ -110,7 +110,8 @@ export async function feedArchive(o: {
       streams.push(s);
     }
   };
-  const timer = setInterval(poll, 10);
+  // (no pipes, no polling: every table is read in place)
+  const timer = pending.size ? setInterval(poll, 10) : undefined;
   poll();
 
   return {
