@@ -321,27 +321,41 @@ describe('a failing step leaves the destination exactly as it was', () => {
     expect(await leftovers()).toEqual([]);
   });
 
-  it('a corrupt archive', async () => {
-    const lb = await backedUp(fixtureConfig());
-    const b = await lb.store.db.selectFrom('backups').select(['id', 'manifest']).executeTakeFirstOrThrow();
-    const fs = await import('node:fs');
-    const dir = join(lb.dir, 'backups', 'CustomerDB', b.id);
-    const file = fs.readdirSync(dir).find((n) => n.endsWith('.dat.gz'))!;
-    const buf = fs.readFileSync(join(dir, file));
-    buf[buf.length - 5]! ^= 0xff;
-    fs.writeFileSync(join(dir, file), buf);
-    const before = await existingDestination('untouched_corrupt');
-    const r = await restore(lb, 'untouched_corrupt');
-    expect(r.run.status).toBe('failed');
-    // table data is checked as it streams into the staging database: the step is the restore
-    expect(r.run.errorStep).toBe('restore');
-    expect(r.run.error).toMatch(
-      new RegExp(
-        `^backup ${b.id} is corrupt: ${file.replace(/\./g, '\\.')}: sha256 expected [0-9a-f]{64}, actual [0-9a-f]{64}$`,
-      ),
-    );
-    expect(await tableContents(servers.dev, 'untouched_corrupt')).toEqual(before);
-  });
+  const corruptCases: Array<[string, string, string, number]> = [
+    // a file read in place (pg_dump's gzip on a filesystem storage), the last byte of its CRC
+    ['read in place', '', '.dat.gz', 5],
+    // a file streamed through a pipe (zstd on the stream), in the middle of its frame
+    ['streamed through a pipe', '      compression: { method: zstd }', '.dat.zst', 0],
+  ];
+  for (const [how, backupExtra, suffix, fromEnd] of corruptCases) {
+    it(`a corrupt archive, ${how}: the file is named by its checksum`, async () => {
+      const lb = await backedUp(fixtureConfig({ backupExtra }));
+      const b = await lb.store.db.selectFrom('backups').select(['id', 'manifest']).executeTakeFirstOrThrow();
+      const fs = await import('node:fs');
+      const dir = join(lb.dir, 'backups', 'CustomerDB', b.id);
+      // the biggest data file
+      const file = fs
+        .readdirSync(dir)
+        .filter((n) => n.endsWith(suffix))
+        .sort((x, y) => fs.statSync(join(dir, y)).size - fs.statSync(join(dir, x)).size)[0]!;
+      const buf = fs.readFileSync(join(dir, file));
+      buf[fromEnd ? buf.length - fromEnd : Math.floor(buf.length / 2)]! ^= 0xff;
+      fs.writeFileSync(join(dir, file), buf);
+      const dbname = `untouched_corrupt_${suffix.slice(5)}`;
+      const before = await existingDestination(dbname);
+      const r = await restore(lb, dbname);
+      expect(r.run.status).toBe('failed');
+      // table data is checked as it streams into the staging database: the step is the restore
+      expect(r.run.errorStep).toBe('restore');
+      expect(r.run.error).toMatch(
+        new RegExp(
+          `^backup ${b.id} is corrupt: ${file.replace(/\./g, '\\.')}: sha256 expected [0-9a-f]{64}, actual [0-9a-f]{64}$`,
+        ),
+      );
+      expect(await tableContents(servers.dev, dbname)).toEqual(before);
+      expect(await leftovers()).toEqual([]);
+    });
+  }
 
   it('a pg_restore error', async () => {
     // a table in a tablespace the destination server does not have makes pg_restore fail

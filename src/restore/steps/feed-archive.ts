@@ -42,8 +42,6 @@ export interface ArchiveFeed {
    * reported: pg_restore's own error says more.
    */
   finish(restoreFailed: boolean): Promise<void>;
-  /** The feed's own first error so far, if any (to prefer it over pg_restore's consequence). */
-  readonly failure: unknown;
 }
 
 /**
@@ -77,12 +75,18 @@ export async function feedArchive(o: {
       });
     }
   }
+  // the feed's own first problem, and apart from it the first closed pipe: a closed pipe means
+  // pg_restore stopped reading (it failed, and will say why), so it never hides a real problem
   let failure: unknown;
+  let pipeClosed: unknown;
   const fail = (err: unknown) => {
+    if (isPipeClosed(err)) {
+      pipeClosed ??= err;
+      return;
+    }
     if (failure !== undefined) return;
     failure = err;
-    // a closed pipe means pg_restore stopped reading (it failed, and will say why): let it finish
-    if (!isPipeClosed(err)) o.abort(err);
+    o.abort(err);
   };
   const pending = new Set(piped);
   const streams: Array<Promise<void>> = [];
@@ -115,13 +119,11 @@ export async function feedArchive(o: {
   poll();
 
   return {
-    get failure() {
-      return failure;
-    },
     async finish(restoreFailed) {
       clearInterval(timer);
       await Promise.allSettled([...streams, checks]);
-      if (failure !== undefined && !(restoreFailed && isPipeClosed(failure))) throw failure;
+      if (failure !== undefined) throw failure;
+      if (pipeClosed !== undefined && !restoreFailed) throw pipeClosed;
       if (!restoreFailed && pending.size) {
         // (tables read in place are checked above; every piped one must have been read)
         const t = [...pending][0]!;
