@@ -7,6 +7,7 @@
 // transaction, so a run that fails, is cancelled or loses its worker at any earlier moment
 // leaves the destination exactly as it was. (A table-scoped run replaces rows in one
 // transaction instead: the same guarantee, by rollback.)
+import { setMaxListeners } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -120,6 +121,7 @@ export async function runRestore(
   await audit(deps.db, runId, 'restore.start', { worker: ctx.workerId });
 
   const abort = new AbortController();
+  setMaxListeners(0, abort.signal); // one listener per file stream, many at once
   const onShutdown = () => abort.abort(ctx.signal.reason);
   ctx.signal.addEventListener('abort', onShutdown);
   tracker.start(() => abort.abort(new Cancelled(null)));
@@ -269,6 +271,7 @@ async function restoreIntoStaging(
   }
   const stop = new AbortController();
   const signal = AbortSignal.any([o.signal, stop.signal]);
+  setMaxListeners(0, signal);
   const feed = await feedArchive({
     dir: o.dir,
     reader: s.reader,

@@ -2,6 +2,7 @@
 // serve. Handlers get an AbortSignal that fires on shutdown after the grace period, so a long
 // job (a restore) stops its child processes and cleans up instead of being cut off mid-step.
 
+import { setMaxListeners } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type PgBoss from 'pg-boss';
@@ -41,6 +42,8 @@ export interface RunningWorker {
 export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const id = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const abort = new AbortController();
+  // every stream of every running job listens to it (a backup or restore streams many files at once)
+  setMaxListeners(0, abort.signal);
   const now = new Date();
   await opts.db
     .insertInto('workers')
