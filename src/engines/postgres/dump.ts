@@ -62,6 +62,8 @@ export async function exportSnapshot(url: Secret, dbname: string): Promise<Expor
     tables: tables.rows.map((r) => ({ oid: Number(r.oid), schema: r.schema, name: r.name })),
     async countRows(signal) {
       const counts = new Map<number, number>();
+      // one process, beside pg_dump's: parallel workers would compete with the dump itself
+      await client.query('set local max_parallel_workers_per_gather = 0');
       for (const t of tables.rows) {
         signal?.throwIfAborted();
         const r = await client.query<{ n: string }>(
