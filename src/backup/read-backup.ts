@@ -46,10 +46,11 @@ export interface BackupReader {
   /** A file's original bytes, checked against both checksums as they stream (errors at the end on mismatch). */
   open(file: BackupFile, signal?: AbortSignal): Promise<Readable>;
   /**
-   * After a consumer of `open` failed on a file's content (a decompressor, COPY): whether the
-   * stored file is corrupt, as an error naming it — so that the run says what is actually wrong.
+   * Whether the stored file is corrupt, as an error naming it: after a consumer of `open` failed
+   * on a file's content (so that the run says what is actually wrong), or to check a file read in
+   * place. Storage that cannot be read gives no verdict, or with `strict` rejects.
    */
-  diagnose(file: BackupFile): Promise<CorruptBackupError | undefined>;
+  diagnose(file: BackupFile, opts?: { strict?: boolean }): Promise<CorruptBackupError | undefined>;
   /**
    * The local path of a file stored exactly as pg_dump wrote it (no zstd, no encryption) on a
    * local filesystem storage: a reader may open it in place, then must `diagnose` it.
@@ -69,6 +70,23 @@ export async function openBackup(
     : undefined;
   const dataCodec = fileCodec({ zstd: manifest.compression.method === 'zstd', decrypt });
   const plainCodec = fileCodec({ zstd: false, decrypt });
+  const diagnose = async (
+    file: BackupFile,
+    opts: { strict?: boolean } = {},
+  ): Promise<CorruptBackupError | undefined> => {
+    const key = `${prefix}${file.stored}`;
+    // unreachable storage says nothing about the file: no verdict, unless one is required
+    const unknown = (err: unknown) => {
+      if (opts.strict) throw err;
+      return null;
+    };
+    const stat = await storage.stat(key).catch(unknown);
+    if (stat === undefined) return new CorruptBackupError(manifest.id, file.stored, 'missing');
+    const actual = stat && (await storedSha256(storage, key).catch(unknown));
+    return actual && actual !== file.storedSha256
+      ? new CorruptBackupError(manifest.id, file.stored, `sha256 expected ${file.storedSha256}, actual ${actual}`)
+      : undefined;
+  };
   return {
     manifest,
     async open(file, signal) {
@@ -111,16 +129,7 @@ export async function openBackup(
         .catch(async (err) => {
           // a damaged stored file usually fails decryption or decompression first; say what is
           // actually wrong (its checksum) when that is the case
-          if (!(err instanceof CorruptBackupError) && !signal?.aborted) {
-            const actual = await storedSha256(storage, key).catch(() => undefined);
-            if (actual !== undefined && actual !== file.storedSha256) {
-              err = new CorruptBackupError(
-                manifest.id,
-                file.stored,
-                `sha256 expected ${file.storedSha256}, actual ${actual}`,
-              );
-            }
-          }
+          if (!(err instanceof CorruptBackupError) && !signal?.aborted) err = (await diagnose(file)) ?? err;
           out.destroy(err);
         });
       raw.stream.on('data', (chunk) => {
@@ -134,16 +143,7 @@ export async function openBackup(
     localFile(file) {
       return file.stored === file.name && storage.localPath ? storage.localPath(`${prefix}${file.stored}`) : undefined;
     },
-    async diagnose(file) {
-      const key = `${prefix}${file.stored}`;
-      if (!(await storage.stat(key).catch(() => undefined)))
-        return new CorruptBackupError(manifest.id, file.stored, 'missing');
-      const actual = await storedSha256(storage, key).catch(() => undefined);
-      if (actual === undefined) return new CorruptBackupError(manifest.id, file.stored, 'unreadable');
-      return actual === file.storedSha256
-        ? undefined
-        : new CorruptBackupError(manifest.id, file.stored, `sha256 expected ${file.storedSha256}, actual ${actual}`);
-    },
+    diagnose,
   };
 }
 

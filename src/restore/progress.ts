@@ -1,6 +1,7 @@
 // A running restore's progress and log, persisted by a heartbeat every second (so the API,
 // the CLI's --watch and the UI see it from any process, and a reaper can tell a live worker
 // from a dead one). The heartbeat also notices a cancel request and aborts the run.
+import { Transform } from 'node:stream';
 import { sql } from 'kysely';
 import type { Db } from '../store/db.js';
 import { redact, type Secret } from '../lib/secret.js';
@@ -70,6 +71,16 @@ export class RunTracker {
 
   get phase(): Phase {
     return this.#phase;
+  }
+
+  /** A pass-through that counts the archive bytes flowing by into `p.bytesDone`. */
+  countBytes(): Transform {
+    return new Transform({
+      transform: (chunk: Buffer, _e, cb) => {
+        this.p.bytesDone += chunk.length;
+        cb(null, chunk);
+      },
+    });
   }
 
   phaseStart(phase: Phase): void {

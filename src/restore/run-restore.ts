@@ -261,7 +261,7 @@ async function restoreIntoStaging(
   let masked: MaskedTable[] = [];
   if (s.mask) {
     await pgRestore({ ...o, extra: ['--section=pre-data'] });
-    const { targets } = await archiveCopyStatements(o.dir, join(s.work, 'shadow'), o.manifest.tables, o.signal);
+    const targets = await archiveCopyStatements(o.dir, join(s.work, 'shadow'), o.manifest.tables, o.signal);
     masked = await withClient(o.url, o.dbname, async (c) =>
       planMasking(c, s.database, o.manifest.tables, targets, await archiveUniqueColumns(o.dir)),
     );

@@ -20,7 +20,7 @@ import net from 'node:net';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import type { TableCount } from '../../backup/manifest.js';
+import type { BackupFile, TableCount } from '../../backup/manifest.js';
 import type { BackupReader } from '../../backup/read-backup.js';
 import { mapLimit } from '../../backup/store-files.js';
 import { LifeboatError } from '../../errors.js';
@@ -62,7 +62,8 @@ export async function feedArchive(o: {
   signal: AbortSignal;
   abort: (reason: unknown) => void;
 }): Promise<ArchiveFeed> {
-  const fileOf = (t: FedTable) => o.reader.manifest.files.find((f) => f.name === t.table.file);
+  const files = new Map(o.reader.manifest.files.map((f) => [f.name, f]));
+  const fileOf = (t: FedTable) => files.get(t.table.file);
   const inPlace = o.tables.filter((t) => !t.mask && fileOf(t) && o.reader.localFile(fileOf(t)!));
   const piped = o.tables.filter((t) => !inPlace.includes(t));
   for (const t of inPlace) await symlink(o.reader.localFile(fileOf(t)!)!, join(o.dir, t.table.file));
@@ -92,7 +93,7 @@ export async function feedArchive(o: {
   const streams: Array<Promise<void>> = [];
   const checks = mapLimit(inPlace, 1, async (t) => {
     if (o.signal.aborted) return;
-    const corrupt = await o.reader.diagnose(fileOf(t)!);
+    const corrupt = await o.reader.diagnose(fileOf(t)!, { strict: true });
     if (corrupt) throw corrupt;
     o.tracker.p.bytesDone += fileOf(t)!.bytes;
   });
@@ -109,7 +110,7 @@ export async function feedArchive(o: {
         return;
       }
       pending.delete(t);
-      const s = feedOne(o, t, new net.Socket({ fd, readable: false, writable: true }));
+      const s = feedOne(o, t, fileOf(t), new net.Socket({ fd, readable: false, writable: true }));
       s.catch(fail);
       streams.push(s);
     }
@@ -142,23 +143,17 @@ export async function feedArchive(o: {
 async function feedOne(
   o: { reader: BackupReader; tracker: RunTracker; signal: AbortSignal },
   t: FedTable,
+  file: BackupFile | undefined,
   sink: net.Socket,
 ): Promise<void> {
   const { table } = t;
   const label = `${table.schema}.${table.name}`;
-  const file = o.reader.manifest.files.find((f) => f.name === table.file);
   if (!file) {
     sink.destroy();
     throw new LifeboatError('engine_failed', `the manifest lists no file ${table.file} for ${label}`, {
       hint: 'the backup is inconsistent; take a new one',
     });
   }
-  const count = new Transform({
-    transform(chunk: Buffer, _e, cb) {
-      o.tracker.p.bytesDone += chunk.length;
-      cb(null, chunk);
-    },
-  });
   const masking = t.mask
     ? maskCopyStream(
         {
@@ -171,7 +166,7 @@ async function feedOne(
     : undefined;
   const stages: Array<NodeJS.ReadableStream | NodeJS.WritableStream> = [
     await o.reader.open(file, o.signal),
-    count,
+    o.tracker.countBytes(),
     ...(masking
       ? [
           ...(table.file.endsWith('.gz') ? [createGunzip({ chunkSize: 1 << 20 })] : []),

@@ -5,7 +5,6 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { BackupFile } from '../../backup/manifest.js';
 import type { BackupReader } from '../../backup/read-backup.js';
@@ -20,15 +19,10 @@ export async function fetchArchive(
   signal: AbortSignal,
 ): Promise<void> {
   await mkdir(dir, { recursive: true });
-  const count = () =>
-    new Transform({
-      transform(chunk: Buffer, _e, cb) {
-        tracker.p.bytesDone += chunk.length;
-        cb(null, chunk);
-      },
-    });
   await mapLimit(files, 2, async (f) => {
-    await pipeline(await reader.open(f, signal), count(), createWriteStream(join(dir, f.name)), { signal });
+    await pipeline(await reader.open(f, signal), tracker.countBytes(), createWriteStream(join(dir, f.name)), {
+      signal,
+    });
   });
   tracker.log(`fetched and verified ${files.length} files (${files.reduce((a, f) => a + f.bytes, 0)} bytes)`);
 }

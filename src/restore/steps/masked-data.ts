@@ -28,12 +28,9 @@ import {
 import { createTransformer } from '../../masking/transformers/index.js';
 import type { RunTracker } from '../progress.js';
 
-/** A table's data file and the COPY statement pg_restore would send for it. */
+/** A table's data file and the column list of pg_dump's COPY statement for it (unquoted, in order). */
 export interface CopyTarget {
   table: TableCount & { file: string };
-  /** pg_dump's statement, e.g. `COPY public.customers (id, email) FROM stdin;` */
-  statement: string;
-  /** Its column list, unquoted, in COPY order. */
   columns: string[];
 }
 
@@ -46,7 +43,7 @@ export interface MaskedTable {
 }
 
 /**
- * The COPY statement of every table data file, and the archive's encoding, as pg_restore itself
+ * The COPY statement's columns of every table data file, as pg_restore itself
  * prints them: pg_restore runs on a shadow of the archive (its toc.dat, and in place of each data
  * file a one-line marker naming the file), so its output is each statement followed by its marker,
  * read in milliseconds whatever the archive's size.
@@ -56,7 +53,7 @@ export async function archiveCopyStatements(
   shadow: string,
   tables: readonly TableCount[],
   signal?: AbortSignal,
-): Promise<{ encoding: string; targets: CopyTarget[] }> {
+): Promise<CopyTarget[]> {
   const withData = tables.filter((t): t is TableCount & { file: string } => Boolean(t.file));
   await mkdir(shadow, { recursive: true });
   await symlink(join(dir, 'toc.dat'), join(shadow, 'toc.dat'));
@@ -78,14 +75,13 @@ export async function archiveCopyStatements(
       hint: "the archive's table of contents is unreadable: the backup is corrupt",
     });
   }
-  const encoding = /^SET client_encoding = '([^']+)';$/m.exec(r.stdout)?.[1] ?? 'UTF8';
   const statements = new Map<string, string>();
   const lines = r.stdout.split('\n');
   for (let i = 1; i < lines.length; i++) {
     const m = /^lifeboat-file (.+)$/.exec(lines[i]!);
     if (m && /^COPY .* FROM stdin;$/.test(lines[i - 1]!)) statements.set(m[1]!, lines[i - 1]!);
   }
-  const targets = withData.map((table) => {
+  return withData.map((table) => {
     const statement = statements.get(table.file);
     if (!statement) {
       throw new LifeboatError(
@@ -94,9 +90,8 @@ export async function archiveCopyStatements(
         { hint: 'the manifest and the archive disagree: the backup is corrupt' },
       );
     }
-    return { table, statement, columns: copyColumns(statement) };
+    return { table, columns: copyColumns(statement) };
   });
-  return { encoding, targets };
 }
 
 const dumpIdOf = (file: string) => file.replace(/\.dat(\.gz)?$/, '');
