@@ -10,6 +10,7 @@
 import { Transform } from 'node:stream';
 import { isLifeboatError, LifeboatError } from '../errors.js';
 import { decodeFieldBytes, encodeField } from './copy-codec.js';
+import type { AsciiTransformer } from './transformers/context.js';
 
 const LF = 0x0a;
 const TAB = 0x09;
@@ -21,7 +22,10 @@ const DOT = 0x2e;
  * decoded for rules that declare a second parameter (see `needsRow`), so that single-value rules
  * cost nothing for the columns they do not touch.
  */
-export type MaskRule = (value: string | null, row: (string | null)[]) => string | null;
+export type MaskRule = ((value: string | null, row: (string | null)[]) => string | null) & {
+  /** The rule for a plain ASCII field given as bytes (see AsciiTransformer); used when present. */
+  readonly ascii?: AsciiTransformer | undefined;
+};
 
 export interface MaskPlan {
   /** The table's columns in COPY order (used to check every row's width and in messages). */
@@ -32,9 +36,17 @@ export interface MaskPlan {
   readonly table?: string;
 }
 
+/**
+ * Receives the non-null original values of the masked columns (the leak check samples them). Each
+ * one is offered first, and only a value the sampler keeps is turned into a string for it.
+ */
+export interface ValueSampler {
+  offer(columnIndex: number): boolean;
+  keep(columnIndex: number, original: string): void;
+}
+
 export interface MaskStreamOptions {
-  /** Called with every non-null original value of a masked column (the leak check samples them). */
-  readonly onSample?: (columnIndex: number, original: string) => void;
+  readonly sampler?: ValueSampler | undefined;
 }
 
 export interface MaskStats {
@@ -112,7 +124,7 @@ function emit(stream: Transform, pieces: Buffer[]): void {
 export class CopyMasker {
   readonly stats: MaskStats = { rows: 0, rewritten: 0 };
   readonly #plan: MaskPlan;
-  readonly #onSample: ((columnIndex: number, original: string) => void) | undefined;
+  readonly #sampler: ValueSampler | undefined;
   /** Masked column indexes, ascending, so output pieces are emitted in byte order. */
   readonly #masked: number[];
   readonly #rules: MaskRule[];
@@ -128,7 +140,7 @@ export class CopyMasker {
 
   constructor(plan: MaskPlan, opts: MaskStreamOptions = {}) {
     this.#plan = plan;
-    this.#onSample = opts.onSample;
+    this.#sampler = opts.sampler;
     this.#width = plan.columns.length;
     this.#masked = [...plan.rules.keys()].sort((a, b) => a - b);
     for (const i of this.#masked) {
@@ -212,13 +224,21 @@ export class CopyMasker {
       const col = this.#masked[k]!;
       const fs = this.#starts[col]!;
       const fe = this.#ends[col]!;
+      const rule = this.#rules[k]!;
       let masked: string | null;
       try {
-        const original = this.#needsRow ? row[col]! : decodeFieldBytes(buf, fs, fe);
-        if (original !== null) this.#onSample?.(col, original);
-        masked = this.#rules[k]!(original, row);
-        // Unchanged: keep the original bytes (they may be a non-canonical but valid encoding).
-        if (masked === original) continue;
+        if (rule.ascii !== undefined && !this.#needsRow && isPlainAscii(buf, fs, fe)) {
+          // The bytes are the value: no string is made of it unless the sampler keeps it.
+          if (this.#sampler?.offer(col)) this.#sampler.keep(col, buf.toString('latin1', fs, fe));
+          masked = rule.ascii(buf, fs, fe);
+          if (masked !== null && masked.length === fe - fs && masked === buf.toString('latin1', fs, fe)) continue;
+        } else {
+          const original = this.#needsRow ? row[col]! : decodeFieldBytes(buf, fs, fe);
+          if (original !== null && this.#sampler?.offer(col)) this.#sampler.keep(col, original);
+          masked = rule(original, row);
+          // Unchanged: keep the original bytes (they may be a non-canonical but valid encoding).
+          if (masked === original) continue;
+        }
       } catch (err) {
         throw this.#failure(col, err);
       }
@@ -291,6 +311,15 @@ export class CopyMasker {
     const name = err instanceof Error ? err.name : typeof err;
     return new LifeboatError('internal', `unable to mask ${where}: the transform failed (${name})`);
   }
+}
+
+/** True when buf[start, end) is all ASCII without a backslash, so its bytes are its value (`\N` has one). */
+function isPlainAscii(buf: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const b = buf[i]!;
+    if (b === BACKSLASH || b >= 0x80) return false;
+  }
+  return true;
 }
 
 /** True when the byte at `at` is escaped: preceded by an odd run of backslashes (from `floor`). */

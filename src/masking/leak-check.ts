@@ -6,6 +6,7 @@
 // column the plan missed), and the run fails before the destination is touched.
 import type { Transform } from '../catalog/types.js';
 import { LifeboatError } from '../errors.js';
+import type { ValueSampler } from './copy-stream.js';
 
 export const DEFAULT_SAMPLE_SIZE = 1000;
 
@@ -31,9 +32,9 @@ export interface LeakSamplerOptions {
 }
 
 /** A bounded uniform sample of the original values of each masked column of one table. */
-export class LeakSampler {
+export class LeakSampler implements ValueSampler {
   readonly #capacity: number;
-  readonly #reservoirs = new Map<number, { seen: number; values: string[] }>();
+  readonly #reservoirs = new Map<number, { seen: number; values: string[]; slot: number }>();
   #state: number;
 
   constructor(opts: LeakSamplerOptions = {}) {
@@ -44,26 +45,43 @@ export class LeakSampler {
   }
 
   /**
-   * Offers one original value (the stream's onSample). Algorithm R: the n-th value replaces a
-   * random kept one with probability capacity/n, so every value is equally likely to be kept, in
-   * O(1) time and O(capacity) memory however large the table is.
+   * Counts one more original value of the column and says whether it is to be kept; when it is,
+   * `keep` must follow with the value. Algorithm R: the n-th value replaces a random kept one with
+   * probability capacity/n, so every value is equally likely to be kept, in O(1) time and
+   * O(capacity) memory however large the table is. Split in two so that the stream decodes only
+   * the few values that are kept, not every value it offers.
    */
-  readonly add = (columnIndex: number, original: string): void => {
+  offer(columnIndex: number): boolean {
     let r = this.#reservoirs.get(columnIndex);
     if (r === undefined) {
-      r = { seen: 0, values: [] };
+      r = { seen: 0, values: [], slot: -1 };
       this.#reservoirs.set(columnIndex, r);
     }
     r.seen++;
     let slot = r.values.length;
     if (slot >= this.#capacity) {
       slot = this.#next() % r.seen;
-      if (slot >= this.#capacity) return;
+      if (slot >= this.#capacity) slot = -1;
     }
+    r.slot = slot;
+    return slot >= 0;
+  }
+
+  /** Keeps the value just offered (and accepted) for the column. */
+  keep(columnIndex: number, original: string): void {
+    const r = this.#reservoirs.get(columnIndex);
+    if (r === undefined || r.slot < 0) return;
+    const slot = r.slot;
+    r.slot = -1;
     // A value without a letter or a digit ("", "-", "  ") carries no personal data, and redact or
     // a regex may rightly leave it as it is: sampling it would only produce false alarms.
     if (!HAS_ALNUM.test(original)) return;
     r.values[slot] = original;
+  }
+
+  /** Offers one original value and keeps it if chosen. */
+  readonly add = (columnIndex: number, original: string): void => {
+    if (this.offer(columnIndex)) this.keep(columnIndex, original);
   };
 
   /** Every original value offered for the column, sampled or not. */

@@ -41,11 +41,25 @@ describe('LeakSampler', () => {
     expect(s.seen(4)).toBe(3);
   });
 
-  it('plugs into the stream as onSample', () => {
-    const s = new LeakSampler();
-    const onSample = s.add;
-    onSample(0, 'x');
-    expect(s.sample(0)).toEqual(['x']);
+  it('is offered a value before it is given one, and keeps only what it accepted', () => {
+    const s = new LeakSampler({ capacity: 2, seed: 5 });
+    expect(s.offer(0)).toBe(true);
+    s.keep(0, 'a');
+    expect(s.offer(0)).toBe(true);
+    s.keep(0, 'b');
+    let refused = 0;
+    for (let i = 0; i < 100; i++) {
+      if (s.offer(0)) {
+        s.keep(0, `v${i}`);
+      } else {
+        refused++;
+        s.keep(0, 'never'); // a keep without an accepted offer is ignored
+      }
+    }
+    expect(refused).toBeGreaterThan(80);
+    expect(s.seen(0)).toBe(102);
+    expect(s.sample(0)).toHaveLength(2);
+    expect(s.sample(0)).not.toContain('never');
   });
 });
 

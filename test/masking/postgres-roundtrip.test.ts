@@ -160,10 +160,7 @@ describe('a masked COPY stream loaded into PostgreSQL', () => {
 
   async function maskInto(table: string, plan: Map<number, MaskRule>, sampler?: LeakSampler): Promise<void> {
     const copy = await psql('copy (select * from t order by id) to stdout');
-    const stream = maskCopyStream(
-      { table: 'public.t', columns: COLUMNS, rules: plan },
-      sampler ? { onSample: sampler.add } : {},
-    );
+    const stream = maskCopyStream({ table: 'public.t', columns: COLUMNS, rules: plan }, { sampler });
     const out: Buffer[] = [];
     stream.on('data', (b: Buffer) => out.push(b));
     const done = new Promise<void>((resolve, reject) => stream.on('end', resolve).on('error', reject));

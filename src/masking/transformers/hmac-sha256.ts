@@ -137,6 +137,15 @@ export class HmacSha256 {
     this.digestBytes(this.#message, written, out);
   }
 
+  /** HMAC-SHA256(key, prefix ‖ data[start, end)), written into `out` (32 bytes). */
+  digestRange(prefix: Uint8Array, data: Uint8Array, start: number, end: number, out: Uint8Array): void {
+    const length = prefix.length + end - start;
+    if (this.#message.length < length) this.#message = new Uint8Array(length + 64);
+    this.#message.set(prefix, 0);
+    this.#message.set(data.subarray(start, end), prefix.length);
+    this.digestBytes(this.#message, length, out);
+  }
+
   digestBytes(message: Uint8Array, length: number, out: Uint8Array): void {
     this.#state.set(this.#inner);
     finish(this.#state, message, length, 64, this.#innerDigest);

@@ -44,6 +44,15 @@ export class Keyed {
     return this.#scratch;
   }
 
+  /**
+   * `digestScratch(domain, value)` for a value held as ASCII bytes data[start, end) (so its UTF-8
+   * is those bytes); `prefix` is `domainPrefix(domain)`.
+   */
+  digestRangeScratch(prefix: Uint8Array, data: Uint8Array, start: number, end: number): Buffer {
+    this.#hmac.digestRange(prefix, data, start, end, this.#scratch);
+    return this.#scratch;
+  }
+
   /** `n` bytes: the digest, extended with counter blocks when more than 32 are needed. */
   bytes(domain: string, input: string, n: number): Buffer {
     const first = this.digest(domain, input);
@@ -58,6 +67,11 @@ export class Keyed {
     const bytes = Math.ceil((chars * 5) / 8);
     return toBase32(bytes <= 32 ? this.digestScratch(domain, input) : this.bytes(domain, input, bytes), chars);
   }
+}
+
+/** What `digest(domain, …)` hashes before the input: the domain and its NUL separator, as bytes. */
+export function domainPrefix(domain: string): Uint8Array {
+  return Buffer.from(`${domain}\0`, 'utf8');
 }
 
 export function toBase32(bytes: Uint8Array, chars: number): string {
@@ -114,4 +128,9 @@ export function seeder(column: Pick<ColumnInfo, 'type'>): (value: string) => str
   if (typeFamily(column.type) === 'citext') return (v) => v.toLowerCase();
   if (isPaddedChar(column.type)) return (v) => v.replace(/ +$/, '');
   return (v) => v;
+}
+
+/** True when the column's seeder is the identity: its values are compared exactly as they are. */
+export function seedIsValue(column: Pick<ColumnInfo, 'type'>): boolean {
+  return typeFamily(column.type) !== 'citext' && !isPaddedChar(column.type);
 }

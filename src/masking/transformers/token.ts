@@ -5,11 +5,13 @@
 // kept where it matters to constraints and applications: an email stays a valid email, a uuid a
 // uuid, and text keeps its length when it is long enough to carry 80 bits (up to 32 characters).
 import { typeFamily } from '../column.js';
-import { type TransformContext, requireKey, type ValueTransformer } from './context.js';
-import { seeder } from './keyed.js';
+import { type AsciiTransformer, type TransformContext, requireKey, type ValueTransformer } from './context.js';
+import { domainPrefix, seedIsValue, seeder, toBase32 } from './keyed.js';
 
 const TOKEN = 'lifeboat/token/v1';
 const HASH = 'lifeboat/hash/v1';
+const TOKEN_BYTES = domainPrefix(TOKEN);
+const HASH_BYTES = domainPrefix(HASH);
 
 /** base32 characters in every token: 16 × 5 = 80 bits. */
 export const TOKEN_CHARS = 16;
@@ -36,15 +38,45 @@ export function tokenTransformer(ctx: TransformContext): ValueTransformer {
   if (typeFamily(column.type) === 'uuid') {
     return (value) => (value === null ? null : uuidFrom(keyed.bytes(TOKEN, value.toLowerCase(), 16)));
   }
-  return (value) => {
+  const token: ValueTransformer = (value) => {
     if (value === null) return null;
     const seed = seedOf(value);
-    if (EMAIL.test(seed)) return `${TOKEN_PREFIX}${keyed.base32(TOKEN, seed, TOKEN_CHARS)}@${TOKEN_EMAIL_DOMAIN}`;
+    if (EMAIL.test(seed)) return emailToken(keyed.base32(TOKEN, seed, TOKEN_CHARS));
     // PostgreSQL measures varchar(n) in characters, so length is counted in code points
     const length = codePoints(seed);
     if (length >= TOKEN_CHARS) return keyed.base32(TOKEN, seed, Math.min(length, LONG_TOKEN_CHARS));
     return TOKEN_PREFIX + keyed.base32(TOKEN, seed, TOKEN_CHARS);
   };
+  if (!seedIsValue(column)) return token;
+  // The same, straight from ASCII bytes: one character per byte, hashed as they are.
+  const ascii: AsciiTransformer = (buf, start, end) => {
+    const length = end - start;
+    if (isAsciiEmail(buf, start, end)) return emailToken(base32Of(buf, start, end, TOKEN_CHARS));
+    if (length >= TOKEN_CHARS) return base32Of(buf, start, end, Math.min(length, LONG_TOKEN_CHARS));
+    return TOKEN_PREFIX + base32Of(buf, start, end, TOKEN_CHARS);
+  };
+  const base32Of = (buf: Uint8Array, start: number, end: number, chars: number) =>
+    toBase32(keyed.digestRangeScratch(TOKEN_BYTES, buf, start, end), chars);
+  return Object.assign(token, { ascii });
+}
+
+function emailToken(chars: string): string {
+  return `${TOKEN_PREFIX}${chars}@${TOKEN_EMAIL_DOMAIN}`;
+}
+
+/** EMAIL.test on ASCII bytes: one `@` with something on both sides, and no white space. */
+function isAsciiEmail(buf: Uint8Array, start: number, end: number): boolean {
+  let at = -1;
+  for (let i = start; i < end; i++) {
+    const b = buf[i]!;
+    if (b === 0x40) {
+      if (at >= 0) return false;
+      at = i;
+    } else if (b === 0x20 || (b >= 0x09 && b <= 0x0d)) {
+      return false;
+    }
+  }
+  return at > start && at < end - 1;
 }
 
 /** Hex HMAC-SHA256: 256 bits, for columns where any opaque unique text will do. */
@@ -52,7 +84,12 @@ export function hashTransformer(ctx: TransformContext): ValueTransformer {
   const keyed = requireKey(ctx);
   const column = ctx.column;
   const seedOf = seeder(column);
-  return (value) => (value === null ? null : keyed.digestScratch(HASH, seedOf(value)).toString('hex'));
+  const hash: ValueTransformer = (value) =>
+    value === null ? null : keyed.digestScratch(HASH, seedOf(value)).toString('hex');
+  if (!seedIsValue(column)) return hash;
+  const ascii: AsciiTransformer = (buf, start, end) =>
+    keyed.digestRangeScratch(HASH_BYTES, buf, start, end).toString('hex');
+  return Object.assign(hash, { ascii });
 }
 
 function codePoints(s: string): number {

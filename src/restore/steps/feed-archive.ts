@@ -161,7 +161,7 @@ async function feedOne(
           rules: new Map(t.mask.rules.map((r) => [r.index, r.fn])),
           table: label,
         },
-        { onSample: t.mask.sampler.add },
+        { sampler: t.mask.sampler },
       )
     : undefined;
   const stages: Array<NodeJS.ReadableStream | NodeJS.WritableStream> = [

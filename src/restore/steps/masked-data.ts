@@ -223,7 +223,7 @@ export async function planMasking(
         hint: 'change the rule in lifeboat.yaml; nothing was written',
       });
     const t = createTransformer(rule, database.masking.key, column);
-    entry.rules.push({ index, rule, column, fn: (v) => t(v) });
+    entry.rules.push({ index, rule, column, fn: t });
   }
   return [...byTable.values()];
 }
