@@ -6,8 +6,7 @@
 // On any failure the backup's objects are removed, the row says `failed` with the reason, and the
 // run log is kept. A backup without its manifest is never listed as complete.
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Catalog, DatabaseConfig } from '../catalog/types.js';
@@ -26,6 +25,7 @@ import { openCatalogStorage } from '../storage/index.js';
 import type { Storage } from '../storage/storage.js';
 import type { Db } from '../store/db.js';
 import { VERSION } from '../version.js';
+import { makeScratchDir } from '../worker/scratch.js';
 import { fileCodec } from './codec.js';
 import { KEY_FILE, newBackupKeys } from './keys.js';
 import { backupPrefix, type Manifest, MANIFEST_FILE, MANIFEST_FORMAT, type TableCount } from './manifest.js';
@@ -79,7 +79,7 @@ export async function runBackup(deps: BackupDeps, backupId: string): Promise<Bac
   const storage = openCatalogStorage(deps.catalog.storage[database.backup.storage]!);
   const log = new RunLog([server.url]);
   const prefix = backupPrefix(database.name, backupId);
-  const work = await mkdtemp(join(tmpdir(), `lifeboat-backup-${backupId}-`));
+  const work = await makeScratchDir('backup', backupId);
   const startedAt = new Date();
   await setStatus(deps.db, backupId, nextBackupStatus(row.status as BackupStatus, 'start'), { started_at: startedAt });
   try {

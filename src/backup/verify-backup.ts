@@ -2,8 +2,7 @@
 // size and both checksums (stored, and original after decryption and decompression), and
 // pg_restore can read the archive's table of contents. The result marks the backup verified or
 // corrupt, with the reason (file, expected, actual).
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -18,6 +17,7 @@ import { backupPrefix, Manifest } from './manifest.js';
 import { CorruptBackupError, openBackup, readManifest, storedSha256 } from './read-backup.js';
 import { type BackupStatus, nextBackupStatus } from './status.js';
 import { mapLimit } from './store-files.js';
+import { makeScratchDir } from '../worker/scratch.js';
 
 export type Verdict = { ok: true } | { ok: false; reason: string };
 
@@ -68,7 +68,7 @@ async function check(
   database: Catalog['databases'][string] | undefined,
   signal?: AbortSignal,
 ): Promise<Verdict> {
-  const work = await mkdtemp(join(tmpdir(), `lifeboat-verify-${backupId}-`));
+  const work = await makeScratchDir('verify', backupId);
   try {
     const stored = await readManifest(storage, prefix, backupId);
     if (JSON.stringify(stored) !== JSON.stringify(expected)) {

@@ -8,8 +8,7 @@
 // leaves the destination exactly as it was. (A table-scoped run replaces rows in one
 // transaction instead: the same guarantee, by rollback.)
 import { setMaxListeners } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type PgBoss from 'pg-boss';
 import { recordAudit } from '../audit/record.js';
@@ -34,6 +33,7 @@ import { destinationKey, lockDestination, releaseDestination } from './lock.js';
 import { previousName, stagingName } from './names.js';
 import { RunTracker } from './progress.js';
 import { resolveScope } from './scope.js';
+import { makeScratchDir } from '../worker/scratch.js';
 import { fetchArchive } from './steps/fetch-archive.js';
 import { runPostRestore } from './steps/post-restore.js';
 import { pgRestore, type PgRestoreOptions } from './steps/restore-staging.js';
@@ -125,7 +125,7 @@ export async function runRestore(
   const onShutdown = () => abort.abort(ctx.signal.reason);
   ctx.signal.addEventListener('abort', onShutdown);
   tracker.start(() => abort.abort(new Cancelled(null)));
-  const work = await mkdtemp(join(tmpdir(), `lifeboat-restore-${runId}-`));
+  const work = await makeScratchDir('restore', runId);
   const staging = stagingName(run.destination_dbname, runId);
   let stagingCreated = false;
   let source: { reader: BackupReader; close: () => Promise<void> } | undefined;

@@ -10,6 +10,7 @@ import type { Logger } from '../lib/logger.js';
 import { redact } from '../lib/secret.js';
 import type { Db } from '../store/db.js';
 import { ensureQueue } from './queue.js';
+import { sweepAbandonedScratch } from './scratch.js';
 
 export interface JobContext {
   signal: AbortSignal;
@@ -65,6 +66,9 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       .catch((err) => opts.logger.warn({ err: redact(String(err)) }, 'worker heartbeat failed'));
   }, opts.heartbeatMs ?? 5000);
   beat.unref();
+  // what killed workers on this machine left behind (no `finally` ran in them)
+  for (const path of await sweepAbandonedScratch())
+    opts.logger.info({ path }, "removed a dead worker's scratch directory");
 
   const workIds: string[] = [];
   const workIdOf = new Map<string, string>();

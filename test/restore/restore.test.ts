@@ -2,6 +2,8 @@
 // restores, undo, every failing step leaving the destination exactly as it was, cancel, a killed
 // worker, serialised runs per destination and the progress stream.
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunDoc } from '../../src/contract/runs.js';
@@ -438,6 +440,9 @@ describe('cancel, lost workers and concurrency', () => {
         .executeTakeFirstOrThrow()
     ).staging_dbname;
     expect(staging).toBe(`untouched_kill__lb_staging_${id}`);
+    const scratchOf = async (pid: number | undefined) =>
+      (await readdir(tmpdir())).filter((n) => n.startsWith(`lifeboat-restore-${id}-p${pid}-`));
+    expect(await scratchOf(w1.child.pid)).toHaveLength(1);
     w1.child.kill('SIGKILL');
     await w1.exited();
     const w2 = spawnLifeboat(['worker'], { env });
@@ -447,6 +452,8 @@ describe('cancel, lost workers and concurrency', () => {
       expect(run.status).toBe('failed');
       expect(run.error).toMatch(/^worker lost: no heartbeat from .* since /);
       expect(await leftovers()).toEqual([]);
+      // the killed worker's scratch directory went with it: the next worker removed it on start
+      expect(await scratchOf(w1.child.pid)).toEqual([]);
       expect(await tableContents(servers.dev, 'untouched_kill')).toEqual(before);
       expect(await lb.store.db.selectFrom('destination_locks').selectAll().execute()).toEqual([]);
     } finally {

@@ -1,0 +1,54 @@
+// Scratch directories: named after the worker's process, and swept when that process is gone —
+// only then: a live worker's directory, or anything that is not a Lifeboat scratch directory, stays.
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import process from 'node:process';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { makeScratchDir, sweepAbandonedScratch } from '../../src/worker/scratch.js';
+
+describe('scratch directories', () => {
+  let parent: string;
+  beforeEach(async () => {
+    parent = await mkdtemp(join(tmpdir(), 'lifeboat-scratch-test-'));
+  });
+  afterEach(async () => {
+    await rm(parent, { recursive: true, force: true });
+  });
+
+  it('are named after the job and the process that made them', async () => {
+    const dir = await makeScratchDir('restore', 42, parent);
+    expect(basename(dir)).toMatch(new RegExp(`^lifeboat-restore-42-p${process.pid}-[A-Za-z0-9]{6}$`));
+    const backup = await makeScratchDir('backup', '20261122T154158Z-cfa4', parent);
+    expect(basename(backup)).toMatch(new RegExp(`^lifeboat-backup-20261122T154158Z-cfa4-p${process.pid}-`));
+  });
+
+  it("sweeps a dead process's directories with their contents, and nothing else", async () => {
+    // a process that has exited: its pid is free (and not reused this quickly on a test machine)
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+      encoding: 'utf8',
+    }).stdout;
+    const mine = await makeScratchDir('restore', 7, parent);
+    const abandoned = [
+      join(parent, `lifeboat-restore-7-p${dead}-AbC123`),
+      join(parent, `lifeboat-backup-20261122T154158Z-cfa4-p${dead}-x1y2z3`),
+      join(parent, `lifeboat-verify-20261122T154158Z-cfa4-p${dead}-QwErTy`),
+    ];
+    for (const dir of abandoned) {
+      await mkdir(join(dir, 'archive'), { recursive: true });
+      await writeFile(join(dir, 'archive', 'toc.dat'), 'x');
+    }
+    const unrelated = [
+      join(parent, 'lifeboat-restore-7-AbC123'), // the old naming: whose it is cannot be told
+      join(parent, `lifeboat-test-p${dead}-AbC123`),
+      join(parent, `something-else-p${dead}-AbC123`),
+    ];
+    for (const dir of unrelated) await mkdir(dir);
+
+    const removed = await sweepAbandonedScratch(parent);
+    expect(removed.sort()).toEqual([...abandoned].sort());
+    expect((await readdir(parent)).sort()).toEqual([basename(mine), ...unrelated.map((d) => basename(d))].sort());
+    expect(await sweepAbandonedScratch(parent)).toEqual([]);
+  });
+});
