@@ -64,7 +64,17 @@ function draftsOf(issue: ZodIssue, prefix: PathSegment[], root: unknown, schema:
         options.length === 1
           ? `expected ${options[0]}, got ${show(actual)}`
           : `${show(actual)} is not one of: ${issue.values.join(', ')}`;
-      const hint = path.length === 1 && last === 'version' ? 'this Lifeboat reads lifeboat.yaml version 1' : undefined;
+      // `transform: null` is YAML's null, not the word: say so rather than list "null" as an option
+      const word =
+        actual === null || typeof actual === 'boolean' || typeof actual === 'number'
+          ? issue.values.find((v) => typeof v === 'string' && v === String(actual))
+          : undefined;
+      const hint =
+        word !== undefined
+          ? `YAML reads an unquoted ${word} as ${typeName(actual)}: write "${word}" in quotes`
+          : path.length === 1 && last === 'version'
+            ? 'this Lifeboat reads lifeboat.yaml version 1'
+            : undefined;
       return at('invalid_value', message, hint);
     }
     case 'too_small':

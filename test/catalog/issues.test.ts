@@ -408,6 +408,29 @@ const cases: Case[] = [
     ],
   },
   {
+    name: 'transform: null unquoted (YAML null, not the transform)',
+    body: [
+      'databases:',
+      '  CustomerDB:',
+      '    server: prod',
+      '    name: customer',
+      '    owner: alpha',
+      '    masking:',
+      '      rules:',
+      '        - { table: public.customers, column: phone, transform: null }',
+    ],
+    expect: [
+      {
+        path: 'databases.CustomerDB.masking.rules[0].transform',
+        code: 'invalid_value',
+        at: b(8, 53),
+        message:
+          'null is not one of: email, name, first_name, last_name, phone, address, token, hash, null, fixed, redact, date_shift, number_noise, regex_replace, json_path',
+        hint: 'YAML reads an unquoted null as an empty value: write "null" in quotes',
+      },
+    ],
+  },
+  {
     name: 'duplicate masking rule for one column',
     body: [
       'databases:',
