@@ -67,7 +67,7 @@ function draftsOf(issue: ZodIssue, prefix: PathSegment[], root: unknown, schema:
       // `transform: null` is YAML's null, not the word: say so rather than list "null" as an option
       const word =
         actual === null || typeof actual === 'boolean' || typeof actual === 'number'
-          ? issue.values.find((v) => typeof v === 'string' && v === String(actual))
+          ? issue.values.find((v): v is string => typeof v === 'string' && v === String(actual))
           : undefined;
       const hint =
         word !== undefined
