@@ -105,6 +105,7 @@ function buildDatabase(name: string, d: DatabaseDoc, baseDir: string): DatabaseC
     masking: {
       ...opt('key', d.masking?.key),
       sensitive: d.masking?.sensitive ?? [],
+      threads: d.masking?.threads ?? 'auto',
       rules: (d.masking?.rules ?? []).map((r) => ({
         table: r.table,
         column: r.column,

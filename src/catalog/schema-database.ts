@@ -103,6 +103,10 @@ export function databaseSchema<S extends z.ZodType>(secret: S) {
       key: secret.optional().meta({ description: 'secret key of the deterministic token transform' }),
       sensitive: z.array(column).default([]),
       rules: z.array(rule),
+      threads: z
+        .union([z.literal('auto'), z.number().int().min(0).max(16)])
+        .default('auto')
+        .meta({ description: 'threads masking one large table: auto (by its size and the cores), or 0-16' }),
     })
     .strict();
 

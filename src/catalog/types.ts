@@ -126,6 +126,8 @@ export interface MaskingConfig {
   /** Columns that hold personal data: a non-production restore is blocked while one has no rule. */
   readonly sensitive: readonly ColumnRef[];
   readonly rules: readonly MaskingRule[];
+  /** Threads masking one large table: `auto` (by its size and the cores) or a number (0: in the stream). */
+  readonly threads: 'auto' | number;
 }
 
 export type PostRestoreStep =

@@ -47,6 +47,8 @@ export interface ValueSampler {
 
 export interface MaskStreamOptions {
   readonly sampler?: ValueSampler | undefined;
+  /** Rows of the table before this data (a batch of a table masked in parts), for messages. */
+  readonly firstRow?: number | undefined;
 }
 
 export interface MaskStats {
@@ -125,6 +127,7 @@ export class CopyMasker {
   readonly stats: MaskStats = { rows: 0, rewritten: 0 };
   readonly #plan: MaskPlan;
   readonly #sampler: ValueSampler | undefined;
+  readonly #firstRow: number;
   /** Masked column indexes, ascending, so output pieces are emitted in byte order. */
   readonly #masked: number[];
   readonly #rules: MaskRule[];
@@ -141,6 +144,7 @@ export class CopyMasker {
   constructor(plan: MaskPlan, opts: MaskStreamOptions = {}) {
     this.#plan = plan;
     this.#sampler = opts.sampler;
+    this.#firstRow = opts.firstRow ?? 0;
     this.#width = plan.columns.length;
     this.#masked = [...plan.rules.keys()].sort((a, b) => a - b);
     for (const i of this.#masked) {
@@ -294,13 +298,13 @@ export class CopyMasker {
     const { table, columns } = this.#plan;
     return new LifeboatError(
       'internal',
-      `unable to mask ${table ?? 'the table'}: row ${this.stats.rows} has ${found} fields but the masking plan expects ${columns.length} (${columns.join(', ')})`,
+      `unable to mask ${table ?? 'the table'}: row ${this.#firstRow + this.stats.rows} has ${found} fields but the masking plan expects ${columns.length} (${columns.join(', ')})`,
       { hint: 'the COPY column list and the masking plan must come from the same table definition' },
     );
   }
 
   #failure(col: number, err: unknown): LifeboatError {
-    const where = `${this.#plan.table ?? 'the table'}.${this.#plan.columns[col] ?? `#${col}`}, row ${this.stats.rows}`;
+    const where = `${this.#plan.table ?? 'the table'}.${this.#plan.columns[col] ?? `#${col}`}, row ${this.#firstRow + this.stats.rows}`;
     // Only our own messages are repeated: a foreign error (a regex engine, a parser) may quote the
     // value, and the value is the personal data we are protecting, so it is neither quoted nor chained.
     if (isLifeboatError(err)) {

@@ -84,6 +84,46 @@ export class LeakSampler implements ValueSampler {
     if (this.offer(columnIndex)) this.keep(columnIndex, original);
   };
 
+  /**
+   * Folds in another sample of the column: `values`, a uniform sample of `seen` values that this
+   * sampler was not offered (another thread's share of the table). The result is a uniform sample
+   * of both: how many places each side gets is drawn as if the two populations were sampled
+   * together without replacement, then that many are taken at random from each side's sample.
+   */
+  absorb(columnIndex: number, seen: number, values: readonly string[]): void {
+    let r = this.#reservoirs.get(columnIndex);
+    if (r === undefined) {
+      r = { seen: 0, values: [], slot: -1 };
+      this.#reservoirs.set(columnIndex, r);
+    }
+    let mine = r.seen;
+    let theirs = seen;
+    const places = Math.min(this.#capacity, mine + theirs);
+    let fromMine = 0;
+    for (let i = 0; i < places; i++) {
+      if (this.#next() % (mine + theirs) < mine) {
+        fromMine++;
+        mine--;
+      } else {
+        theirs--;
+      }
+    }
+    r.values = [...this.#choose(r.values, fromMine), ...this.#choose(values, places - fromMine)];
+    r.seen += seen;
+    r.slot = -1;
+  }
+
+  /** `n` of `values` at random (all of them when there are not more). */
+  #choose(values: readonly string[], n: number): string[] {
+    const a = [...values];
+    if (n >= a.length) return a;
+    for (let i = 0; i < n; i++) {
+      const j = i + (this.#next() % (a.length - i));
+      [a[i], a[j]] = [a[j]!, a[i]!];
+    }
+    return a.slice(0, n);
+  }
+
   /** Every original value offered for the column, sampled or not. */
   seen(columnIndex: number): number {
     return this.#reservoirs.get(columnIndex)?.seen ?? 0;

@@ -63,6 +63,36 @@ describe('LeakSampler', () => {
   });
 });
 
+describe('LeakSampler.absorb', () => {
+  it("merges other threads' samples into a uniform sample of all the values", () => {
+    let fromA = 0;
+    const runs = 300;
+    for (let run = 0; run < runs; run++) {
+      // two threads' shares of one column: 3,000 values and 7,000 values
+      const a = new LeakSampler({ capacity: 100, seed: 2 * run + 1 });
+      const b = new LeakSampler({ capacity: 100, seed: 2 * run + 2 });
+      for (let i = 0; i < 3000; i++) a.add(0, `a${i}`);
+      for (let i = 0; i < 7000; i++) b.add(0, `b${i}`);
+      const merged = new LeakSampler({ capacity: 100, seed: run + 7 });
+      for (const part of [a, b]) merged.absorb(0, part.seen(0), part.sample(0));
+      expect(merged.seen(0)).toBe(10_000);
+      expect(merged.sample(0)).toHaveLength(100);
+      expect(new Set(merged.sample(0)).size).toBe(100);
+      fromA += merged.sample(0).filter((v) => v.startsWith('a')).length;
+    }
+    // 30% of 30,000 kept values come from the first share
+    expect(Math.abs(fromA / (runs * 100) - 0.3)).toBeLessThan(0.01);
+  });
+
+  it('keeps everything while both shares fit', () => {
+    const merged = new LeakSampler({ capacity: 10 });
+    merged.absorb(3, 2, ['x', 'y']);
+    merged.absorb(3, 3, ['p', 'q', 'r']);
+    expect([...merged.sample(3)].sort()).toEqual(['p', 'q', 'r', 'x', 'y']);
+    expect(merged.seen(3)).toBe(5);
+  });
+});
+
 describe('leakCheckQuery', () => {
   it('quotes a schema-qualified quoted table and the column', () => {
     const q = leakCheckQuery('"Sales Dept"."Order"', 'customer_email', ['a@b.example', "o'hara"]);

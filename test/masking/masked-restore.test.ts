@@ -83,6 +83,21 @@ describe('a masked restore', () => {
     const ec = await servers.dev.query<{ email: string }>('masked_c', 'select email from customers order by id');
     expect(ea.filter((x, i) => x.email === ec[i]!.email)).toEqual([]);
   });
+  it('masks in threads (masking.threads: 2) to exactly the copy masked in the stream', async () => {
+    const threaded = await backedUp(`${RULES}      threads: 2\n`);
+    const t = await restore(threaded, 'masked_threads');
+    expect(t.run.status).toBe('completed');
+    const inStream = await restore(lb, 'masked_stream');
+    expect(inStream.run.status).toBe('completed');
+    expect(await tableContents(servers.dev, 'masked_threads')).toEqual(
+      await tableContents(servers.dev, 'masked_stream'),
+    );
+    const log = await lifeboat(['restore', 'show', String(t.run.id), '--log', '--json'], {
+      env: await threaded.cliEnv('jsmith'),
+    });
+    expect(JSON.parse(log.stdout).log).toMatch(/masking public\.customers in 2 threads/);
+    expect(JSON.parse(log.stdout).log).toMatch(/leak check public\.customers\.email: 0 of \d+ sampled originals found/);
+  });
 });
 
 describe('masking safety', () => {
@@ -103,20 +118,23 @@ describe('masking safety', () => {
     expect(staging).toEqual([]);
   });
 
-  it('the leak check catches an identity-like rule before the swap', async () => {
+  it.each([
+    ['in the stream', '', 'leaky'],
+    ['in threads', '      threads: 2\n', 'leaky_threads'],
+  ])('the leak check catches an identity-like rule before the swap (masked %s)', async (_how, threads, dbname) => {
     const lb = await backedUp(
       RULES.replace(
         'column: email, transform: token }',
         "column: email, transform: regex_replace, options: { pattern: 'ZZZ-never-matches', replacement: x } }",
-      ),
+      ) + threads,
     );
-    const r = await restore(lb, 'leaky');
+    const r = await restore(lb, dbname);
     expect(r.run.status).toBe('failed');
     expect(r.run.errorStep).toBe('restore');
     expect(r.run.error).toMatch(/public\.customers\.email/);
-    expect(await servers.dev.query('postgres', `select datname from pg_database where datname like 'leaky%'`)).toEqual(
-      [],
-    );
+    expect(
+      await servers.dev.query('postgres', `select datname from pg_database where datname like '${dbname}%'`),
+    ).toEqual([]);
   });
 
   it("a masked value that breaks a CHECK constraint fails the run with pg_restore's error, nothing kept", async () => {

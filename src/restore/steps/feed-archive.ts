@@ -26,8 +26,9 @@ import { mapLimit } from '../../backup/store-files.js';
 import { LifeboatError } from '../../errors.js';
 import { run, tail } from '../../lib/process.js';
 import { maskCopyStream } from '../../masking/copy-stream.js';
+import { maskThreads, parallelMaskStream } from '../../masking/parallel.js';
 import type { RunTracker } from '../progress.js';
-import { type MaskedTable, untilEndMarker } from './masked-data.js';
+import { type MaskedTable, threadPlan, untilEndMarker } from './masked-data.js';
 
 export interface FedTable {
   table: TableCount & { file: string };
@@ -154,16 +155,21 @@ async function feedOne(
       hint: 'the backup is inconsistent; take a new one',
     });
   }
-  const masking = t.mask
-    ? maskCopyStream(
-        {
-          columns: t.mask.columns.map((c) => c.name),
-          rules: new Map(t.mask.rules.map((r) => [r.index, r.fn])),
-          table: label,
-        },
-        { sampler: t.mask.sampler },
-      )
-    : undefined;
+  // a large table is masked in threads (masking costs CPU per value), a small one in the stream
+  const threads = t.mask ? maskThreads(file.bytes, t.mask.threads) : 0;
+  if (threads > 0) o.tracker.log(`masking ${label} in ${threads} threads`);
+  const masking = !t.mask
+    ? undefined
+    : threads > 0
+      ? parallelMaskStream(threadPlan(t.mask), { threads, sampler: t.mask.sampler })
+      : maskCopyStream(
+          {
+            columns: t.mask.columns.map((c) => c.name),
+            rules: new Map(t.mask.rules.map((r) => [r.index, r.fn])),
+            table: label,
+          },
+          { sampler: t.mask.sampler },
+        );
   const stages: Array<NodeJS.ReadableStream | NodeJS.WritableStream> = [
     await o.reader.open(file, o.signal),
     o.tracker.countBytes(),

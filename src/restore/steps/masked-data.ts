@@ -15,8 +15,10 @@ import { pgBin } from '../../engines/postgres/binaries.js';
 import { pgRestoreList } from '../../engines/postgres/dump.js';
 import { LifeboatError } from '../../errors.js';
 import { run, tail } from '../../lib/process.js';
+import type { Secret } from '../../lib/secret.js';
 import type { ColumnInfo } from '../../masking/column.js';
 import type { MaskRule } from '../../masking/copy-stream.js';
+import type { ThreadPlan } from '../../masking/parallel.js';
 import { checkRuleFits } from '../../masking/fit.js';
 import {
   LeakSampler,
@@ -40,6 +42,23 @@ export interface MaskedTable {
   columns: ColumnInfo[];
   rules: Array<{ index: number; rule: MaskingRule; column: ColumnInfo; fn: MaskRule }>;
   sampler: LeakSampler;
+  /** The masking key, for threads that rebuild the rules (see threadPlan). */
+  key: Secret | undefined;
+  threads: 'auto' | number;
+}
+
+/** The table's plan as plain data, for masking threads. */
+export function threadPlan(m: MaskedTable): ThreadPlan {
+  return {
+    table: `${m.table.schema}.${m.table.name}`,
+    columns: m.columns.map((c) => c.name),
+    rules: m.rules.map((r) => ({
+      index: r.index,
+      rule: { transform: r.rule.transform, options: r.rule.options },
+      column: r.column,
+    })),
+    key: m.key === undefined ? undefined : { value: m.key.reveal(), source: m.key.source },
+  };
 }
 
 /**
@@ -203,7 +222,14 @@ export async function planMasking(
             return col;
           })
         : info;
-      entry = { table, columns, rules: [], sampler: new LeakSampler() };
+      entry = {
+        table,
+        columns,
+        rules: [],
+        sampler: new LeakSampler(),
+        key: database.masking.key,
+        threads: database.masking.threads,
+      };
       byTable.set(table, entry);
     }
     const index = entry.columns.findIndex((col) => col.name === rule.column);
