@@ -66,10 +66,11 @@ const USAGE = `usage: node bench/backup.mjs [--scale N] [--runs N]
 
 const TARGET = 1.1;
 
+// BENCH_ONLY=pgbench|realistic runs one database; BENCH_VARIANTS=stock,default (keys below) a few variants
 const DATABASES = [
   { key: 'pgbench', entry: 'Pgbench' },
   { key: 'realistic', entry: 'Realistic' },
-];
+].filter((d) => !process.env.BENCH_ONLY || d.key === process.env.BENCH_ONLY);
 
 /** The variants, stock first. `entrySuffix` names the catalog entry of a Lifeboat variant. */
 const VARIANTS = [
@@ -83,7 +84,13 @@ const VARIANTS = [
     policy: 'encrypt: { passphrase: env:BACKUP_PASSPHRASE }',
   },
   { key: 's3', label: 'lifeboat s3, gzip', entrySuffix: 'S3', storage: 's3' },
-];
+].filter(
+  (v) =>
+    v.key === 'stock' ||
+    v.key === 'default' ||
+    !process.env.BENCH_VARIANTS ||
+    process.env.BENCH_VARIANTS.split(',').includes(v.key),
+);
 
 /** Run-log lines that open each phase of a backup (src/backup/run-backup.ts), and the phase names. */
 const LOG_MARKS = [/^backup /, /^pg_dump -Fd/, /^pg_dump finished/, /^stored \d+ files/, /^verifying/, /^verified/];
@@ -137,10 +144,11 @@ async function main({ scale, runs }) {
   const pgc = await startPostgres(root);
   say(`PostgreSQL on 127.0.0.1:${pgc.port}`);
   const made = {};
-  made.pgbench = (await timed(() => createPgbenchDatabase(pgc, 'pgbench', scale))).seconds;
-  say(`pgbench -i -s ${scale}: ${made.pgbench.toFixed(1)} s`);
-  made.realistic = (await timed(() => createRealisticDatabase(pgc, 'realistic', scale))).seconds;
-  say(`realistic: ${made.realistic.toFixed(1)} s`);
+  const create = { pgbench: createPgbenchDatabase, realistic: createRealisticDatabase };
+  for (const db of DATABASES) {
+    made[db.key] = (await timed(() => create[db.key](pgc, db.key, scale))).seconds;
+    say(`created ${db.key} (scale ${scale}): ${made[db.key].toFixed(1)} s`);
+  }
   const sizes = {};
   for (const db of DATABASES) {
     sizes[db.key] = await databaseSize(pgc, db.key);
