@@ -6,8 +6,8 @@
 // On any failure the backup's objects are removed, the row says `failed` with the reason, and the
 // run log is kept. A backup without its manifest is never listed as complete.
 import { createHash } from 'node:crypto';
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Catalog, DatabaseConfig } from '../catalog/types.js';
 import {
@@ -30,7 +30,7 @@ import { fileCodec } from './codec.js';
 import { KEY_FILE, newBackupKeys } from './keys.js';
 import { backupPrefix, type Manifest, MANIFEST_FILE, MANIFEST_FORMAT, type TableCount } from './manifest.js';
 import { nextBackupStatus, type BackupStatus } from './status.js';
-import { storeWhileDumping, type StoredFile } from './store-files.js';
+import { hashWhileDumping, storeWhileDumping, type StoredFile } from './store-files.js';
 import { verifyBackup } from './verify-backup.js';
 
 export interface BackupDeps {
@@ -128,7 +128,6 @@ async function dumpAndStore(
   const policy = database.backup!;
   const server = deps.catalog.servers[database.server]!;
   const compression = policy.compression ?? DEFAULT_COMPRESSION;
-  const dir = join(work, 'dump');
 
   const keys = policy.encrypt ? await newBackupKeys(policy.encrypt, deps.scryptWorkFactor) : undefined;
   if (keys?.keyFile)
@@ -139,6 +138,16 @@ async function dumpAndStore(
     encrypt: keys?.encrypt,
   });
   const tocCodec = fileCodec({ zstd: false, encrypt: keys?.encrypt });
+  // Files kept exactly as pg_dump writes them, in a local directory: pg_dump writes straight into
+  // storage and nothing is copied (the backup is complete once its manifest is written, as when
+  // files are copied). Otherwise it writes to scratch, and each file is stored while it grows.
+  const direct = codec.suffix === '' && tocCodec.suffix === '' && storage.localPath !== undefined;
+  const dir = direct ? storage.localPath!(prefix.replace(/\/$/, '')) : join(work, 'dump');
+  if (direct) {
+    await mkdir(dirname(dir), { recursive: true });
+    // pg_dump refuses a directory that exists: what a retried job's first attempt left goes
+    await rm(dir, { recursive: true, force: true });
+  }
 
   log.add('exporting a snapshot');
   const snapshot = await exportSnapshot(server.url, database.dbname);
@@ -147,7 +156,7 @@ async function dumpAndStore(
   let counts: Map<number, number>;
   try {
     log.add(
-      `pg_dump -Fd -j ${policy.jobs} (${compression.method}) in snapshot ${snapshot.id}, storing files as they are written`,
+      `pg_dump -Fd -j ${policy.jobs} (${compression.method}) in snapshot ${snapshot.id}, ${direct ? 'writing straight into storage' : 'storing files as they are written'}`,
     );
     const finished = new Set<string>();
     const dumping = pgDump({
@@ -158,6 +167,7 @@ async function dumpAndStore(
       compressLevel: compression.method === 'gzip' ? (compression.level ?? 6) : 0,
       snapshot: snapshot.id,
       verbose: true,
+      sync: direct, // pg_dump's fsync makes stored files durable; scratch needs none
       signal: deps.signal,
       onLog: (l) => {
         const m = /finished item (\d+) TABLE DATA/.exec(l);
@@ -165,22 +175,26 @@ async function dumpAndStore(
         else if (/error|warning|fatal/i.test(l)) log.add(`pg_dump: ${l}`);
       },
     });
-    const storing = storeWhileDumping({
-      dir,
-      storage,
-      prefix,
-      codec,
-      tocCodec,
-      signal: deps.signal,
-      finished: (id) => finished.has(id),
-      dumpEnded: dumping,
-    });
+    const storing = direct
+      ? hashWhileDumping({ dir, signal: deps.signal, finished: (id) => finished.has(id), dumpEnded: dumping })
+      : storeWhileDumping({
+          dir,
+          storage,
+          prefix,
+          codec,
+          tocCodec,
+          signal: deps.signal,
+          finished: (id) => finished.has(id),
+          dumpEnded: dumping,
+        });
     const counting = snapshot.countRows(deps.signal);
     counting.catch(() => {}); // awaited below
     try {
       await dumping;
     } catch (err) {
       await storing.catch(() => {});
+      // pg_dump's directory, even empty, must not stay in storage (the run's cleanup removes files)
+      if (direct) await rm(dir, { recursive: true, force: true });
       throw err;
     }
     log.add('pg_dump finished');

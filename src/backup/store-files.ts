@@ -109,6 +109,65 @@ export async function storeWhileDumping(o: {
   return files;
 }
 
+/**
+ * For a storage pg_dump writes into itself (a local filesystem directory, files kept exactly as
+ * pg_dump wrote them): nothing is copied; each data file is hashed (and an uncompressed one's rows
+ * counted) once pg_dump reports it finished, the rest once pg_dump has exited.
+ */
+export async function hashWhileDumping(o: {
+  dir: string;
+  signal?: AbortSignal;
+  finished: (dumpId: string) => boolean;
+  dumpEnded: Promise<unknown>;
+}): Promise<StoredFile[]> {
+  let ended = false;
+  const endedNow = o.dumpEnded.then(
+    () => (ended = true),
+    () => (ended = true),
+  );
+  const hashing = new Map<string, Promise<StoredFile>>();
+  const dataFile = /^(\d+)\.dat(\.gz)?$/;
+  const hashFinished = async () => {
+    for (const name of await readdir(o.dir).catch(() => [] as string[])) {
+      const m = dataFile.exec(name);
+      if (!m || hashing.has(name) || !o.finished(m[1]!)) continue;
+      const p = hashFile(o.dir, name, o.signal);
+      p.catch(() => {}); // awaited below
+      hashing.set(name, p);
+    }
+  };
+  while (!ended) {
+    await hashFinished();
+    await Promise.race([endedNow, new Promise((r) => setTimeout(r, 50))]);
+  }
+  await o.dumpEnded; // a failed pg_dump fails here, before its partial files are read
+  for (const name of (await readdir(o.dir)).sort()) {
+    if (!hashing.has(name)) hashing.set(name, hashFile(o.dir, name, o.signal));
+  }
+  return Promise.all(hashing.values());
+}
+
+async function hashFile(dir: string, name: string, signal?: AbortSignal): Promise<StoredFile> {
+  const h = hashingPassThrough();
+  const counter = /^\d+\.dat$/.test(name) ? new RowCounter() : undefined;
+  await pipeline(
+    createReadStream(join(dir, name), { highWaterMark: 1 << 20 }),
+    h.stream,
+    counter ?? new PassThrough().resume(),
+    ...(signal ? [{ signal }] : []),
+  );
+  const { sha256, bytes } = h.digest();
+  return {
+    name,
+    stored: name,
+    bytes,
+    sha256,
+    storedBytes: bytes,
+    storedSha256: sha256,
+    ...(counter ? { rows: counter.rows } : {}),
+  };
+}
+
 async function storeFile(o: {
   dir: string;
   name: string;
@@ -124,7 +183,8 @@ async function storeFile(o: {
   const codec = isData ? o.codec : o.tocCodec;
   const source = o.source ?? createReadStream(join(o.dir, o.name), { highWaterMark: 1 << 20 });
   const raw = hashingPassThrough();
-  const stored = hashingPassThrough();
+  // stored as written (no compression or encryption of ours): the stored bytes are the raw bytes
+  const stored = codec.suffix === '' ? undefined : hashingPassThrough();
   // rows of an uncompressed data file are counted on the way (a cross-check of the snapshot's
   // count); pg_dump's gzip files are not inflated just for that
   const counter = isData && !o.name.endsWith('.gz') ? new RowCounter() : undefined;
@@ -145,11 +205,11 @@ async function storeFile(o: {
   const writing = o.storage.write(key, body, { signal: o.signal });
   await Promise.all([
     pipeline(source, raw.stream),
-    pipeline(rawOut, ...(encoded as [Transform]), stored.stream, body, { signal: o.signal }),
+    pipeline(rawOut, ...(encoded as [Transform]), ...(stored ? [stored.stream] : []), body, { signal: o.signal }),
     writing,
   ]);
   const r = raw.digest();
-  const s = stored.digest();
+  const s = stored?.digest() ?? r;
   return {
     name: o.name,
     stored: `${o.name}${codec.suffix}`,

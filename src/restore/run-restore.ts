@@ -140,9 +140,18 @@ export async function runRestore(
     tracker.p.rowsTotal = manifest.totals.rows;
     tracker.p.bytesTotal = manifest.totals.bytes;
 
+    // table data is fetched only for a table scope, and only the scope's; otherwise it streams
+    const tableFiles = new Set(manifest.tables.map((t) => t.file).filter(Boolean));
     if (run.tables?.length) {
-      await fetchArchive(reader, archive, manifest.files, tracker, abort.signal);
       const scope = resolveScope(run.tables, manifest.tables);
+      const scopeFiles = new Set(scope.map((t) => t.file));
+      await fetchArchive(
+        reader,
+        archive,
+        manifest.files.filter((f) => !tableFiles.has(f.name) || scopeFiles.has(f.name)),
+        tracker,
+        abort.signal,
+      );
       tracker.p.tablesTotal = scope.length;
       tracker.p.rowsTotal = scope.reduce((a, t) => a + t.rows, 0);
       const warnings = await withClient(server.url, run.destination_dbname, (c) => crossScopeForeignKeys(c, scope));
@@ -162,8 +171,6 @@ export async function runRestore(
         signal: abort.signal,
       });
     } else {
-      // only what is not table data lands on local disk; table data streams in the restore step
-      const tableFiles = new Set(manifest.tables.map((t) => t.file).filter(Boolean));
       await fetchArchive(
         reader,
         archive,

@@ -12,6 +12,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import process from 'node:process';
+import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BackupDetail } from '../../src/contract/backups.js';
 import { pgBin } from '../../src/engines/postgres/binaries.js';
@@ -271,6 +273,35 @@ describe('backup failures', () => {
     expect(show.stdout).not.toContain('wrong-password-123');
     expect(existsSync(join(lb.dir, 'backups', 'CustomerDB', r.doc.id))).toBe(false);
   });
+
+  it('pg_dump killed mid-dump: failed saying so, and its directory is gone from storage', async () => {
+    const lb = await startTestLifeboat(fixtureConfig(), servers.env);
+    // a table locked in the source holds pg_dump up after it has created its directory
+    const locker = new pg.Client({ connectionString: servers.prod.url('customer') });
+    await locker.connect();
+    try {
+      await locker.query('begin; lock table customers in access exclusive mode');
+      const backup = backupWait(lb);
+      const storage = join(lb.dir, 'backups', 'CustomerDB');
+      let pid: number | undefined;
+      for (let i = 0; i < 300 && pid === undefined; i++) {
+        const ps = await run('pgrep', ['-f', `pg_dump .*-f ${storage}/`]);
+        pid = ps.code === 0 ? Number(ps.stdout.trim().split('\n')[0]) : undefined;
+        if (pid === undefined) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(pid).toBeDefined();
+      // pg_dump writes straight into the filesystem storage: its directory is there
+      expect(readdirSync(storage)).toHaveLength(1);
+      process.kill(pid!, 'SIGKILL');
+      await locker.query('rollback');
+      const r = await backup;
+      expect(r.doc.status).toBe('failed');
+      expect(r.doc.error).toBe('pg_dump was killed (SIGKILL)');
+      expect(existsSync(join(storage, r.doc.id))).toBe(false);
+    } finally {
+      await locker.end();
+    }
+  }, 60_000);
 
   it('missing database: failed naming it', async () => {
     const lb = await startTestLifeboat(fixtureConfig().replace('name: customer', 'name: no_such_db'), servers.env);

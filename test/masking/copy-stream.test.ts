@@ -1,26 +1,14 @@
 // The masking stream: whatever the chunking, unmasked fields come out as the very bytes that went
 // in, masked fields are re-encoded correctly, and the end marker, an unterminated last row and
 // escaped line ends are handled as PostgreSQL handles them.
-import { Readable, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import { decodeRow, encodeRow } from '../../src/masking/copy-codec.js';
 import { type MaskPlan, maskCopyStream, type MaskStreamOptions } from '../../src/masking/copy-stream.js';
 import { randomValue, Rng } from './generators.js';
+import { through } from './helpers.js';
 
-async function runThrough(plan: MaskPlan, input: Buffer, chunkSize: number, opts?: MaskStreamOptions): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for (let i = 0; i < input.length; i += chunkSize) chunks.push(input.subarray(i, i + chunkSize));
-  const out: Buffer[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _e, cb) {
-      out.push(chunk);
-      cb();
-    },
-  });
-  await pipeline(Readable.from(chunks), maskCopyStream(plan, opts), sink);
-  return Buffer.concat(out);
-}
+const runThrough = (plan: MaskPlan, input: Buffer, chunkSize: number, opts?: MaskStreamOptions) =>
+  through(maskCopyStream(plan, opts), input, chunkSize);
 
 const upper = (v: string | null) => (v === null ? null : `M:${v.toUpperCase()}`);
 const COLUMNS = ['id', 'email', 'note', 'doc', 'tags'];

@@ -1,8 +1,6 @@
 // Masking in threads gives, byte for byte, what masking in the stream gives — whatever the batch
 // and chunk sizes — with the same row count, a leak sample of the same population, and the same
 // error (the row numbered within the whole table) when a row does not fit the plan.
-import { Readable, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import type { ColumnInfo } from '../../src/masking/column.js';
 import { encodeRow } from '../../src/masking/copy-codec.js';
@@ -11,7 +9,7 @@ import { LeakSampler } from '../../src/masking/leak-check.js';
 import { maskThreads, PARALLEL_MIN_BYTES, parallelMaskStream, type ThreadPlan } from '../../src/masking/parallel.js';
 import { createTransformer, type RuleSpec } from '../../src/masking/transformers/index.js';
 import { randomValue, Rng } from './generators.js';
-import { col, KEY } from './helpers.js';
+import { col, KEY, through } from './helpers.js';
 
 const COLUMNS = ['id', 'email', 'note', 'phone', 'body'];
 const RULES: Array<{ index: number; rule: RuleSpec; column: ColumnInfo }> = [
@@ -42,20 +40,6 @@ function data(rows: number, seed = 7): Buffer {
     );
   }
   return Buffer.from(`${lines.join('\n')}\n`, 'utf8');
-}
-
-async function through(stream: NodeJS.ReadWriteStream, input: Buffer, chunk: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for (let i = 0; i < input.length; i += chunk) chunks.push(input.subarray(i, i + chunk));
-  const out: Buffer[] = [];
-  const sink = new Writable({
-    write(c: Buffer, _e, cb) {
-      out.push(c);
-      cb();
-    },
-  });
-  await pipeline(Readable.from(chunks), stream, sink);
-  return Buffer.concat(out);
 }
 
 function inStream(sampler?: LeakSampler) {

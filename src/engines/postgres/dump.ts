@@ -90,6 +90,8 @@ export interface PgDumpOptions {
   snapshot?: string;
   /** -v: pg_dump reports each finished data item (parallel mode), for storing while it dumps. */
   verbose?: boolean;
+  /** false: --no-sync, for output that is scratch (copied elsewhere, then deleted). */
+  sync?: boolean;
   signal?: AbortSignal;
   onLog?: (line: string) => void;
 }
@@ -98,6 +100,7 @@ export async function pgDump(o: PgDumpOptions): Promise<void> {
   const args = ['-Fd', '-j', String(o.jobs), '-Z', String(o.compressLevel), '-f', o.dir, '--no-password'];
   if (o.snapshot) args.push(`--snapshot=${o.snapshot}`);
   if (o.verbose) args.push('-v');
+  if (o.sync === false) args.push('--no-sync');
   const r = await run(pgBin('pg_dump'), args, {
     env: libpqEnv(o.url, o.dbname),
     signal: o.signal,
