@@ -35,7 +35,11 @@ export const BackupListQuery = z.object({
 });
 export const BackupList = z.object({ backups: z.array(BackupDoc) });
 export const BackupIdParams = z.object({ id: z.string().min(1) });
-export const BackupShowQuery = z.object({ log: z.coerce.boolean().default(false) });
+export const BackupShowQuery = z.object({
+  log: z.coerce.boolean().default(false),
+  /** Seconds to wait for the backup to finish (verified, corrupt or failed) before answering. */
+  wait: z.coerce.number().min(0).max(60).optional(),
+});
 
 export const PruneRequest = z.object({ database: z.string().optional(), dryRun: z.boolean().default(false) });
 export const PruneResult = z.object({

@@ -29,11 +29,12 @@ function line(b: BackupDoc): string {
 async function waitForBackup(ctx: CliContext, id: string, signal?: AbortSignal): Promise<BackupDetail> {
   const api = apiClient(ctx);
   for (;;) {
-    const b = await api.request<BackupDetail>('GET', `/api/v1/backups/${encodeURIComponent(id)}`);
+    // the server answers once the backup has finished, or after 10 s with its current status
+    const b = await api.request<BackupDetail>('GET', `/api/v1/backups/${encodeURIComponent(id)}?wait=10`);
     if (TERMINAL_BACKUP_STATUSES.has(b.status)) return b;
     if (!ctx.json && ctx.stdoutIsTTY) process.stderr.write(`\r${b.id} ${b.status}…`);
-    await new Promise((r) => setTimeout(r, 100));
     if (signal?.aborted) return b;
+    await new Promise((r) => setTimeout(r, 25)); // never a tight loop, even against a server that does not wait
   }
 }
 

@@ -4,6 +4,7 @@ import { backupDetail, backupDoc } from '../../backup/docs.js';
 import { pruneBackups } from '../../backup/prune.js';
 import { BACKUP_QUEUE, requestBackup } from '../../backup/service.js';
 import { verifyBackup } from '../../backup/verify-backup.js';
+import { TERMINAL_BACKUP_STATUSES } from '../../backup/status.js';
 import { getDatabase } from '../../catalog/lookup.js';
 import {
   BackupDetail,
@@ -107,11 +108,17 @@ export function backupRoutes(app: App, deps: HttpDeps): void {
       },
     },
     async (req) => {
-      const row = await loadBackup(req.params.id);
+      let row = await loadBackup(req.params.id);
       await authorize(deps, req, 'backup.view', {
         database: row.database,
         ownerTeam: deps.catalog.databases[row.database]?.owner,
       });
+      // ?wait=N answers as soon as the backup has finished (the CLI's --wait), at most N seconds on
+      const until = Date.now() + (req.query.wait ?? 0) * 1000;
+      while (!TERMINAL_BACKUP_STATUSES.has(row.status) && Date.now() < until && !req.raw.socket.destroyed) {
+        await new Promise((r) => setTimeout(r, 25));
+        row = await loadBackup(req.params.id);
+      }
       return backupDetail(row, req.query.log);
     },
   );
