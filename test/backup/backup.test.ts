@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import process from 'node:process';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { Manifest } from '../../src/backup/manifest.js';
 import type { BackupDetail } from '../../src/contract/backups.js';
 import { pgBin } from '../../src/engines/postgres/binaries.js';
 import { run } from '../../src/lib/process.js';
@@ -30,7 +31,7 @@ beforeAll(async () => {
 
 async function backupWait(lb: TestLifeboat, user = 'alice') {
   const r = await lifeboat(['backup', 'run', 'CustomerDB', '--wait', '--json'], { env: await lb.cliEnv(user) });
-  return { ...r, doc: JSON.parse(r.stdout || '{}') as BackupDetail & { manifest: any } };
+  return { ...r, doc: JSON.parse(r.stdout || '{}') as BackupDetail & { manifest: Manifest } };
 }
 
 async function sourceCounts(): Promise<Record<string, number>> {
