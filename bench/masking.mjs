@@ -6,7 +6,7 @@
 // also times the VACUUM FULL that the post-restore way needs before the originals, still on disk
 // in dead row versions after the UPDATE, are really gone.
 //
-//   npm run build && node bench/masking.mjs [--scale 50] [--runs 3]
+//   npm run build && node bench/masking.mjs [--scale 50] [--runs 3]    (BENCH_LOG=1 prints each run's log)
 import console from 'node:console';
 import process from 'node:process';
 import {
@@ -59,6 +59,7 @@ async function main({ scale, runs }) {
         const r = await b.lifeboatRestore(which === 'masked' ? 'RealisticMasked' : 'Realistic');
         t[which].push(r.seconds);
         say(`${which}: ${fmtSeconds(r.seconds)}`);
+        if (process.env.BENCH_LOG) console.log(await r.log()); // the run's timestamped steps
         await r.drop();
       }
     }

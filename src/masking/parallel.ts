@@ -186,6 +186,8 @@ export function parallelMaskStream(
       carry.push(chunk);
       carried += chunk.length;
       if (carried < batchBytes) return callback();
+      // still inside one long row (a large document): collect without copying it all again
+      if (carry.length > 1 && chunk.indexOf(LF) === -1) return callback();
       const all = concatOwned(carry, carried);
       const cut = lastRowEnd(all);
       if (cut === 0) {
