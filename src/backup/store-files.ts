@@ -37,6 +37,34 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   return results;
 }
 
+/** A table data file of a pg_dump directory, by its dump id. */
+const DATA_FILE = /^(\d+)\.dat(\.gz)?$/;
+
+/** pg_dump's run as the storing side sees it: whether it has exited, and a loop until it has. */
+function watchDump(dumpEnded: Promise<unknown>): {
+  readonly ended: boolean;
+  poll(step: () => Promise<void>): Promise<void>;
+} {
+  let ended = false;
+  const endedNow = dumpEnded.then(
+    () => (ended = true),
+    () => (ended = true),
+  );
+  return {
+    get ended() {
+      return ended;
+    },
+    /** Runs `step` every 50 ms until pg_dump has exited, then once more. */
+    async poll(step) {
+      while (!ended) {
+        await step();
+        await Promise.race([endedNow, new Promise((r) => setTimeout(r, 50))]);
+      }
+      await step();
+    },
+  };
+}
+
 /**
  * Stores a dump directory while pg_dump is still writing it: each data file is streamed to
  * storage as soon as it appears, following its growth until pg_dump reports it finished; the
@@ -54,30 +82,21 @@ export async function storeWhileDumping(o: {
   /** Resolves when pg_dump has exited (either way). */
   dumpEnded: Promise<unknown>;
 }): Promise<StoredFile[]> {
-  let ended = false;
-  const endedNow = o.dumpEnded.then(
-    () => (ended = true),
-    () => (ended = true),
-  );
+  const dump = watchDump(o.dumpEnded);
   const started = new Map<string, Promise<StoredFile>>();
-  const dataFile = /^(\d+)\.dat(\.gz)?$/;
   const startFollowing = async () => {
     const names = await readdir(o.dir).catch(() => [] as string[]);
     for (const name of names) {
-      const m = dataFile.exec(name);
+      const m = DATA_FILE.exec(name);
       if (!m || started.has(name)) continue;
       const id = m[1]!;
-      const source = followFile(join(o.dir, name), () => ended || o.finished(id), o.signal);
+      const source = followFile(join(o.dir, name), () => dump.ended || o.finished(id), o.signal);
       const p = storeFile({ ...o, name, source });
       p.catch(() => {}); // awaited below
       started.set(name, p);
     }
   };
-  while (!ended) {
-    await startFollowing();
-    await Promise.race([endedNow, new Promise((r) => setTimeout(r, 50))]);
-  }
-  await startFollowing();
+  await dump.poll(startFollowing);
   const followed = [...started.keys()];
   // what pg_dump writes last (toc.dat, blobs.toc) is stored once it has exited
   for (const name of (await readdir(o.dir).catch(() => [] as string[])).sort()) {
@@ -120,26 +139,17 @@ export async function hashWhileDumping(o: {
   finished: (dumpId: string) => boolean;
   dumpEnded: Promise<unknown>;
 }): Promise<StoredFile[]> {
-  let ended = false;
-  const endedNow = o.dumpEnded.then(
-    () => (ended = true),
-    () => (ended = true),
-  );
   const hashing = new Map<string, Promise<StoredFile>>();
-  const dataFile = /^(\d+)\.dat(\.gz)?$/;
   const hashFinished = async () => {
     for (const name of await readdir(o.dir).catch(() => [] as string[])) {
-      const m = dataFile.exec(name);
+      const m = DATA_FILE.exec(name);
       if (!m || hashing.has(name) || !o.finished(m[1]!)) continue;
       const p = hashFile(o.dir, name, o.signal);
       p.catch(() => {}); // awaited below
       hashing.set(name, p);
     }
   };
-  while (!ended) {
-    await hashFinished();
-    await Promise.race([endedNow, new Promise((r) => setTimeout(r, 50))]);
-  }
+  await watchDump(o.dumpEnded).poll(hashFinished);
   await o.dumpEnded; // a failed pg_dump fails here, before its partial files are read
   for (const name of (await readdir(o.dir)).sort()) {
     if (!hashing.has(name)) hashing.set(name, hashFile(o.dir, name, o.signal));
