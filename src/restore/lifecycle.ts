@@ -50,6 +50,9 @@ export const TERMINAL_STATUSES: ReadonlySet<RunStatus> = new Set([
   'expired',
 ]);
 
+/** A dry run's statuses: such a run moves on only when its requester acts, never by itself. */
+export const DRY_RUN_STATUSES: ReadonlySet<RunStatus> = new Set(['draft', 'scoped', 'checked', 'previewed']);
+
 export function isTerminal(s: RunStatus): boolean {
   return TERMINAL_STATUSES.has(s);
 }

@@ -138,6 +138,13 @@ describe('a full restore', () => {
     expect(run.status).toBe('previewed');
     expect((run.preview as { tables: unknown[] }).tables).toHaveLength(3);
     expect((await servers.dev.query('postgres', `select 1 from pg_database where datname = 'dry'`)).length).toBe(0);
+    // watching a dry run does not wait forever: it says what would make it move
+    const w = await lifeboat(['restore', 'status', String(run.id), '--watch'], { env: await lb.cliEnv('jsmith') });
+    expect(w.code).toBe(0);
+    expect(w.stdout).toMatch(new RegExp(`run ${run.id} previewed 0%`));
+    expect(w.stderr).toBe(
+      `run ${run.id} is a dry run (previewed): nothing happens until it is submitted\nHINT: submit it with \`lifeboat restore request CustomerDB --to dev-pg01/dry --execute --confirm dev-pg01/dry\`, then watch the run that prints\n`,
+    );
   });
 
   it('streams progress over server-sent events up to 100% and completed', async () => {

@@ -1,7 +1,7 @@
 // `lifeboat restore request|show|status|list|cancel|undo`.
 import type { Command } from 'commander';
 import type { RunDoc } from '../../contract/runs.js';
-import { TERMINAL_STATUSES as TERMINAL_RUN_STATUSES } from '../../restore/lifecycle.js';
+import { DRY_RUN_STATUSES, TERMINAL_STATUSES as TERMINAL_RUN_STATUSES } from '../../restore/lifecycle.js';
 import { formatDuration } from '../../lib/duration.js';
 import { parseList } from '../parse.js';
 import { apiClient } from '../client.js';
@@ -49,6 +49,14 @@ async function watch(ctx: CliContext, id: number): Promise<RunDoc> {
     lastPhase = phase;
     if (TERMINAL_RUN_STATUSES.has(r.status)) {
       if (!ctx.json && ctx.stdoutIsTTY) process.stdout.write('\n');
+      return r;
+    }
+    if (DRY_RUN_STATUSES.has(r.status)) {
+      // a dry run does not move by itself: waiting on it would wait forever
+      if (!ctx.json && ctx.stdoutIsTTY) process.stdout.write('\n');
+      process.stderr.write(
+        `run ${r.id} is a dry run (${r.status}): nothing happens until it is submitted\nHINT: submit it with \`lifeboat restore request ${r.database} --to ${r.destination.identifier} --execute --confirm ${r.destination.identifier}\`, then watch the run that prints\n`,
+      );
       return r;
     }
     await new Promise((res) => setTimeout(res, 100));
