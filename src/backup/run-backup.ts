@@ -193,8 +193,6 @@ async function dumpAndStore(
       await dumping;
     } catch (err) {
       await storing.catch(() => {});
-      // pg_dump's directory, even empty, must not stay in storage (the run's cleanup removes files)
-      if (direct) await rm(dir, { recursive: true, force: true });
       throw err;
     }
     log.add('pg_dump finished');

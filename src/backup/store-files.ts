@@ -106,16 +106,7 @@ export async function storeWhileDumping(o: {
   // A file read while it grew must equal the file pg_dump left: hashed again from the page
   // cache (a fraction of a second per GB) — what is stored is then exactly what pg_dump wrote.
   await mapLimit(followed, 2, async (name) => {
-    const h = hashingPassThrough();
-    await pipeline(
-      createReadStream(join(o.dir, name), { highWaterMark: 1 << 20 }),
-      h.stream,
-      new PassThrough().resume(),
-      {
-        signal: o.signal,
-      },
-    );
-    const onDisk = h.digest();
+    const onDisk = await hashFile(o.dir, name, o.signal, { countRows: false });
     const stored = files.find((f) => f.name === name)!;
     if (onDisk.sha256 !== stored.sha256 || onDisk.bytes !== stored.bytes) {
       throw new LifeboatError(
@@ -157,9 +148,15 @@ export async function hashWhileDumping(o: {
   return Promise.all(hashing.values());
 }
 
-async function hashFile(dir: string, name: string, signal?: AbortSignal): Promise<StoredFile> {
+/** A file of pg_dump's as it is on disk, stored as it is; an uncompressed data file's rows counted. */
+async function hashFile(
+  dir: string,
+  name: string,
+  signal?: AbortSignal,
+  opts: { countRows?: boolean } = {},
+): Promise<StoredFile> {
   const h = hashingPassThrough();
-  const counter = /^\d+\.dat$/.test(name) ? new RowCounter() : undefined;
+  const counter = (opts.countRows ?? true) && /^\d+\.dat$/.test(name) ? new RowCounter() : undefined;
   await pipeline(
     createReadStream(join(dir, name), { highWaterMark: 1 << 20 }),
     h.stream,

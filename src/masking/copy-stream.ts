@@ -327,7 +327,7 @@ function isPlainAscii(buf: Uint8Array, start: number, end: number): boolean {
 }
 
 /** True when the byte at `at` is escaped: preceded by an odd run of backslashes (from `floor`). */
-function isEscaped(buf: Uint8Array, floor: number, at: number): boolean {
+export function isEscaped(buf: Uint8Array, floor: number, at: number): boolean {
   let n = 0;
   for (let i = at - 1; i >= floor && buf[i] === BACKSLASH; i--) n++;
   return (n & 1) === 1;

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { type ErrorCode, LifeboatError } from '../errors.js';
 import type { ColumnInfo } from './column.js';
-import type { MaskStats } from './copy-stream.js';
+import { isEscaped, type MaskStats } from './copy-stream.js';
 import type { LeakSampler } from './leak-check.js';
 import type { RuleSpec } from './transformers/index.js';
 
@@ -66,7 +66,6 @@ function threadEntry(): string {
 }
 
 const LF = 0x0a;
-const BACKSLASH = 0x5c;
 
 /** A Transform like maskCopyStream, masking in `threads` worker threads. */
 export function parallelMaskStream(
@@ -232,19 +231,13 @@ function concatOwned(pieces: Buffer[], length: number): Buffer {
 /** The end of the last complete row (after its newline), 0 when there is none. */
 function lastRowEnd(buf: Buffer): number {
   let nl = buf.lastIndexOf(LF);
-  while (nl >= 0 && isEscaped(buf, nl)) nl = nl > 0 ? buf.lastIndexOf(LF, nl - 1) : -1;
+  while (nl >= 0 && isEscaped(buf, 0, nl)) nl = nl > 0 ? buf.lastIndexOf(LF, nl - 1) : -1;
   return nl + 1;
 }
 
 /** Rows (unescaped newlines) in buf[0, end). */
 function countRows(buf: Buffer, end: number): number {
   let n = 0;
-  for (let nl = buf.indexOf(LF); nl !== -1 && nl < end; nl = buf.indexOf(LF, nl + 1)) if (!isEscaped(buf, nl)) n++;
+  for (let nl = buf.indexOf(LF); nl !== -1 && nl < end; nl = buf.indexOf(LF, nl + 1)) if (!isEscaped(buf, 0, nl)) n++;
   return n;
-}
-
-function isEscaped(buf: Uint8Array, at: number): boolean {
-  let n = 0;
-  for (let i = at - 1; i >= 0 && buf[i] === BACKSLASH; i--) n++;
-  return (n & 1) === 1;
 }

@@ -164,7 +164,10 @@ export class FilesystemStorage implements Storage {
     for (const key of [...found.keys, ...found.partials]) {
       await this.#fs(subject, rm(this.#path(key), { force: true }));
     }
-    await this.#pruneEmptyDirs([...found.keys, ...found.partials].map((k) => dirname(this.#path(k))));
+    // the prefix's own directory goes too when nothing is left in it, even if it held no object
+    // (what a writer outside this driver, such as pg_dump, created and left empty)
+    const own = prefix.endsWith('/') ? [this.#path(prefix.slice(0, -1))] : [];
+    await this.#pruneEmptyDirs([...[...found.keys, ...found.partials].map((k) => dirname(this.#path(k))), ...own]);
     return found.keys.length;
   }
 

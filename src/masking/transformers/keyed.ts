@@ -125,9 +125,9 @@ export function pick<T>(list: readonly T[], d: Uint8Array, offset: number): T {
  * different inputs never collapse into one output. Built once per rule, not per value.
  */
 export function seeder(column: Pick<ColumnInfo, 'type'>): (value: string) => string {
+  if (seedIsValue(column)) return (v) => v;
   if (typeFamily(column.type) === 'citext') return (v) => v.toLowerCase();
-  if (isPaddedChar(column.type)) return (v) => v.replace(/ +$/, '');
-  return (v) => v;
+  return (v) => v.replace(/ +$/, '');
 }
 
 /** True when the column's seeder is the identity: its values are compared exactly as they are. */

@@ -41,27 +41,31 @@ export function tokenTransformer(ctx: TransformContext): ValueTransformer {
   const token: ValueTransformer = (value) => {
     if (value === null) return null;
     const seed = seedOf(value);
-    if (EMAIL.test(seed)) return emailToken(keyed.base32(TOKEN, seed, TOKEN_CHARS));
+    const isEmail = EMAIL.test(seed);
     // PostgreSQL measures varchar(n) in characters, so length is counted in code points
-    const length = codePoints(seed);
-    if (length >= TOKEN_CHARS) return keyed.base32(TOKEN, seed, Math.min(length, LONG_TOKEN_CHARS));
-    return TOKEN_PREFIX + keyed.base32(TOKEN, seed, TOKEN_CHARS);
+    const length = isEmail ? 0 : codePoints(seed);
+    return layToken(keyed.base32(TOKEN, seed, tokenChars(isEmail, length)), isEmail, length);
   };
   if (!seedIsValue(column)) return token;
   // The same, straight from ASCII bytes: one character per byte, hashed as they are.
   const ascii: AsciiTransformer = (buf, start, end) => {
+    const isEmail = isAsciiEmail(buf, start, end);
     const length = end - start;
-    if (isAsciiEmail(buf, start, end)) return emailToken(base32Of(buf, start, end, TOKEN_CHARS));
-    if (length >= TOKEN_CHARS) return base32Of(buf, start, end, Math.min(length, LONG_TOKEN_CHARS));
-    return TOKEN_PREFIX + base32Of(buf, start, end, TOKEN_CHARS);
+    const digest = keyed.digestRangeScratch(TOKEN_BYTES, buf, start, end);
+    return layToken(toBase32(digest, tokenChars(isEmail, length)), isEmail, length);
   };
-  const base32Of = (buf: Uint8Array, start: number, end: number, chars: number) =>
-    toBase32(keyed.digestRangeScratch(TOKEN_BYTES, buf, start, end), chars);
   return Object.assign(token, { ascii });
 }
 
-function emailToken(chars: string): string {
-  return `${TOKEN_PREFIX}${chars}@${TOKEN_EMAIL_DOMAIN}`;
+/** How many base32 characters a token has: 16, or a long text's own length up to 32. */
+function tokenChars(isEmail: boolean, length: number): number {
+  return !isEmail && length >= TOKEN_CHARS ? Math.min(length, LONG_TOKEN_CHARS) : TOKEN_CHARS;
+}
+
+/** What goes around a token's characters: an email's form, or the prefix of a short value's. */
+function layToken(chars: string, isEmail: boolean, length: number): string {
+  if (isEmail) return `${TOKEN_PREFIX}${chars}@${TOKEN_EMAIL_DOMAIN}`;
+  return length >= TOKEN_CHARS ? chars : TOKEN_PREFIX + chars;
 }
 
 /** EMAIL.test on ASCII bytes: one `@` with something on both sides, and no white space. */
