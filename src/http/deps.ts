@@ -1,6 +1,7 @@
 // What the HTTP layer is given: the store, the queue and the catalog, passed in (STYLE.md §7).
 import type PgBoss from 'pg-boss';
 import type { Catalog } from '../catalog/types.js';
+import type { ChangeFeed } from '../store/changes.js';
 import type { Db } from '../store/db.js';
 
 export interface HttpDeps {
@@ -12,4 +13,6 @@ export interface HttpDeps {
   publicUrl: string;
   /** Wakes a worker of this process for a queue a job was just put on (others poll). */
   wake?: (queue: string) => void;
+  /** The store's change feed, for answering as soon as a backup or run changes (else: polling). */
+  changes?: ChangeFeed;
 }

@@ -11,6 +11,7 @@ import { LifeboatError } from '../errors.js';
 import { type App, buildApp } from '../http/app.js';
 import type { Logger } from '../lib/logger.js';
 import type { Secret } from '../lib/secret.js';
+import { listenForChanges } from '../store/changes.js';
 import { openStore, type Store } from '../store/open.js';
 import { syncBackupSchedules } from '../backup/service.js';
 import { startQueue } from '../worker/queue.js';
@@ -86,6 +87,8 @@ export async function runLifeboat(opts: RunOptions): Promise<Running> {
     let app: App | undefined;
     let url: string | undefined;
     if (opts.mode !== 'worker') {
+      const changes = await listenForChanges(store.url, opts.logger);
+      undo.push(() => changes.close());
       app = await buildApp({
         db: store.db,
         queue,
@@ -93,6 +96,7 @@ export async function runLifeboat(opts: RunOptions): Promise<Running> {
         startedAt: new Date(),
         publicUrl: `http://${opts.host}:${opts.port}`,
         wake: (q) => wakeWorker(q),
+        changes,
         logger: opts.logger,
       });
       url = await app.listen({ host: opts.host, port: opts.port }).catch((err: NodeJS.ErrnoException) => {

@@ -11,6 +11,7 @@ import type { Catalog } from '../../src/catalog/types.js';
 import { buildApp, type App } from '../../src/http/app.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { jobHandlers } from '../../src/runtime/jobs.js';
+import { listenForChanges } from '../../src/store/changes.js';
 import { startReaper } from '../../src/restore/reaper-loop.js';
 import { startQueue } from '../../src/worker/queue.js';
 import { type RunningWorker, startWorker } from '../../src/worker/worker.js';
@@ -54,12 +55,14 @@ export async function startTestLifeboat(
   queue.on('error', () => {});
   await syncBackupSchedules(queue, catalog);
   const logger = silentLogger();
+  const changes = await listenForChanges(store.url, logger);
   const app = await buildApp({
     db: store.db,
     queue,
     catalog,
     startedAt: new Date(),
     publicUrl: 'http://127.0.0.1',
+    changes,
     logger,
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
@@ -100,6 +103,7 @@ export async function startTestLifeboat(
       await worker?.stop(5_000);
       await queue.stop({ graceful: true, wait: true, timeout: 10_000 });
       await app.close();
+      await changes.close();
       await store.close();
     },
   };

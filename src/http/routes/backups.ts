@@ -21,11 +21,13 @@ import { decide } from '../../access/policy.js';
 import { LifeboatError } from '../../errors.js';
 import type { App } from '../app.js';
 import { authorize, principalOf } from '../auth.js';
+import { pollingFeed } from '../../store/changes.js';
 import type { HttpDeps } from '../deps.js';
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
 
 export function backupRoutes(app: App, deps: HttpDeps): void {
+  const changes = deps.changes ?? pollingFeed(25);
   const resourceOf = (database: string) => {
     const d = getDatabase(deps.catalog, database);
     return { database: d.name, ownerTeam: d.owner };
@@ -116,8 +118,10 @@ export function backupRoutes(app: App, deps: HttpDeps): void {
       // ?wait=N answers as soon as the backup has finished (the CLI's --wait), at most N seconds on
       const until = Date.now() + (req.query.wait ?? 0) * 1000;
       while (!TERMINAL_BACKUP_STATUSES.has(row.status) && Date.now() < until && !req.raw.socket.destroyed) {
-        await new Promise((r) => setTimeout(r, 25));
+        // listening before reading: a change in between is not missed
+        const changed = changes.next(`backup:${row.id}`, Math.min(1000, until - Date.now()));
         row = await loadBackup(req.params.id);
+        if (!TERMINAL_BACKUP_STATUSES.has(row.status)) await changed;
       }
       return backupDetail(row, req.query.log);
     },

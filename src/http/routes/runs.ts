@@ -18,6 +18,7 @@ import { requestRestore } from '../../restore/request.js';
 import { RESTORE_QUEUE } from '../../restore/run-restore.js';
 import type { App } from '../app.js';
 import { authorize, principalOf } from '../auth.js';
+import { pollingFeed } from '../../store/changes.js';
 import type { HttpDeps } from '../deps.js';
 
 const errors = {
@@ -30,6 +31,7 @@ const errors = {
 };
 
 export function runRoutes(app: App, deps: HttpDeps): void {
+  const changes = deps.changes ?? pollingFeed(500);
   const runResource = (r: { database: string; owner_team: string; requested_by: string }) => ({
     database: r.database,
     ownerTeam: r.owner_team,
@@ -127,8 +129,10 @@ export function runRoutes(app: App, deps: HttpDeps): void {
       let last = '';
       let closed = false;
       req.raw.on('close', () => (closed = true));
-      // progress is persisted by the worker (any process, any machine): poll it and send changes
+      // progress is persisted by the worker (any process, any machine): read the run when the
+      // change feed says it changed (listening before reading, so no change is missed)
       while (!closed) {
+        const changed = changes.next(`run:${first.id}`, 1000);
         const run = await loadRun(deps.db, req.params.id);
         const doc = JSON.stringify(runDoc(run));
         if (doc !== last) {
@@ -139,7 +143,7 @@ export function runRoutes(app: App, deps: HttpDeps): void {
           res.write(`event: end\ndata: ${doc}\n\n`);
           break;
         }
-        await new Promise((r) => setTimeout(r, 500));
+        await changed;
       }
       res.end();
     },

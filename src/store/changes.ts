@@ -1,0 +1,111 @@
+// The store's change feed: a backup or a restore run that changes (any process, any machine)
+// sends a PostgreSQL notification from a trigger (migration 0005), delivered when its
+// transaction commits. Whoever waits for a row — a `--wait`, a `--watch`, a progress stream — is
+// woken at once instead of polling the row. A notification can be lost while the listening
+// connection reconnects, so every wait has a deadline after which the waiter reads the row anyway.
+import pg from 'pg';
+import type { Logger } from '../lib/logger.js';
+import type { Secret } from '../lib/secret.js';
+
+export const CHANGES_CHANNEL = 'lifeboat_changes';
+
+/** A row's key in the feed, as the trigger writes it: `backup:<id>`, `run:<id>`. */
+export type ChangeKey = `backup:${string}` | `run:${string}`;
+
+export interface ChangeFeed {
+  /** Resolves when `key`'s row may have changed, or after `ms` at the latest. Never rejects. */
+  next(key: ChangeKey, ms: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A feed without a listener: every wait is a poll interval (at most `intervalMs`). */
+export function pollingFeed(intervalMs: number): ChangeFeed {
+  return {
+    next: (_key, ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, intervalMs))),
+    close: async () => {},
+  };
+}
+
+/** Waiters by key; `wake` resolves those of one key, `wakeAll` everyone (the feed was interrupted). */
+class Waiters {
+  readonly #byKey = new Map<string, Set<() => void>>();
+
+  wait(key: string, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const set = this.#byKey.get(key) ?? new Set();
+      this.#byKey.set(key, set);
+      const done = () => {
+        clearTimeout(timer);
+        set.delete(done);
+        if (!set.size && this.#byKey.get(key) === set) this.#byKey.delete(key);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      set.add(done);
+    });
+  }
+
+  wake(key: string): void {
+    for (const done of [...(this.#byKey.get(key) ?? [])]) done();
+  }
+
+  wakeAll(): void {
+    for (const key of [...this.#byKey.keys()]) this.wake(key);
+  }
+}
+
+/**
+ * Listens on the store's change channel with a connection of its own, reconnecting after a second
+ * when it is lost (waiters are woken then, so that they read their row rather than trust a
+ * notification that may have been missed).
+ */
+export async function listenForChanges(url: Secret, logger: Logger): Promise<ChangeFeed> {
+  const waiters = new Waiters();
+  let client: pg.Client | undefined;
+  let listening = false; // once the first connection listened, a lost one is reconnected
+  let closed = false;
+  let retry: NodeJS.Timeout | undefined;
+
+  const connect = async (): Promise<void> => {
+    const c = new pg.Client({ connectionString: url.reveal(), application_name: 'lifeboat-changes' });
+    const lost = (err?: Error) => {
+      if (client !== c) return;
+      client = undefined;
+      c.end().catch(() => {});
+      waiters.wakeAll();
+      if (closed || !listening) return;
+      logger.warn({ err: err?.message }, 'store change feed lost; reconnecting in 1 s');
+      retry = setTimeout(() => void connect().catch(() => {}), 1000);
+      retry.unref();
+    };
+    c.on('notification', (n) => {
+      if (n.channel === CHANGES_CHANNEL && n.payload) waiters.wake(n.payload);
+    });
+    c.on('error', (err) => lost(err));
+    c.on('end', () => lost());
+    client = c;
+    try {
+      await c.connect();
+      await c.query(`listen ${CHANGES_CHANNEL}`);
+      if (client !== c)
+        await c.end(); // closed meanwhile
+      else listening = true;
+    } catch (err) {
+      lost(err as Error);
+      throw err;
+    }
+  };
+
+  await connect();
+  return {
+    next: (key, ms) => waiters.wait(key, ms),
+    async close() {
+      closed = true;
+      clearTimeout(retry);
+      const c = client;
+      client = undefined;
+      waiters.wakeAll();
+      await c?.end().catch(() => {});
+    },
+  };
+}
