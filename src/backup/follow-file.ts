@@ -19,8 +19,11 @@ export function followFile(path: string, isComplete: () => boolean, signal?: Abo
         // read what is there (at most 4 MiB), into a buffer of that size: a fixed large buffer
         // for a small read would keep its whole size alive downstream
         const available = Math.min((await fh.stat()).size - position, 4 << 20);
-        if (available <= 0) {
-          if (complete) return;
+        if (available <= 0 && complete) return;
+        // until the file is complete, read in steps of at least 1 MiB: reading each few
+        // kilobytes the writer adds as it adds them costs a whole core in system calls and tiny
+        // chunks downstream
+        if (!complete && available < 1 << 20) {
           await sleep(15);
           continue;
         }

@@ -30,7 +30,7 @@ import { fileCodec } from './codec.js';
 import { KEY_FILE, newBackupKeys } from './keys.js';
 import { backupPrefix, type Manifest, MANIFEST_FILE, MANIFEST_FORMAT, type TableCount } from './manifest.js';
 import { nextBackupStatus, type BackupStatus } from './status.js';
-import { hashWhileDumping, storeWhileDumping, type StoredFile } from './store-files.js';
+import { FinishedItems, hashWhileDumping, storeWhileDumping, type StoredFile } from './store-files.js';
 import { verifyBackup } from './verify-backup.js';
 
 export interface BackupDeps {
@@ -149,16 +149,20 @@ async function dumpAndStore(
     await rm(dir, { recursive: true, force: true });
   }
 
+  // asked now, answered long before the manifest needs it
+  const pgDumpVersionNow = pgDumpVersion();
+  pgDumpVersionNow.catch(() => {}); // awaited below
   log.add('exporting a snapshot');
   const snapshot = await exportSnapshot(server.url, database.dbname);
   let files: StoredFile[];
   let toc: string;
   let counts: Map<number, number>;
+  let released: Promise<void>;
   try {
     log.add(
       `pg_dump -Fd -j ${policy.jobs} (${compression.method}) in snapshot ${snapshot.id}, ${direct ? 'writing straight into storage' : 'storing files as they are written'}`,
     );
-    const finished = new Set<string>();
+    const finished = new FinishedItems();
     const dumping = pgDump({
       url: server.url,
       dbname: database.dbname,
@@ -176,7 +180,7 @@ async function dumpAndStore(
       },
     });
     const storing = direct
-      ? hashWhileDumping({ dir, signal: deps.signal, finished: (id) => finished.has(id), dumpEnded: dumping })
+      ? hashWhileDumping({ dir, signal: deps.signal, finished, dumpEnded: dumping })
       : storeWhileDumping({
           dir,
           storage,
@@ -184,9 +188,11 @@ async function dumpAndStore(
           codec,
           tocCodec,
           signal: deps.signal,
-          finished: (id) => finished.has(id),
+          finished,
           dumpEnded: dumping,
         });
+    // counted in the same snapshot, beside pg_dump (reading the data files back costs more: most
+    // are pg_dump's gzip)
     const counting = snapshot.countRows(deps.signal);
     counting.catch(() => {}); // awaited below
     try {
@@ -196,14 +202,15 @@ async function dumpAndStore(
       throw err;
     }
     log.add('pg_dump finished');
-    files = await storing;
-    counts = await counting;
-    toc = await pgRestoreList(dir, deps.signal);
+    // the table of contents is complete once pg_dump has exited: listed while the last files
+    // are stored and the counts come in
+    [files, counts, toc] = await Promise.all([storing, counting, pgRestoreList(dir, deps.signal)]);
   } finally {
-    await snapshot.release();
+    // the snapshot is not needed any more: it ends while the manifest is written
+    released = snapshot.release();
   }
-  const fileOfOid = new Map(tableDataEntries(toc).map((e) => [e.oid, e.dumpId]));
 
+  const fileOfOid = new Map(tableDataEntries(toc).map((e) => [e.oid, e.dumpId]));
   // rows counted in the snapshot; an uncompressed data file's own line count must agree
   const rowsInFile = new Map(
     files.filter((f) => f.rows !== undefined).map((f) => [f.name.replace(/\.dat(\.gz)?$/, ''), f.rows!]),
@@ -236,7 +243,7 @@ async function dumpAndStore(
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
     durationMs: finishedAt.getTime() - startedAt.getTime(),
-    tools: { pg_dump: await pgDumpVersion(), lifeboat: VERSION },
+    tools: { pg_dump: await pgDumpVersionNow, lifeboat: VERSION },
     jobs: policy.jobs,
     compression: {
       method: compression.method,
@@ -265,6 +272,7 @@ async function dumpAndStore(
   await storage.write(`${prefix}${MANIFEST_FILE}`, Readable.from([Buffer.from(JSON.stringify(manifest, null, 2))]), {
     signal: deps.signal,
   });
+  await released;
   log.add(
     `stored ${manifest.totals.files} files, ${manifest.totals.storedBytes} bytes, ${manifest.totals.rows} rows in ${manifest.totals.tables} tables`,
   );

@@ -40,8 +40,43 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
 /** A table data file of a pg_dump directory, by its dump id. */
 const DATA_FILE = /^(\d+)\.dat(\.gz)?$/;
 
+/**
+ * pg_dump's finished data items, by dump id, as its verbose log reports them ("finished item N
+ * TABLE DATA"). Whoever waits for the next one is woken at once, so a finished file is hashed or
+ * stored then, not at the next poll.
+ */
+export class FinishedItems {
+  readonly #ids = new Set<string>();
+  readonly #waiters = new Set<() => void>();
+
+  add(dumpId: string): void {
+    this.#ids.add(dumpId);
+    for (const wake of this.#waiters) wake();
+  }
+
+  has(dumpId: string): boolean {
+    return this.#ids.has(dumpId);
+  }
+
+  /** Resolves when an item is added, or after `ms`. */
+  next(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#waiters.add(done);
+    });
+  }
+}
+
 /** pg_dump's run as the storing side sees it: whether it has exited, and a loop until it has. */
-function watchDump(dumpEnded: Promise<unknown>): {
+function watchDump(
+  dumpEnded: Promise<unknown>,
+  finished: FinishedItems,
+): {
   readonly ended: boolean;
   poll(step: () => Promise<void>): Promise<void>;
 } {
@@ -54,11 +89,14 @@ function watchDump(dumpEnded: Promise<unknown>): {
     get ended() {
       return ended;
     },
-    /** Runs `step` every 50 ms until pg_dump has exited, then once more. */
+    /**
+     * Runs `step` when pg_dump finishes an item, and every 50 ms (new files appear without one),
+     * until pg_dump has exited; then once more.
+     */
     async poll(step) {
       while (!ended) {
         await step();
-        await Promise.race([endedNow, new Promise((r) => setTimeout(r, 50))]);
+        await Promise.race([endedNow, finished.next(50)]);
       }
       await step();
     },
@@ -77,12 +115,12 @@ export async function storeWhileDumping(o: {
   codec: FileCodec;
   tocCodec: FileCodec;
   signal?: AbortSignal;
-  /** Whether pg_dump has finished this data file (by its dump id). */
-  finished: (dumpId: string) => boolean;
+  /** The data files pg_dump has finished (by dump id). */
+  finished: FinishedItems;
   /** Resolves when pg_dump has exited (either way). */
   dumpEnded: Promise<unknown>;
 }): Promise<StoredFile[]> {
-  const dump = watchDump(o.dumpEnded);
+  const dump = watchDump(o.dumpEnded, o.finished);
   const started = new Map<string, Promise<StoredFile>>();
   const startFollowing = async () => {
     const names = await readdir(o.dir).catch(() => [] as string[]);
@@ -90,7 +128,7 @@ export async function storeWhileDumping(o: {
       const m = DATA_FILE.exec(name);
       if (!m || started.has(name)) continue;
       const id = m[1]!;
-      const source = followFile(join(o.dir, name), () => dump.ended || o.finished(id), o.signal);
+      const source = followFile(join(o.dir, name), () => dump.ended || o.finished.has(id), o.signal);
       const p = storeFile({ ...o, name, source });
       p.catch(() => {}); // awaited below
       started.set(name, p);
@@ -127,20 +165,20 @@ export async function storeWhileDumping(o: {
 export async function hashWhileDumping(o: {
   dir: string;
   signal?: AbortSignal;
-  finished: (dumpId: string) => boolean;
+  finished: FinishedItems;
   dumpEnded: Promise<unknown>;
 }): Promise<StoredFile[]> {
   const hashing = new Map<string, Promise<StoredFile>>();
   const hashFinished = async () => {
     for (const name of await readdir(o.dir).catch(() => [] as string[])) {
       const m = DATA_FILE.exec(name);
-      if (!m || hashing.has(name) || !o.finished(m[1]!)) continue;
+      if (!m || hashing.has(name) || !o.finished.has(m[1]!)) continue;
       const p = hashFile(o.dir, name, o.signal);
       p.catch(() => {}); // awaited below
       hashing.set(name, p);
     }
   };
-  await watchDump(o.dumpEnded).poll(hashFinished);
+  await watchDump(o.dumpEnded, o.finished).poll(hashFinished);
   await o.dumpEnded; // a failed pg_dump fails here, before its partial files are read
   for (const name of (await readdir(o.dir)).sort()) {
     if (!hashing.has(name)) hashing.set(name, hashFile(o.dir, name, o.signal));
@@ -193,7 +231,7 @@ async function storeFile(o: {
   // stored as written (no compression or encryption of ours): the stored bytes are the raw bytes
   const stored = codec.suffix === '' ? undefined : hashingPassThrough();
   // rows of an uncompressed data file are counted on the way (a cross-check of the snapshot's
-  // count); pg_dump's gzip files are not inflated just for that
+  // count); pg_dump's gzip files are not inflated just for that (it costs more than the count)
   const counter = isData && !o.name.endsWith('.gz') ? new RowCounter() : undefined;
   const rawOut: Transform = counter
     ? raw.stream.pipe(

@@ -75,13 +75,21 @@ async function check(
       return { ok: false, reason: "manifest.json: differs from the catalog's copy" };
     }
     const reader = await openBackup(storage, prefix, stored, database);
-    await mapLimit(stored.files, 2, async (f) => {
-      if (f.name === 'toc.dat') {
-        // the table of contents to disk, for pg_restore --list
+    // the table of contents is decrypted to disk and listed by pg_restore while the data files
+    // are checked; a file that is corrupt is what the verdict names, before any listing error
+    const listing = (async () => {
+      for (const f of stored.files.filter((x) => x.name === 'toc.dat'))
         await pipeline(await reader.open(f, signal), createWriteStream(join(work, 'toc.dat')));
-      } else if (contents) {
-        await pipeline(await reader.open(f, signal), new Writable({ write: (_c, _e, cb) => cb() }));
-      } else {
+      await pgRestoreList(work, signal);
+    })();
+    const checking = mapLimit(
+      stored.files.filter((f) => f.name !== 'toc.dat'),
+      2,
+      async (f) => {
+        if (contents) {
+          await pipeline(await reader.open(f, signal), new Writable({ write: (_c, _e, cb) => cb() }));
+          return;
+        }
         const key = `${prefix}${f.stored}`;
         const stat = await storage.stat(key);
         if (!stat) throw new CorruptBackupError(backupId, f.stored, 'missing');
@@ -92,9 +100,12 @@ async function check(
         if (actual !== f.storedSha256) {
           throw new CorruptBackupError(backupId, f.stored, `sha256 expected ${f.storedSha256}, actual ${actual}`);
         }
-      }
-    });
-    await pgRestoreList(work, signal);
+      },
+    );
+    const failures = (await Promise.allSettled([listing, checking]))
+      .filter((r) => r.status === 'rejected')
+      .map((r) => r.reason as unknown);
+    if (failures.length) throw failures.find((e) => e instanceof CorruptBackupError) ?? failures[0];
     return { ok: true };
   } catch (err) {
     if (err instanceof CorruptBackupError) return { ok: false, reason: `${err.file}: ${err.problem}` };

@@ -21,6 +21,27 @@ describe('followFile', () => {
     expect(got).toBe(`abcd${'e'.repeat(100_000)}z`);
   });
 
+  it('reads a growing file in steps of at least 1 MiB until it is complete', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'follow-')), 'data');
+    writeFileSync(path, '');
+    let complete = false;
+    const chunks: Buffer[] = [];
+    const reading = (async () => {
+      for await (const c of followFile(path, () => complete)) chunks.push(c as Buffer);
+    })();
+    // 2.5 MiB written 16 KiB at a time, as pg_dump does
+    const piece = Buffer.alloc(16 << 10, 0x61);
+    for (let i = 0; i < 160; i++) {
+      appendFileSync(path, piece);
+      if (i % 8 === 0) await new Promise((r) => setTimeout(r, 2));
+    }
+    complete = true;
+    await reading;
+    expect(Buffer.concat(chunks).length).toBe(160 * piece.length);
+    // every read but the last (after completion) took at least 1 MiB
+    for (const c of chunks.slice(0, -1)) expect(c.length).toBeGreaterThanOrEqual(1 << 20);
+  });
+
   it('stops with the signal', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'follow-')), 'data');
     writeFileSync(path, 'a');
