@@ -2,7 +2,7 @@
 // bench/backup: how long `lifeboat backup run --wait` takes next to stock `pg_dump -Fd -j2` of the
 // same database, in the same run (issue 4's "Done when"; target ratio <= 1.10, goal <= 1.05).
 //
-//   npm run build && node bench/backup.mjs [--scale 50] [--runs 3]
+//   npm run build && node bench/backup.mjs [--scale 50] [--runs 3]   (BENCH_LOG=1 prints each run log)
 //
 // What it does, all in one temporary directory removed at the end (also on error or Ctrl-C):
 //   1. starts a throwaway PostgreSQL 15 cluster with Lifeboat's own cluster manager;
@@ -25,12 +25,14 @@
 //      storing (hash, count rows, compress, encrypt), manifest, verification, the CLI's polling.
 //      Each archive is measured (du) and deleted once timed, so that disk use and write-back
 //      stay flat from run to run;
-//   5. prints a table per database (median seconds, ratio to stock, archive sizes, stored bytes,
+//   5. prints a table per database (median seconds, ratio to stock, CPU seconds the whole machine
+//      spent on it (less noisy than wall time on a shared machine), archive sizes, stored bytes,
 //      and the median phases from each backup's run log), then one line per database:
 //        RATIO backup/pg_dump <database>: <ratio> (target <= 1.10)
 //
 // Absolute times drift several-fold between runs on shared machines: compare ratios within a run.
 import console from 'node:console';
+import { setTimeout } from 'node:timers/promises';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import process from 'node:process';
@@ -48,6 +50,7 @@ import {
   formatTable,
   interruptedBy,
   logPhases,
+  busyCpuSeconds,
   median,
   parseNumberArgs,
   runCommand,
@@ -165,6 +168,9 @@ async function main({ scale, runs }) {
     S3_SECRET: S3RVER_KEY.secret,
   });
   say(`Lifeboat at ${lb.url}, s3rver at ${s3.endpoint}`);
+  const idle0 = busyCpuSeconds();
+  await setTimeout(3000);
+  say(`machine CPU while idle (Lifeboat started, nothing asked): ${((busyCpuSeconds() - idle0) / 3).toFixed(3)} s per s`);
 
   let dumpN = 0;
   /** One timed measurement of a variant on a database: {seconds, du, stored?, phases?}. */
@@ -172,13 +178,17 @@ async function main({ scale, runs }) {
     if (v.key === 'stock') {
       const dir = join(root, 'dumps', `${db.key}-${++dumpN}`);
       mkdirSync(join(root, 'dumps'), { recursive: true });
+      const cpu0 = busyCpuSeconds();
       const r = await runCommand(pgBin('pg_dump'), ['-Fd', '-j', '2', '-f', dir, db.key], { env: pgc.env });
+      const cpu = busyCpuSeconds() - cpu0;
       const du = await duBytes(dir);
       rmSync(dir, { recursive: true, force: true });
-      return { seconds: r.seconds, du };
+      return { seconds: r.seconds, cpu, du };
     }
     const entry = `${db.entry}${v.entrySuffix}`;
+    const cpu0 = busyCpuSeconds();
     const r = await lb.cli(['backup', 'run', entry, '--wait', '--json'], 'alice');
+    const cpu = busyCpuSeconds() - cpu0;
     let doc;
     try {
       doc = JSON.parse(r.stdout);
@@ -193,6 +203,7 @@ async function main({ scale, runs }) {
     }
     const show = await lb.cli(['backup', 'show', doc.id, '--log', '--json'], 'alice');
     const detail = JSON.parse(show.stdout);
+    if (process.env.BENCH_LOG) console.log(detail.log); // the backup's timestamped steps
     const phases = logPhases(detail.log, LOG_MARKS);
     const queued = (Date.parse(detail.startedAt) - Date.parse(detail.createdAt)) / 1000;
     // everything the run log does not account for: CLI start, request, queue pick-up, status polling
@@ -202,7 +213,7 @@ async function main({ scale, runs }) {
       v.storage === 's3' ? join(s3.dir, s3.bucket, 'lifeboat', entry, doc.id) : join(root, 'backups', entry, doc.id);
     const du = await duBytes(where);
     rmSync(where, { recursive: true, force: true });
-    return { seconds: r.seconds, du, stored: doc.bytes, phases, queued, overhead, id: doc.id };
+    return { seconds: r.seconds, cpu, du, stored: doc.bytes, phases, queued, overhead, id: doc.id };
   }
 
   // warm-up: one untimed round (page cache, first-use costs in Lifeboat: queues, zstd, age)
@@ -224,7 +235,7 @@ async function main({ scale, runs }) {
           ? `  (${PHASES.map((p, i) => `${p} ${fmtSeconds(m.phases[i])}`).join(', ')}, overhead ${fmtSeconds(m.overhead)})`
           : '';
         say(
-          `run ${run + 1}/${runs} ${db.key.padEnd(9)} ${v.label.padEnd(28)} ${fmtSeconds(m.seconds).padStart(7)} s${detail}`,
+          `run ${run + 1}/${runs} ${db.key.padEnd(9)} ${v.label.padEnd(28)} ${fmtSeconds(m.seconds).padStart(7)} s, cpu ${fmtSeconds(m.cpu)} s${detail}`,
         );
       }
     }
@@ -244,6 +255,7 @@ async function main({ scale, runs }) {
         fmtSeconds(s),
         v.key === 'stock' ? '1.00' : fmtRatio(s / stock),
         ms.map((m) => fmtSeconds(m.seconds)).join(' '),
+        fmtSeconds(median(ms.map((m) => m.cpu))),
         fmtMB(median(ms.map((m) => m.du))),
         v.key === 'stock' ? '-' : fmtMB(median(ms.map((m) => m.stored))),
       ];
@@ -253,7 +265,7 @@ async function main({ scale, runs }) {
       `${db.key}: pg_database_size ${fmtMB(sizes[db.key])}, created in ${made[db.key].toFixed(1)} s; median of ${runs}\n`,
     );
     process.stdout.write(
-      `${formatTable(['variant', 'median s', 'ratio', 'runs (s)', 'archive (du)', 'stored bytes'], rows)}\n\n`,
+      `${formatTable(['variant', 'median s', 'ratio', 'runs (s)', 'cpu s', 'archive (du)', 'stored bytes'], rows)}\n\n`,
     );
     const phaseRows = VARIANTS.filter((v) => v.key !== 'stock').map((v) => {
       const ms = r[v.key];

@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import console from 'node:console';
 import { once } from 'node:events';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -124,6 +124,16 @@ export async function timed(fn) {
   const started = performance.now();
   const result = await fn();
   return { seconds: (performance.now() - started) / 1000, result };
+}
+
+/**
+ * CPU seconds this machine has spent busy so far, all processes together (/proc/stat: user, nice,
+ * system, irq, softirq). The difference around a measurement is its whole CPU cost — Lifeboat's
+ * processes, PostgreSQL's backends, pg_dump — which on a shared machine varies less than wall time.
+ */
+export function busyCpuSeconds() {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return (f[0] + f[1] + f[2] + f[5] + f[6]) / 100;
 }
 
 export function median(xs) {
