@@ -8,55 +8,118 @@ import type { CliContext } from './context.js';
 
 export interface ApiClient {
   request<T>(method: string, path: string, body?: unknown): Promise<T>;
+  /**
+   * Follows a server-sent event stream: `onEvent` gets each event's name and data, and stops the
+   * stream by returning true. Resolves when stopped or when the server ends the stream.
+   */
+  events(path: string, onEvent: (event: string, data: string) => boolean): Promise<void>;
 }
 
+const UNREACHABLE_HINT = 'start it with `lifeboat start`, or point --url / LIFEBOAT_URL at a running server';
+
 export function apiClient(ctx: Pick<CliContext, 'url' | 'token'>): ApiClient {
+  const headers = (accept: string, json: boolean): Record<string, string> => ({
+    accept,
+    ...(ctx.token ? { authorization: `Bearer ${ctx.token.reveal()}` } : {}),
+    ...(json ? { 'content-type': 'application/json' } : {}),
+  });
+  const unreachable = (err: Error) =>
+    new LifeboatError('store_unavailable', `unable to reach Lifeboat at ${ctx.url}: ${err.message}`, {
+      hint: UNREACHABLE_HINT,
+    });
   return {
     async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-      const headers: Record<string, string> = { accept: 'application/json' };
-      if (ctx.token) headers.authorization = `Bearer ${ctx.token.reveal()}`;
-      if (body !== undefined) headers['content-type'] = 'application/json';
-      let res: { status: number; ok: boolean; text: string };
+      let res: { status: number; text: string };
       try {
         res = await send(
           new URL(`${ctx.url}${path}`),
           method,
-          headers,
+          headers('application/json', body !== undefined),
           body === undefined ? undefined : JSON.stringify(body),
         );
       } catch (err) {
-        throw new LifeboatError(
-          'store_unavailable',
-          `unable to reach Lifeboat at ${ctx.url}: ${(err as Error).message}`,
-          {
-            hint: 'start it with `lifeboat start`, or point --url / LIFEBOAT_URL at a running server',
-          },
-        );
+        throw unreachable(err as Error);
       }
-      const text = res.text;
-      let doc: unknown;
-      try {
-        doc = text ? JSON.parse(text) : undefined;
-      } catch {
-        doc = undefined;
-      }
-      if (!res.ok) {
-        const e = (doc as { error?: { code?: string; message?: string; hint?: string; details?: unknown } } | undefined)
-          ?.error;
-        if (!ctx.token && res.status === 401) {
-          throw new LifeboatError('unauthenticated', e?.message ?? 'this API needs a bearer token', {
-            hint: 'set LIFEBOAT_TOKEN to a token from `lifeboat token issue <user>`',
-          });
-        }
-        throw new LifeboatError((e?.code ?? 'internal') as ErrorCode, e?.message ?? `HTTP ${res.status}`, {
-          hint: e?.hint,
-          details: e?.details,
-          status: res.status,
-        });
-      }
+      const doc = parseJson(res.text);
+      if (res.status < 200 || res.status >= 300) throw apiError(ctx, res.status, doc);
       return doc as T;
     },
+
+    async events(path, onEvent) {
+      const url = new URL(`${ctx.url}${path}`);
+      const { request } = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
+      await new Promise<void>((resolve, reject) => {
+        let stopped = false;
+        const stop = (err?: unknown) => {
+          if (stopped) return;
+          stopped = true;
+          req.destroy();
+          if (err === undefined) resolve();
+          else reject(err);
+        };
+        const req = request(
+          url,
+          { method: 'GET', headers: headers('text/event-stream', false), agent: false },
+          (res) => {
+            const status = res.statusCode ?? 0;
+            res.setEncoding('utf8');
+            let buf = '';
+            if (status < 200 || status >= 300) {
+              res.on('data', (c: string) => (buf += c));
+              res.on('end', () => stop(apiError(ctx, status, parseJson(buf))));
+              return;
+            }
+            res.on('data', (chunk: string) => {
+              buf += chunk;
+              for (let end = buf.indexOf('\n\n'); end !== -1 && !stopped; end = buf.indexOf('\n\n')) {
+                const block = buf.slice(0, end);
+                buf = buf.slice(end + 2);
+                let event = 'message';
+                const data: string[] = [];
+                for (const line of block.split('\n')) {
+                  if (line.startsWith('event:')) event = line.slice(6).trim();
+                  else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+                }
+                try {
+                  if (onEvent(event, data.join('\n'))) stop();
+                } catch (err) {
+                  stop(err);
+                }
+              }
+            });
+            res.on('end', () => stop());
+            res.on('error', (err) => stop(unreachable(err)));
+          },
+        );
+        req.on('error', (err) => stop(unreachable(err)));
+        req.end();
+      });
+    },
   };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The API's error document as a LifeboatError (so exit codes follow it). */
+function apiError(ctx: Pick<CliContext, 'token'>, status: number, doc: unknown): LifeboatError {
+  const e = (doc as { error?: { code?: string; message?: string; hint?: string; details?: unknown } } | undefined)
+    ?.error;
+  if (!ctx.token && status === 401) {
+    return new LifeboatError('unauthenticated', e?.message ?? 'this API needs a bearer token', {
+      hint: 'set LIFEBOAT_TOKEN to a token from `lifeboat token issue <user>`',
+    });
+  }
+  return new LifeboatError((e?.code ?? 'internal') as ErrorCode, e?.message ?? `HTTP ${status}`, {
+    hint: e?.hint,
+    details: e?.details,
+    status,
+  });
 }
 
 /** One request on a connection of its own (closed after the answer, so the CLI exits at once). */
@@ -65,17 +128,14 @@ async function send(
   method: string,
   headers: OutgoingHttpHeaders,
   body: string | undefined,
-): Promise<{ status: number; ok: boolean; text: string }> {
+): Promise<{ status: number; text: string }> {
   const { request } = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
   return new Promise((resolve, reject) => {
     const req = request(url, { method, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', reject);
-      res.on('end', () => {
-        const status = res.statusCode ?? 0;
-        resolve({ status, ok: status >= 200 && status < 300, text: Buffer.concat(chunks).toString('utf8') });
-      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
     });
     req.on('error', reject);
     req.end(body);

@@ -1,6 +1,8 @@
 // No API route answers without a valid token; revoked and expired tokens are refused; a denial
 // is a 403 naming the rule, and is itself audited.
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { issueToken, revokeToken } from '../../src/access/tokens.js';
@@ -135,6 +137,20 @@ describe('lifeboat token', () => {
     expect(revoked.code).toBe(0);
     const refused = await app.inject({ url: '/api/v1/whoami', headers: { authorization: `Bearer ${doc.token}` } });
     expect(refused.statusCode).toBe(401);
+  });
+
+  it('a CLI that cannot reach the server says so, with a hint, and no stack trace', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((r) => closed.close(r));
+    const url = `http://127.0.0.1:${port}`;
+    const r = await lifeboat(['backup', 'list'], { env: { LIFEBOAT_URL: url, LIFEBOAT_TOKEN: 'lbt_x' } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      `lifeboat: unable to reach Lifeboat at ${url}: connect ECONNREFUSED 127.0.0.1:${port}\n` +
+        'HINT: start it with `lifeboat start`, or point --url / LIFEBOAT_URL at a running server\n',
+    );
   });
 
   it('refuses an unknown user with exit 4 and the list of users', async () => {

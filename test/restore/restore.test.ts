@@ -206,6 +206,10 @@ describe('a full restore', () => {
     expect(JSON.parse(w.stdout)).toMatchObject({ id, status: 'completed' });
     const plain = await lifeboat(['restore', 'status', String(id), '--watch'], { env: await lb.cliEnv('jsmith') });
     expect(plain.stdout).toMatch(new RegExp(`run ${id} completed \\(done\\) 100%`));
+    // the progress stream answers errors as the API does
+    const missing = await lifeboat(['restore', 'status', '99999', '--watch'], { env: await lb.cliEnv('jsmith') });
+    expect(missing.code).toBe(4);
+    expect(missing.stderr).toBe('lifeboat: no restore run 99999\nHINT: list runs with `lifeboat restore list`\n');
   });
 
   it('table scope replaces only the selected rows in one transaction and reports FKs that cross it', async () => {

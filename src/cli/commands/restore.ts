@@ -33,11 +33,18 @@ function bar(r: RunDoc): string {
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${pct.toFixed(0).padStart(3)}% ${r.phase ?? r.status} tables ${p.tablesDone ?? 0}/${p.tablesTotal ?? 0}${rate}${eta}`;
 }
 
+/**
+ * Follows a run to its end on the server's progress stream (the server sends the run whenever
+ * it changes), printing a bar on a terminal or a line per phase otherwise. A stream that ends
+ * early (the server restarting) is opened again.
+ */
 async function watch(ctx: CliContext, id: number): Promise<RunDoc> {
   const api = apiClient(ctx);
   let lastPhase = '';
-  for (;;) {
-    const r = await api.request<RunDoc>('GET', `/api/v1/runs/${id}`);
+  let last: RunDoc | undefined;
+  let done = false;
+  const onRun = (r: RunDoc): boolean => {
+    last = r;
     const phase = `${r.status}:${r.phase ?? ''}`;
     if (!ctx.json) {
       if (ctx.stdoutIsTTY) process.stdout.write(`\r\x1b[2K${bar(r)}`);
@@ -49,7 +56,7 @@ async function watch(ctx: CliContext, id: number): Promise<RunDoc> {
     lastPhase = phase;
     if (TERMINAL_RUN_STATUSES.has(r.status)) {
       if (!ctx.json && ctx.stdoutIsTTY) process.stdout.write('\n');
-      return r;
+      return true;
     }
     if (DRY_RUN_STATUSES.has(r.status)) {
       // a dry run does not move by itself: waiting on it would wait forever
@@ -57,10 +64,15 @@ async function watch(ctx: CliContext, id: number): Promise<RunDoc> {
       process.stderr.write(
         `run ${r.id} is a dry run (${r.status}): nothing happens until it is submitted\nHINT: submit it with \`lifeboat restore request ${r.database} --to ${r.destination.identifier} --execute --confirm ${r.destination.identifier}\`, then watch the run that prints\n`,
       );
-      return r;
+      return true;
     }
-    await new Promise((res) => setTimeout(res, 100));
+    return false;
+  };
+  while (!done) {
+    await api.events(`/api/v1/runs/${id}/events`, (_event, data) => (done = onRun(JSON.parse(data) as RunDoc)));
+    if (!done) await new Promise((res) => setTimeout(res, 200));
   }
+  return last!;
 }
 
 function exitFor(r: RunDoc): void {
