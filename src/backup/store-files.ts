@@ -7,6 +7,7 @@ import { PassThrough, type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { hashingPassThrough } from '../crypto/hashing.js';
 import { LifeboatError } from '../errors.js';
+import { Waiters } from '../lib/waiters.js';
 import type { Storage } from '../storage/storage.js';
 import type { FileCodec } from './codec.js';
 import type { BackupFile } from './manifest.js';
@@ -47,11 +48,11 @@ const DATA_FILE = /^(\d+)\.dat(\.gz)?$/;
  */
 export class FinishedItems {
   readonly #ids = new Set<string>();
-  readonly #waiters = new Set<() => void>();
+  readonly #waiters = new Waiters();
 
   add(dumpId: string): void {
     this.#ids.add(dumpId);
-    for (const wake of this.#waiters) wake();
+    this.#waiters.wakeAll();
   }
 
   has(dumpId: string): boolean {
@@ -60,15 +61,7 @@ export class FinishedItems {
 
   /** Resolves when an item is added, or after `ms`. */
   next(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.#waiters.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.#waiters.add(done);
-    });
+    return this.#waiters.wait('', ms);
   }
 }
 

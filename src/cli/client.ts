@@ -2,7 +2,7 @@
 // and the API's error document turned back into a LifeboatError (so exit codes follow it).
 // node:http rather than fetch: fetch loads undici on first use (~35 ms) and its idle keep-alive
 // connection held every command's exit back by ~0.1 s; a CLI makes one or two requests.
-import type { OutgoingHttpHeaders } from 'node:http';
+import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { type ErrorCode, LifeboatError } from '../errors.js';
 import type { CliContext } from './context.js';
 
@@ -29,25 +29,35 @@ export function apiClient(ctx: Pick<CliContext, 'url' | 'token'>): ApiClient {
     });
   return {
     async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-      let res: { status: number; text: string };
+      let text: string;
+      let status: number;
       try {
-        res = await send(
+        const { res } = await open(
           new URL(`${ctx.url}${path}`),
           method,
           headers('application/json', body !== undefined),
           body === undefined ? undefined : JSON.stringify(body),
         );
+        status = res.statusCode ?? 0;
+        text = await readText(res);
       } catch (err) {
         throw unreachable(err as Error);
       }
-      const doc = parseJson(res.text);
-      if (res.status < 200 || res.status >= 300) throw apiError(ctx, res.status, doc);
+      const doc = parseJson(text);
+      if (status < 200 || status >= 300) throw apiError(ctx, status, doc);
       return doc as T;
     },
 
     async events(path, onEvent) {
-      const url = new URL(`${ctx.url}${path}`);
-      const { request } = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
+      let opened: { req: ClientRequest; res: IncomingMessage };
+      try {
+        opened = await open(new URL(`${ctx.url}${path}`), 'GET', headers('text/event-stream', false));
+      } catch (err) {
+        throw unreachable(err as Error);
+      }
+      const { req, res } = opened;
+      const status = res.statusCode ?? 0;
+      if (status < 200 || status >= 300) throw apiError(ctx, status, parseJson(await readText(res)));
       await new Promise<void>((resolve, reject) => {
         let stopped = false;
         const stop = (err?: unknown) => {
@@ -57,42 +67,28 @@ export function apiClient(ctx: Pick<CliContext, 'url' | 'token'>): ApiClient {
           if (err === undefined) resolve();
           else reject(err);
         };
-        const req = request(
-          url,
-          { method: 'GET', headers: headers('text/event-stream', false), agent: false },
-          (res) => {
-            const status = res.statusCode ?? 0;
-            res.setEncoding('utf8');
-            let buf = '';
-            if (status < 200 || status >= 300) {
-              res.on('data', (c: string) => (buf += c));
-              res.on('end', () => stop(apiError(ctx, status, parseJson(buf))));
-              return;
+        res.setEncoding('utf8');
+        let buf = '';
+        res.on('data', (chunk: string) => {
+          buf += chunk;
+          for (let end = buf.indexOf('\n\n'); end !== -1 && !stopped; end = buf.indexOf('\n\n')) {
+            const block = buf.slice(0, end);
+            buf = buf.slice(end + 2);
+            let event = 'message';
+            const data: string[] = [];
+            for (const line of block.split('\n')) {
+              if (line.startsWith('event:')) event = line.slice(6).trim();
+              else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
             }
-            res.on('data', (chunk: string) => {
-              buf += chunk;
-              for (let end = buf.indexOf('\n\n'); end !== -1 && !stopped; end = buf.indexOf('\n\n')) {
-                const block = buf.slice(0, end);
-                buf = buf.slice(end + 2);
-                let event = 'message';
-                const data: string[] = [];
-                for (const line of block.split('\n')) {
-                  if (line.startsWith('event:')) event = line.slice(6).trim();
-                  else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
-                }
-                try {
-                  if (onEvent(event, data.join('\n'))) stop();
-                } catch (err) {
-                  stop(err);
-                }
-              }
-            });
-            res.on('end', () => stop());
-            res.on('error', (err) => stop(unreachable(err)));
-          },
-        );
-        req.on('error', (err) => stop(unreachable(err)));
-        req.end();
+            try {
+              if (onEvent(event, data.join('\n'))) stop();
+            } catch (err) {
+              stop(err);
+            }
+          }
+        });
+        res.on('end', () => stop());
+        res.on('error', (err) => stop(unreachable(err)));
       });
     },
   };
@@ -122,22 +118,29 @@ function apiError(ctx: Pick<CliContext, 'token'>, status: number, doc: unknown):
   });
 }
 
-/** One request on a connection of its own (closed after the answer, so the CLI exits at once). */
-async function send(
+/**
+ * Sends one request on a connection of its own (closed after the answer, so the CLI exits at
+ * once) and resolves with the response as soon as its head has arrived.
+ */
+async function open(
   url: URL,
   method: string,
   headers: OutgoingHttpHeaders,
-  body: string | undefined,
-): Promise<{ status: number; text: string }> {
+  body?: string,
+): Promise<{ req: ClientRequest; res: IncomingMessage }> {
   const { request } = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
   return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', reject);
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const req = request(url, { method, headers, agent: false }, (res) => resolve({ req, res }));
     req.on('error', reject);
     req.end(body);
+  });
+}
+
+function readText(res: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('error', reject);
+    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
   });
 }

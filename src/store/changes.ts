@@ -6,6 +6,7 @@
 import pg from 'pg';
 import type { Logger } from '../lib/logger.js';
 import type { Secret } from '../lib/secret.js';
+import { Waiters } from '../lib/waiters.js';
 
 export const CHANGES_CHANNEL = 'lifeboat_changes';
 
@@ -24,34 +25,6 @@ export function pollingFeed(intervalMs: number): ChangeFeed {
     next: (_key, ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, intervalMs))),
     close: async () => {},
   };
-}
-
-/** Waiters by key; `wake` resolves those of one key, `wakeAll` everyone (the feed was interrupted). */
-class Waiters {
-  readonly #byKey = new Map<string, Set<() => void>>();
-
-  wait(key: string, ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const set = this.#byKey.get(key) ?? new Set();
-      this.#byKey.set(key, set);
-      const done = () => {
-        clearTimeout(timer);
-        set.delete(done);
-        if (!set.size && this.#byKey.get(key) === set) this.#byKey.delete(key);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      set.add(done);
-    });
-  }
-
-  wake(key: string): void {
-    for (const done of [...(this.#byKey.get(key) ?? [])]) done();
-  }
-
-  wakeAll(): void {
-    for (const key of [...this.#byKey.keys()]) this.wake(key);
-  }
 }
 
 /**
