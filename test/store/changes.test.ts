@@ -84,7 +84,8 @@ describe('the change feed', () => {
 
     const committing = store.db.transaction().execute(async (trx) => {
       await trx.updateTable('backups').set({ status: 'running' }).where('id', '=', 'b1').execute();
-      await new Promise((r) => setTimeout(r, 50));
+      // a change committed meanwhile on another connection is delivered; b1's is not, yet
+      await insertBackup('b3');
       expect(await settled(waiting)).toBe(false); // not before the transaction commits
     });
     await committing;
