@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Catalog, DatabaseConfig } from '../catalog/types.js';
 import {
+  type ExportedSnapshot,
   exportSnapshot,
   pgDump,
   pgDumpVersion,
@@ -76,15 +77,32 @@ export async function runBackup(deps: BackupDeps, backupId: string): Promise<Bac
     return 'failed';
   }
   const server = deps.catalog.servers[database.server]!;
+  const startedAt = new Date();
+  // the snapshot is exported while the backup is marked running: pg_dump starts as soon as it exists
+  const snapshotting = exportSnapshot(server.url, database.dbname);
+  snapshotting.catch(() => {}); // awaited in dumpAndStore, which says why it failed
+  const releaseSnapshot = () =>
+    snapshotting.then(
+      (s) => s.release(),
+      () => {},
+    );
   const storage = openCatalogStorage(deps.catalog.storage[database.backup.storage]!);
   const log = new RunLog([server.url]);
   const prefix = backupPrefix(database.name, backupId);
-  const work = await makeScratchDir('backup', backupId);
-  const startedAt = new Date();
-  await setStatus(deps.db, backupId, nextBackupStatus(row.status as BackupStatus, 'start'), { started_at: startedAt });
+  let work: string;
+  try {
+    [work] = await Promise.all([
+      makeScratchDir('backup', backupId),
+      setStatus(deps.db, backupId, nextBackupStatus(row.status as BackupStatus, 'start'), { started_at: startedAt }),
+    ]);
+  } catch (err) {
+    await releaseSnapshot();
+    await storage.close?.();
+    throw err;
+  }
   try {
     log.add(`backup ${backupId} of ${database.name} (${server.name}/${database.dbname}) to ${storage.describe()}`);
-    const manifest = await dumpAndStore(deps, database, storage, prefix, work, backupId, startedAt, log);
+    const manifest = await dumpAndStore(deps, database, storage, prefix, work, backupId, startedAt, log, snapshotting);
     await deps.db
       .updateTable('backups')
       .set({
@@ -98,7 +116,10 @@ export async function runBackup(deps: BackupDeps, backupId: string): Promise<Bac
       .where('id', '=', backupId)
       .execute();
     log.add('verifying what was stored');
-    const verdict = await verifyBackup({ ...deps, storage }, backupId, { contents: false });
+    // pg_restore --list read the very toc.dat whose checksum is in the manifest (both after
+    // pg_dump had exited): the stored one is checked against it, not listed a second time
+    const tocListed = manifest.files.find((f) => f.name === 'toc.dat')?.sha256;
+    const verdict = await verifyBackup({ ...deps, storage }, backupId, { contents: false, tocListed });
     log.add(verdict.ok ? 'verified' : `verification failed: ${verdict.reason}`);
     await deps.db.updateTable('backups').set({ log: log.text() }).where('id', '=', backupId).execute();
     return verdict.ok ? 'verified' : 'corrupt';
@@ -110,6 +131,8 @@ export async function runBackup(deps: BackupDeps, backupId: string): Promise<Bac
     await markFailed(deps.db, backupId, 'running', reason, log.text());
     return 'failed';
   } finally {
+    // released as soon as the dump and the counts are done (in dumpAndStore); awaited here
+    await releaseSnapshot();
     await rm(work, { recursive: true, force: true });
     await storage.close?.();
   }
@@ -124,6 +147,7 @@ async function dumpAndStore(
   backupId: string,
   startedAt: Date,
   log: RunLog,
+  snapshotting: Promise<ExportedSnapshot>,
 ): Promise<Manifest> {
   const policy = database.backup!;
   const server = deps.catalog.servers[database.server]!;
@@ -153,11 +177,10 @@ async function dumpAndStore(
   const pgDumpVersionNow = pgDumpVersion();
   pgDumpVersionNow.catch(() => {}); // awaited below
   log.add('exporting a snapshot');
-  const snapshot = await exportSnapshot(server.url, database.dbname);
+  const snapshot = await snapshotting;
   let files: StoredFile[];
   let toc: string;
   let counts: Map<number, number>;
-  let released: Promise<void>;
   try {
     log.add(
       `pg_dump -Fd -j ${policy.jobs} (${compression.method}) in snapshot ${snapshot.id}, ${direct ? 'writing straight into storage' : 'storing files as they are written'}`,
@@ -206,8 +229,8 @@ async function dumpAndStore(
     // are stored and the counts come in
     [files, counts, toc] = await Promise.all([storing, counting, pgRestoreList(dir, deps.signal)]);
   } finally {
-    // the snapshot is not needed any more: it ends while the manifest is written
-    released = snapshot.release();
+    // the snapshot is not needed any more: it ends while the manifest is written and verified
+    void snapshot.release();
   }
 
   const fileOfOid = new Map(tableDataEntries(toc).map((e) => [e.oid, e.dumpId]));
@@ -272,7 +295,6 @@ async function dumpAndStore(
   await storage.write(`${prefix}${MANIFEST_FILE}`, Readable.from([Buffer.from(JSON.stringify(manifest, null, 2))]), {
     signal: deps.signal,
   });
-  await released;
   log.add(
     `stored ${manifest.totals.files} files, ${manifest.totals.storedBytes} bytes, ${manifest.totals.rows} rows in ${manifest.totals.tables} tables`,
   );

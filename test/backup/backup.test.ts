@@ -16,6 +16,7 @@ import process from 'node:process';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../../src/backup/manifest.js';
+import { verifyBackup } from '../../src/backup/verify-backup.js';
 import type { BackupDetail } from '../../src/contract/backups.js';
 import { pgBin } from '../../src/engines/postgres/binaries.js';
 import { run } from '../../src/lib/process.js';
@@ -196,6 +197,26 @@ describe('backup verification', () => {
     expect(doc.verifyError).toMatch(
       new RegExp(`^${file.replace(/\./g, '\\.')}: sha256 expected [0-9a-f]{64}, actual [0-9a-f]{64}$`),
     );
+  });
+
+  it('right after a write, checks a table of contents pg_restore already listed instead of listing it again, and still finds it damaged', async () => {
+    const b = await freshBackup();
+    const toc = b.manifest.files.find((f) => f.name === 'toc.dat')!;
+    const after = { contents: false, tocListed: toc.sha256 };
+    expect(await verifyBackup({ db: lb.store.db, catalog: lb.catalog }, b.id, after)).toEqual({ ok: true });
+    const buf = readFileSync(join(b.dir, toc.stored));
+    buf[buf.length - 20]! ^= 0x01;
+    writeFileSync(join(b.dir, toc.stored), buf);
+    expect(await verifyBackup({ db: lb.store.db, catalog: lb.catalog }, b.id, after)).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/^toc\.dat\.age: sha256 expected [0-9a-f]{64}, actual [0-9a-f]{64}$/),
+    });
+    const row = await lb.store.db
+      .selectFrom('backups')
+      .select('status')
+      .where('id', '=', b.id)
+      .executeTakeFirstOrThrow();
+    expect(row.status).toBe('corrupt');
   });
 
   it('finds a truncated file', async () => {

@@ -26,6 +26,7 @@ export interface ExportedSnapshot {
    * dump's snapshot), one table at a time on the exporting connection, while pg_dump runs.
    */
   countRows(signal?: AbortSignal): Promise<Map<number, number>>;
+  /** Ends the snapshot's transaction and connection; never rejects, and a second call awaits the first. */
   release(): Promise<void>;
 }
 
@@ -56,6 +57,7 @@ export async function exportSnapshot(url: Secret, dbname: string): Promise<Expor
         and n.nspname not like 'pg_toast%' and n.nspname not like 'pg_temp%'
       order by 2, 3`,
   );
+  let released: Promise<void> | undefined;
   return {
     id: snap.rows[0]!.id,
     serverVersion: snap.rows[0]!.v,
@@ -73,9 +75,11 @@ export async function exportSnapshot(url: Secret, dbname: string): Promise<Expor
       }
       return counts;
     },
-    async release() {
-      await client.query('rollback').catch(() => {});
-      await client.end().catch(() => {});
+    release() {
+      return (released ??= (async () => {
+        await client.query('rollback').catch(() => {});
+        await client.end().catch(() => {});
+      })());
     },
   };
 }
