@@ -14,7 +14,9 @@
 //      lifeboat.yaml holding one catalog entry per variant and database (same source database,
 //      different backup policies);
 //   4. per database, `--runs` times, interleaved (variants rotate their order each run so that
-//      drift and page-cache effects hit all of them alike), after one untimed warm-up of each:
+//      drift and page-cache effects hit all of them alike), each on a quiet machine (`sync`, then
+//      no more than 0.1 cores busy for half a second: autovacuum after the load, write-back after
+//      the previous archive was deleted), after one untimed warm-up of each:
 //        stock      pg_dump -Fd -j2 -f <fresh dir> (default gzip)
 //        default    lifeboat backup run --wait, filesystem, unencrypted, default compression
 //                   (pg_dump's own gzip: the stored directory is a stock archive)
@@ -55,6 +57,7 @@ import {
   parseNumberArgs,
   runCommand,
   S3RVER_KEY,
+  settle,
   startLifeboat,
   startPostgres,
   startS3rver,
@@ -175,6 +178,7 @@ async function main({ scale, runs }) {
   let dumpN = 0;
   /** One timed measurement of a variant on a database: {seconds, du, stored?, phases?}. */
   async function measure(db, v) {
+    await settle();
     if (v.key === 'stock') {
       const dir = join(root, 'dumps', `${db.key}-${++dumpN}`);
       mkdirSync(join(root, 'dumps'), { recursive: true });

@@ -136,6 +136,25 @@ export function busyCpuSeconds() {
   return (f[0] + f[1] + f[2] + f[5] + f[6]) / 100;
 }
 
+/**
+ * Waits for a quiet machine before a measurement: dirty pages written back (`sync`), then until
+ * the machine spends less than `busyBelow` cores for a whole `windowMs` (autovacuum after a
+ * load, write-back and journal work after the previous measurement's files were deleted), at
+ * most `maxMs`. Every variant, stock or Lifeboat, then starts from the same state, and none
+ * pays for what the one before it left running. Resolves with the seconds waited.
+ */
+export async function settle({ busyBelow = 0.1, windowMs = 500, maxMs = 30_000 } = {}) {
+  const started = performance.now();
+  await runCommand('sync', []);
+  for (;;) {
+    const cpu0 = busyCpuSeconds();
+    await sleep(windowMs);
+    const busy = (busyCpuSeconds() - cpu0) / (windowMs / 1000);
+    const waited = (performance.now() - started) / 1000;
+    if (busy < busyBelow || waited * 1000 >= maxMs) return waited;
+  }
+}
+
 export function median(xs) {
   const s = xs.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
   if (!s.length) return NaN;
