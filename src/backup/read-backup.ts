@@ -8,7 +8,7 @@ import { PassThrough, type Readable, type Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { buffer } from 'node:stream/consumers';
 import type { DatabaseConfig } from '../catalog/types.js';
-import { hashingPassThrough } from '../crypto/hashing.js';
+import { hashingPassThrough, hashLocalFile } from '../crypto/hashing.js';
 import { LifeboatError } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
 import { fileCodec, type FileCodec } from './codec.js';
@@ -148,6 +148,11 @@ export async function openBackup(
 }
 
 export async function storedSha256(storage: Storage, key: string): Promise<string> {
+  // a local file is hashed in place (faster than streaming it); one that cannot be read is the
+  // driver's to report, in its own words
+  const local = storage.localPath?.(key);
+  const hashed = local ? await hashLocalFile(local).catch(() => undefined) : undefined;
+  if (hashed) return hashed.sha256;
   const h = hashingPassThrough();
   await pipeline(await storage.read(key), h.stream, new PassThrough().resume());
   return h.digest().sha256;

@@ -12,6 +12,12 @@ export class RowCounter extends Writable {
   #carry = '';
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this.count(chunk);
+    cb();
+  }
+
+  /** Counts the lines of the next chunk of the file (keeps nothing of it). */
+  count(chunk: Buffer): void {
     let start = 0;
     let i = chunk.indexOf(0x0a);
     while (i !== -1) {
@@ -28,7 +34,6 @@ export class RowCounter extends Writable {
     const rest = chunk.length - start;
     if (this.#carryLen < 2) this.#carry += chunk.toString('latin1', start, start + Math.min(rest, 2 - this.#carryLen));
     this.#carryLen += rest;
-    cb();
   }
 
   /** Rows in the file (valid once the stream has finished). */

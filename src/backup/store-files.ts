@@ -5,7 +5,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { hashingPassThrough } from '../crypto/hashing.js';
+import { hashingPassThrough, hashLocalFile } from '../crypto/hashing.js';
 import { LifeboatError } from '../errors.js';
 import { Waiters } from '../lib/waiters.js';
 import type { Storage } from '../storage/storage.js';
@@ -186,15 +186,11 @@ async function hashFile(
   signal?: AbortSignal,
   opts: { countRows?: boolean } = {},
 ): Promise<StoredFile> {
-  const h = hashingPassThrough();
   const counter = (opts.countRows ?? true) && /^\d+\.dat$/.test(name) ? new RowCounter() : undefined;
-  await pipeline(
-    createReadStream(join(dir, name), { highWaterMark: 1 << 20 }),
-    h.stream,
-    counter ?? new PassThrough().resume(),
-    ...(signal ? [{ signal }] : []),
-  );
-  const { sha256, bytes } = h.digest();
+  const { sha256, bytes } = await hashLocalFile(join(dir, name), {
+    signal,
+    ...(counter ? { onChunk: (chunk: Buffer) => counter.count(chunk) } : {}),
+  });
   return {
     name,
     stored: name,
