@@ -1,5 +1,5 @@
-// SHA-256 and byte count of a stream as it flows by, so a backup file is hashed while it is
-// written, without reading it a second time.
+// SHA-256 and byte count of a backup file: of a stream as it flows by, so a file is hashed while
+// it is written, without reading it a second time; and of a local file read in place.
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { Transform } from 'node:stream';
