@@ -2,7 +2,8 @@
 // sends a PostgreSQL notification from a trigger (migration 0005), delivered when its
 // transaction commits. Whoever waits for a row — a `--wait`, a `--watch`, a progress stream — is
 // woken at once instead of polling the row. A notification can be lost while the listening
-// connection reconnects, so every wait has a deadline after which the waiter reads the row anyway.
+// connection reconnects, so every waiter is woken when it is lost and again once it listens anew
+// (to read its row), and every wait has a deadline after which the waiter reads the row anyway.
 import pg from 'pg';
 import type { Logger } from '../lib/logger.js';
 import type { Secret } from '../lib/secret.js';
@@ -29,8 +30,8 @@ export function pollingFeed(intervalMs: number): ChangeFeed {
 
 /**
  * Listens on the store's change channel with a connection of its own, reconnecting after a second
- * when it is lost (waiters are woken then, so that they read their row rather than trust a
- * notification that may have been missed).
+ * when it is lost. Waiters are woken when it is lost and again when it listens anew, so that they
+ * read their row rather than wait for a notification sent while nobody listened.
  */
 export async function listenForChanges(url: Secret, logger: Logger): Promise<ChangeFeed> {
   const waiters = new Waiters();
@@ -60,9 +61,13 @@ export async function listenForChanges(url: Secret, logger: Logger): Promise<Cha
     try {
       await c.connect();
       await c.query(`listen ${CHANGES_CHANNEL}`);
-      if (client !== c)
+      if (client !== c) {
         await c.end(); // closed meanwhile
-      else listening = true;
+      } else if (listening) {
+        waiters.wakeAll(); // listening again: whatever changed while nobody listened is read now
+      } else {
+        listening = true;
+      }
     } catch (err) {
       lost(err as Error);
       throw err;

@@ -41,6 +41,14 @@ async function insertBackup(id: string): Promise<void> {
   await delivered;
 }
 
+/** The feed's listening connections, as the store sees them (`idle`: its LISTEN has committed). */
+async function listeners(): Promise<{ pid: number; state: string }[]> {
+  const r = await sql<{ pid: number; state: string }>`select pid, state from pg_stat_activity
+    where application_name = 'lifeboat-changes' and datname = current_database()
+      and query ilike 'listen%'`.execute(store.db);
+  return r.rows;
+}
+
 /** Whether `p` has settled, after the event loop has had a turn. */
 async function settled(p: Promise<unknown>): Promise<boolean> {
   let done = false;
@@ -111,21 +119,25 @@ describe('the change feed', () => {
 
   it('wakes every waiter when its connection is lost, and listens again', async () => {
     await insertBackup('b1');
+    const lostPid = (await listeners())[0]!.pid;
     const waiting = feed.next('backup:b1', NEVER);
-    await sql`select pg_terminate_backend(pid) from pg_stat_activity
-      where application_name = 'lifeboat-changes' and datname = current_database()`.execute(store.db);
+    // waits (up to 10 s) until the backend is gone, so that it is not mistaken for the new one
+    await sql`select pg_terminate_backend(${lostPid}::int, 10000)`.execute(store.db);
     await waiting; // woken by the loss: the waiter reads its row instead of trusting the feed
+
+    // a change while nobody listens (the feed reconnects after a second) is never notified: its
+    // waiter is woken once the feed listens again, to read its row
+    const inTheGap = feed.next('backup:b1', NEVER);
+    await store.db.updateTable('backups').set({ status: 'running' }).where('id', '=', 'b1').execute();
+    await inTheGap;
+
     const deadline = Date.now() + 30_000;
-    for (;;) {
-      const r = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
-        where application_name = 'lifeboat-changes' and datname = current_database()
-          and query ilike 'listen%'`.execute(store.db);
-      if (r.rows[0]!.n === 1) break;
+    while ((await listeners()).filter((l) => l.pid !== lostPid && l.state === 'idle').length !== 1) {
       if (Date.now() > deadline) throw new Error('the change feed did not reconnect');
       await new Promise((r) => setTimeout(r, 50));
     }
     const again = feed.next('backup:b1', NEVER);
-    await store.db.updateTable('backups').set({ status: 'running' }).where('id', '=', 'b1').execute();
+    await store.db.updateTable('backups').set({ status: 'verified' }).where('id', '=', 'b1').execute();
     await again;
   });
 
