@@ -22,6 +22,12 @@ export async function startQueue(opts: QueueOptions): Promise<PgBoss> {
     schema: 'pgboss',
     application_name: 'lifeboat-queue',
     schedule: opts.schedule ?? true,
+    // pg-boss fires a cron entry when a check finds its last occurrence under 60 s old; its default
+    // check every 30 s can slip to 60 s (a check is skipped when the last one was under 30 s ago),
+    // which puts a scheduled backup up to a minute late and a due one at the edge of being missed.
+    // Checking every 5 s (one small UPDATE) fires it within seconds of its time.
+    cronMonitorIntervalSeconds: 5,
+    cronWorkerIntervalSeconds: 2,
     supervise: true,
     max: 4,
   });
