@@ -35,25 +35,29 @@ export const cron = z
     if (problem === undefined) return;
     ctx.addIssue({
       code: 'custom',
-      message: `"${text}" is not a cron expression: ${problem}`,
+      message: problem,
       params: {
         code: 'invalid_cron',
-        hint: 'five fields (minute hour day-of-month month day-of-week), or six with seconds first; "0 2 * * *" is 02:00 every day',
+        hint: 'five fields (minute hour day-of-month month day-of-week), or six with one second first; "0 2 * * *" is 02:00 every day',
       },
     });
   })
-  .meta({ description: 'a cron expression with 5 fields, or 6 with seconds first' });
+  .meta({ description: 'a cron expression with 5 fields, or 6 with one second first (at most once a minute)' });
 
 function cronProblem(text: string): string | undefined {
   // cron-parser also takes @daily and 3-field forms; we hold to the two forms people can read.
   const fields = text.trim().split(/\s+/).filter(Boolean).length;
-  if (fields !== 5 && fields !== 6) return `it has ${fields} field${fields === 1 ? '' : 's'}`;
+  const notCron = (why: string) => `"${text}" is not a cron expression: ${why}`;
+  if (fields !== 5 && fields !== 6) return notCron(`it has ${fields} field${fields === 1 ? '' : 's'}`);
+  let seconds: readonly number[];
   try {
-    CronExpressionParser.parse(text);
-    return undefined;
+    seconds = CronExpressionParser.parse(text).fields.second.values;
   } catch (err) {
-    return err instanceof Error ? err.message : String(err);
+    return notCron(err instanceof Error ? err.message : String(err));
   }
+  // pg-boss fires an entry at most once a minute: "*/10 * * * * *" would quietly mean "* * * * *"
+  if (seconds.length > 1) return `"${text}" fires more than once a minute; a schedule fires at most once a minute`;
+  return undefined;
 }
 
 /** Parallel jobs of pg_dump / pg_restore. */

@@ -327,6 +327,25 @@ const cases: Case[] = [
     ],
   },
   {
+    name: 'cron with seconds that fires more than once a minute',
+    body: [
+      'databases:',
+      '  CustomerDB:',
+      '    server: prod',
+      '    name: customer',
+      '    owner: alpha',
+      '    backup: { storage: main, schedule: "*/10 * * * * *" }',
+    ],
+    expect: [
+      {
+        path: 'databases.CustomerDB.backup.schedule',
+        code: 'invalid_cron',
+        at: b(6, 40),
+        message: '"*/10 * * * * *" fires more than once a minute; a schedule fires at most once a minute',
+      },
+    ],
+  },
+  {
     name: 'inline secret url (never echoed)',
     doc: ['version: 1', 'servers:', '  pg1: { engine: postgres, tier: test, url: "postgres://admin:hunter2@db/prod" }'],
     expect: [{ path: 'servers.pg1.url', code: 'secret_inline', at: '3:45' }],
