@@ -1,7 +1,9 @@
 // The small value types lifeboat.yaml is built from: names, references, durations, cron
 // expressions, job counts. Checks that zod cannot express carry their issue code in `params`,
 // so that the issue mapper reports `invalid_duration` rather than a generic "custom" error.
-import { CronExpressionParser } from 'cron-parser';
+// the very cron-parser pg-boss evaluates schedules with (package.json pins its major), so a
+// schedule that loads is one the scheduler takes
+import cronParser from 'cron-parser';
 import { z } from 'zod';
 import { parseDuration } from '../lib/duration.js';
 
@@ -51,7 +53,10 @@ function cronProblem(text: string): string | undefined {
   if (fields !== 5 && fields !== 6) return notCron(`it has ${fields} field${fields === 1 ? '' : 's'}`);
   let seconds: readonly number[];
   try {
-    seconds = CronExpressionParser.parse(text).fields.second.values;
+    const expression = cronParser.parseExpression(text, { tz: 'UTC' });
+    // pg-boss asks every entry for its last occurrence, and one that throws there stops them all
+    expression.prev();
+    seconds = expression.fields.second;
   } catch (err) {
     return notCron(err instanceof Error ? err.message : String(err));
   }

@@ -346,6 +346,44 @@ const cases: Case[] = [
     ],
   },
   {
+    name: 'cron that parses but has no last occurrence (the scheduler would fail on it)',
+    body: [
+      'databases:',
+      '  CustomerDB:',
+      '    server: prod',
+      '    name: customer',
+      '    owner: alpha',
+      '    backup: { storage: main, schedule: "0 0 2 * * L" }',
+    ],
+    expect: [
+      {
+        path: 'databases.CustomerDB.backup.schedule',
+        code: 'invalid_cron',
+        at: b(6, 40),
+        message: '"0 0 2 * * L" is not a cron expression: Invalid last weekday of the month expression: L',
+      },
+    ],
+  },
+  {
+    name: 'cron with the hashed H form, which the scheduler does not know',
+    body: [
+      'databases:',
+      '  CustomerDB:',
+      '    server: prod',
+      '    name: customer',
+      '    owner: alpha',
+      '    backup: { storage: main, schedule: "H 2 * * *" }',
+    ],
+    expect: [
+      {
+        path: 'databases.CustomerDB.backup.schedule',
+        code: 'invalid_cron',
+        at: b(6, 40),
+        message: '"H 2 * * *" is not a cron expression: Invalid characters, got value: H',
+      },
+    ],
+  },
+  {
     name: 'inline secret url (never echoed)',
     doc: ['version: 1', 'servers:', '  pg1: { engine: postgres, tier: test, url: "postgres://admin:hunter2@db/prod" }'],
     expect: [{ path: 'servers.pg1.url', code: 'secret_inline', at: '3:45' }],
