@@ -307,82 +307,45 @@ const cases: Case[] = [
     ],
     expect: [{ path: 'databases.CustomerDB.backup.schedule', code: 'invalid_cron', at: b(8, 17) }],
   },
-  {
-    name: 'cron shorthand is not one of the two accepted forms',
+  // schedules that parse as cron somewhere but not as one pg-boss fires
+  ...(
+    [
+      ['cron shorthand is not one of the two accepted forms', '@daily', 'is not a cron expression: it has 1 field'],
+      [
+        'cron with seconds that fires more than once a minute',
+        '*/10 * * * * *',
+        'fires more than once a minute; a schedule fires at most once a minute',
+      ],
+      [
+        'cron that parses but has no last occurrence (the scheduler would fail on it)',
+        '0 0 2 * * L',
+        'is not a cron expression: Invalid last weekday of the month expression: L',
+      ],
+      [
+        'cron with the hashed H form, which the scheduler does not know',
+        'H 2 * * *',
+        'is not a cron expression: Invalid characters, got value: H',
+      ],
+    ] as const
+  ).map(([name, schedule, message]): Case => ({
+    name,
     body: [
       'databases:',
       '  CustomerDB:',
       '    server: prod',
       '    name: customer',
       '    owner: alpha',
-      '    backup: { storage: main, schedule: "@daily" }',
+      `    backup: { storage: main, schedule: "${schedule}" }`,
     ],
     expect: [
       {
         path: 'databases.CustomerDB.backup.schedule',
         code: 'invalid_cron',
         at: b(6, 40),
-        message: '"@daily" is not a cron expression: it has 1 field',
+        message: `"${schedule}" ${message}`,
       },
     ],
-  },
-  {
-    name: 'cron with seconds that fires more than once a minute',
-    body: [
-      'databases:',
-      '  CustomerDB:',
-      '    server: prod',
-      '    name: customer',
-      '    owner: alpha',
-      '    backup: { storage: main, schedule: "*/10 * * * * *" }',
-    ],
-    expect: [
-      {
-        path: 'databases.CustomerDB.backup.schedule',
-        code: 'invalid_cron',
-        at: b(6, 40),
-        message: '"*/10 * * * * *" fires more than once a minute; a schedule fires at most once a minute',
-      },
-    ],
-  },
-  {
-    name: 'cron that parses but has no last occurrence (the scheduler would fail on it)',
-    body: [
-      'databases:',
-      '  CustomerDB:',
-      '    server: prod',
-      '    name: customer',
-      '    owner: alpha',
-      '    backup: { storage: main, schedule: "0 0 2 * * L" }',
-    ],
-    expect: [
-      {
-        path: 'databases.CustomerDB.backup.schedule',
-        code: 'invalid_cron',
-        at: b(6, 40),
-        message: '"0 0 2 * * L" is not a cron expression: Invalid last weekday of the month expression: L',
-      },
-    ],
-  },
-  {
-    name: 'cron with the hashed H form, which the scheduler does not know',
-    body: [
-      'databases:',
-      '  CustomerDB:',
-      '    server: prod',
-      '    name: customer',
-      '    owner: alpha',
-      '    backup: { storage: main, schedule: "H 2 * * *" }',
-    ],
-    expect: [
-      {
-        path: 'databases.CustomerDB.backup.schedule',
-        code: 'invalid_cron',
-        at: b(6, 40),
-        message: '"H 2 * * *" is not a cron expression: Invalid characters, got value: H',
-      },
-    ],
-  },
+  })),
   {
     name: 'inline secret url (never echoed)',
     doc: ['version: 1', 'servers:', '  pg1: { engine: postgres, tier: test, url: "postgres://admin:hunter2@db/prod" }'],
