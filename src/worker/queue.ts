@@ -25,7 +25,9 @@ export async function startQueue(opts: QueueOptions): Promise<PgBoss> {
     // pg-boss fires a cron entry when a check finds its last occurrence under 60 s old; its default
     // check every 30 s can slip to 60 s (a check is skipped when the last one was under 30 s ago),
     // which puts a scheduled backup up to a minute late and a due one at the edge of being missed.
-    // Checking every 5 s (one small UPDATE) fires it within seconds of its time.
+    // Checking every 5 s (one small UPDATE) fires it within seconds of its time. A fired entry is
+    // a job on pg-boss's own send-it queue, turned into the backup job when that queue is next
+    // polled: every 2 s instead of 5 (Lifeboat's own workers poll every 0.5 s).
     cronMonitorIntervalSeconds: 5,
     cronWorkerIntervalSeconds: 2,
     supervise: true,
