@@ -70,6 +70,15 @@ export function isLifeboatError(err: unknown): err is LifeboatError {
   return err instanceof LifeboatError;
 }
 
+/**
+ * User input as a message quotes it: in double quotes, control characters escaped, and cut at
+ * `max` characters, so that a megabyte sent is not a megabyte answered.
+ */
+export function quoteInput(value: string, max = 64): string {
+  const chars = Array.from(value);
+  return JSON.stringify(chars.length > max ? `${chars.slice(0, max).join('')}…` : value);
+}
+
 /** The message of any thrown value, for logs (never for clients unless it is a LifeboatError). */
 export function messageOf(err: unknown): string {
   if (err instanceof Error) return err.message;

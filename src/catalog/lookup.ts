@@ -1,13 +1,13 @@
 // Small pure lookups over the catalog that many modules need, with the not-found error
 // written once. Own-property checks only: a name such as "constructor" must not find
 // something from Object.prototype.
-import { LifeboatError } from '../errors.js';
+import { LifeboatError, quoteInput } from '../errors.js';
 import type { Catalog, DatabaseConfig, ServerConfig, TeamConfig } from './types.js';
 
 function find<T>(record: Readonly<Record<string, T>>, name: string, kind: string): T {
   if (Object.hasOwn(record, name)) return record[name]!;
   const known = Object.keys(record);
-  throw new LifeboatError('not_found', `${kind} "${name}" is not in the catalog`, {
+  throw new LifeboatError('not_found', `${kind} ${quoteInput(name)} is not in the catalog`, {
     hint: known.length === 0 ? `no ${kind}s are defined in lifeboat.yaml` : `known ${kind}s: ${known.join(', ')}`,
   });
 }

@@ -1,5 +1,6 @@
 // Backup documents of the API, shared by the server and the CLI.
 import { z } from 'zod';
+import { backupId, catalogName, queryBoolean, queryInt } from './fields.js';
 
 export const BackupStatusEnum = z.enum(['queued', 'running', 'completed', 'verified', 'corrupt', 'failed']);
 
@@ -28,20 +29,23 @@ export const BackupDetail = BackupDoc.extend({
 });
 export type BackupDetail = z.infer<typeof BackupDetail>;
 
-export const BackupRunRequest = z.object({ database: z.string().min(1) });
+export const BackupRunRequest = z.object({ database: catalogName('database') });
 export const BackupListQuery = z.object({
-  database: z.string().optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  database: catalogName('database').optional(),
+  limit: queryInt(1, 1000).default(100),
 });
 export const BackupList = z.object({ backups: z.array(BackupDoc) });
-export const BackupIdParams = z.object({ id: z.string().min(1) });
+export const BackupIdParams = z.object({ id: backupId });
 export const BackupShowQuery = z.object({
-  log: z.coerce.boolean().default(false),
+  log: queryBoolean.default(false),
   /** Seconds to wait for the backup to finish (verified, corrupt or failed) before answering. */
-  wait: z.coerce.number().min(0).max(60).optional(),
+  wait: queryInt(0, 60).optional(),
 });
 
-export const PruneRequest = z.object({ database: z.string().optional(), dryRun: z.boolean().default(false) });
+export const PruneRequest = z.object({
+  database: catalogName('database').optional(),
+  dryRun: z.boolean().default(false),
+});
 export const PruneResult = z.object({
   dryRun: z.boolean(),
   databases: z.array(

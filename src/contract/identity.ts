@@ -1,5 +1,6 @@
 // Identity and audit documents of the API.
 import { z } from 'zod';
+import { line, queryInt } from './fields.js';
 
 export const WhoAmIResponse = z.object({
   user: z.string(),
@@ -28,12 +29,12 @@ export const AuditEventDoc = z.object({
 export type AuditEventDoc = z.infer<typeof AuditEventDoc>;
 
 export const AuditQuery = z.object({
-  after: z.coerce.number().int().min(0).optional().describe('return events after this sequence number'),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  after: queryInt(0, Number.MAX_SAFE_INTEGER).optional().describe('return events after this sequence number'),
+  limit: queryInt(1, 1000).default(100),
   since: z.iso.datetime({ offset: true }).optional(),
-  subjectType: z.string().optional(),
-  subjectId: z.string().optional(),
-  actor: z.string().optional(),
+  subjectType: line(63).optional(),
+  subjectId: line(200).optional(),
+  actor: line(200).optional(),
 });
 
 export const AuditPage = z.object({

@@ -1,5 +1,6 @@
 // Masking documents of the API (the PII scan), shared by the server, the CLI and the UI.
 import { z } from 'zod';
+import { catalogName } from './fields.js';
 
 /** The kinds of personal data the scan recognises (src/masking/scan.ts `PiiKind`). */
 export const PiiKindEnum = z.enum(['email', 'phone', 'person_name', 'address', 'iban', 'card_number', 'national_id']);
@@ -15,7 +16,7 @@ export const ScanFinding = z.object({
 });
 export type ScanFinding = z.infer<typeof ScanFinding>;
 
-export const DatabaseNameParams = z.object({ name: z.string().min(1) });
+export const DatabaseNameParams = z.object({ name: catalogName('database') });
 
 export const MaskingScanRequest = z.object({
   sampleRows: z.number().int().min(1).max(10_000).default(200).describe('non-null values sampled per column'),

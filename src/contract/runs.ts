@@ -1,5 +1,6 @@
 // Restore run documents of the API, shared by the server, the CLI and the UI.
 import { z } from 'zod';
+import { backupId, catalogName, freeText, line, queryBoolean, queryInt, runId } from './fields.js';
 import { RUN_STATUSES, TERMINAL_STATUSES } from '../restore/lifecycle.js';
 
 export const RunStatusEnum = z.enum(RUN_STATUSES);
@@ -48,24 +49,26 @@ export const RunDoc = z.object({
 export type RunDoc = z.infer<typeof RunDoc>;
 
 export const RunRequest = z.object({
-  database: z.string().min(1),
-  to: z.string().min(1).describe('<server> or <server>/<dbname>'),
-  backupId: z.string().optional(),
+  database: catalogName('database'),
+  // the server part is a catalog name and the database name at most 63 bytes (checked when the
+  // destination is parsed); this bound only keeps megabytes out
+  to: line(128).describe('<server> or <server>/<dbname>'),
+  backupId: backupId.optional(),
   at: z.iso.datetime({ offset: true }).optional().describe('restore the newest backup taken at or before this time'),
-  tables: z.array(z.string().min(1)).optional(),
+  tables: z.array(line(300)).max(1000).optional(),
   startAt: z.iso.datetime({ offset: true }).optional(),
-  justification: z.string().max(2000).optional(),
+  justification: freeText(2000).optional(),
   execute: z.boolean().default(false).describe('false: a dry run that stops after the preview'),
-  confirm: z.string().optional().describe('the destination identifier typed back exactly'),
+  confirm: line(200).optional().describe('the destination identifier typed back exactly'),
 });
 export type RunRequest = z.infer<typeof RunRequest>;
 
-export const RunIdParams = z.object({ id: z.coerce.number().int().positive() });
-export const RunShowQuery = z.object({ log: z.coerce.boolean().default(false) });
+export const RunIdParams = z.object({ id: runId });
+export const RunShowQuery = z.object({ log: queryBoolean.default(false) });
 export const RunListQuery = z.object({
-  database: z.string().optional(),
+  database: catalogName('database').optional(),
   status: RunStatusEnum.optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
+  limit: queryInt(1, 500).default(50),
 });
 export const RunList = z.object({ runs: z.array(RunDoc) });
 

@@ -13,7 +13,7 @@ import {
 import type { Logger } from '../lib/logger.js';
 import { VERSION } from '../version.js';
 import type { HttpDeps } from './deps.js';
-import { installErrorHandling } from './errors.js';
+import { frameworkErrors, installErrorHandling } from './errors.js';
 import { installAuth } from './auth.js';
 import { backupRoutes } from './routes/backups.js';
 import { healthRoutes } from './routes/health.js';
@@ -37,6 +37,7 @@ export async function buildApp(deps: HttpDeps & { logger: Logger }): Promise<App
     loggerInstance: deps.logger as FastifyBaseLogger,
     genReqId: () => randomUUID(),
     bodyLimit: 10 * 1024 * 1024,
+    frameworkErrors,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -1,7 +1,7 @@
 // The destination identifier a user types back to confirm a restore (PRODUCT.md contract):
 // `<server>/<dbname>`, or `RESTORE <database>` for a production destination. Pure.
 import type { Tier } from '../catalog/types.js';
-import { LifeboatError } from '../errors.js';
+import { LifeboatError, quoteInput } from '../errors.js';
 
 export function confirmationFor(d: { server: string; dbname: string; tier: Tier; database: string }): string {
   return d.tier === 'production' ? `RESTORE ${d.database}` : `${d.server}/${d.dbname}`;
@@ -11,7 +11,7 @@ export function confirmationFor(d: { server: string; dbname: string; tier: Tier;
 export function parseDestination(to: string, defaultDbname: string): { server: string; dbname: string } {
   const m = /^([A-Za-z][A-Za-z0-9_.-]*)(?:\/([^/\s]+))?$/.exec(to.trim());
   if (!m) {
-    throw new LifeboatError('invalid_request', `invalid destination "${to}"`, {
+    throw new LifeboatError('invalid_request', `invalid destination ${quoteInput(to)}`, {
       hint: 'use <server> or <server>/<dbname>, e.g. dev-pg01/customer',
     });
   }
@@ -24,7 +24,7 @@ export function assertConfirmation(expected: string, typed: string | undefined):
       'confirmation_mismatch',
       typed === undefined
         ? 'the restore needs a typed confirmation'
-        : `the confirmation "${typed}" does not match the destination`,
+        : `the confirmation ${quoteInput(typed)} does not match the destination`,
       {
         hint: `type the destination identifier exactly: --confirm "${expected}"`,
       },

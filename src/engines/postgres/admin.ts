@@ -4,12 +4,12 @@
 import pg from 'pg';
 import { LifeboatError } from '../../errors.js';
 import { redact, type Secret } from '../../lib/secret.js';
-import { withDatabase } from './libpq.js';
+import { clientConfig } from './libpq.js';
 
 const q = pg.escapeIdentifier;
 
 export async function withClient<T>(url: Secret, database: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: withDatabase(url, database), application_name: 'lifeboat' });
+  const client = new pg.Client(clientConfig(url, database, 'lifeboat'));
   client.on('error', () => {});
   try {
     await client.connect();

@@ -5,7 +5,7 @@ import { LifeboatError } from '../../errors.js';
 import { run, tail } from '../../lib/process.js';
 import { redact, type Secret } from '../../lib/secret.js';
 import { pgBin } from './binaries.js';
-import { libpqEnv, withDatabase } from './libpq.js';
+import { clientConfig, libpqEnv } from './libpq.js';
 
 export interface SnapshotTable {
   oid: number;
@@ -31,7 +31,7 @@ export interface ExportedSnapshot {
 }
 
 export async function exportSnapshot(url: Secret, dbname: string): Promise<ExportedSnapshot> {
-  const client = new pg.Client({ connectionString: withDatabase(url, dbname), application_name: 'lifeboat-backup' });
+  const client = new pg.Client(clientConfig(url, dbname, 'lifeboat-backup'));
   client.on('error', () => {});
   try {
     await client.connect();
