@@ -61,8 +61,11 @@ export async function buildApp(deps: HttpDeps & { logger: Logger }): Promise<App
 
   for (const register of ROUTES) register(app, deps);
 
-  app.get('/api/openapi.json', { schema: { summary: 'This OpenAPI document', tags: ['system'] } }, async () =>
-    app.swagger(),
+  // public, like the health check: a client reads the API's shape before it has a token
+  app.get(
+    '/api/openapi.json',
+    { config: { public: true }, schema: { summary: 'This OpenAPI document', tags: ['system'], security: [] } },
+    async () => app.swagger(),
   );
   return app;
 }

@@ -1,5 +1,5 @@
-// Authentication on every API route (except those marked `config: { public: true }`, i.e. the
-// health check) and the authorisation guard that route handlers call. A denial is audited and
+// Authentication on every API route (except those marked `config: { public: true }`: the health
+// check and the OpenAPI document) and the authorisation guard that route handlers call. A denial is audited and
 // answered 403 with the code of the rule that refused.
 import type { FastifyRequest } from 'fastify';
 import type { Action, Resource } from '../access/actions.js';

@@ -9,6 +9,7 @@ import { issueToken, revokeToken } from '../../src/access/tokens.js';
 import { catalogFrom, MINIMAL_CONFIG, testApp } from '../harness/app.js';
 import { harnessRoot } from '../harness/cluster.js';
 import { lifeboat } from '../harness/cli.js';
+import { startTestLifeboat } from '../harness/lifeboat.js';
 
 const CONFIG = `${MINIMAL_CONFIG}  audrey: { email: audrey@example.com, roles: [auditor] }\n`;
 
@@ -20,22 +21,32 @@ async function setup() {
 }
 
 describe('API authentication', () => {
-  it('refuses every route of the OpenAPI document without a token, except /api/health', async () => {
-    const { app, token } = await setup();
-    const auditor = await token('audrey');
-    const doc = (
-      await app.inject({ url: '/api/openapi.json', headers: { authorization: `Bearer ${auditor}` } })
-    ).json();
+  it('serves /api/health and /api/openapi.json without a token', async () => {
+    const lb = await startTestLifeboat(CONFIG, {}, { worker: false });
+    const health = await lb.app.inject({ url: '/api/health' });
+    expect(health.statusCode).toBe(200);
+    expect(health.json()).toMatchObject({ status: 'ok', store: { ok: true }, queue: { ok: true } });
+    const openapi = await lb.app.inject({ url: '/api/openapi.json' });
+    expect(openapi.statusCode).toBe(200);
+    const doc = openapi.json();
+    expect(doc.openapi).toBe('3.1.0');
+    // the document says which routes need no token
+    expect(doc.paths['/api/health'].get.security).toEqual([]);
+    expect(doc.paths['/api/openapi.json'].get.security).toEqual([]);
+    expect(doc.paths['/api/v1/whoami'].get.security).toBeUndefined();
+    expect(doc.security).toEqual([{ bearer: [] }]);
+  });
+
+  it('refuses every other route of the OpenAPI document without a token', async () => {
+    const { app } = await setup();
+    const doc = (await app.inject({ url: '/api/openapi.json' })).json();
     const routes = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) =>
       Object.keys(ops).map((m) => ({ method: m.toUpperCase(), url: path.replace(/\{[^}]+\}/g, 'x') })),
     );
     expect(routes.length).toBeGreaterThanOrEqual(4);
     for (const r of routes) {
+      if (r.url === '/api/health' || r.url === '/api/openapi.json') continue;
       const res = await app.inject({ method: r.method as 'GET', url: r.url });
-      if (r.url === '/api/health') {
-        expect([200, 503]).toContain(res.statusCode);
-        continue;
-      }
       expect(res.statusCode, `${r.method} ${r.url}`).toBe(401);
       expect(res.json().error.code).toBe('unauthenticated');
       expect(res.json().error.hint).toMatch(/lifeboat token issue/);
