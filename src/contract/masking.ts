@@ -1,8 +1,21 @@
 // Masking documents of the API (the PII scan), shared by the server, the CLI and the UI.
 import { z } from 'zod';
 
-/** The kinds of personal data the scan recognises (src/masking/scan.ts `PiiKind`). */
-export const PiiKindEnum = z.enum(['email', 'phone', 'person_name', 'address', 'iban', 'card_number', 'national_id']);
+/**
+ * The kinds of personal data the scan recognises (src/masking/scan.ts `PiiKind`): `free_text` is
+ * a text column with emails, phone numbers or names inside its values (notes, comments).
+ */
+export const PiiKindEnum = z.enum([
+  'email',
+  'phone',
+  'person_name',
+  'address',
+  'iban',
+  'card_number',
+  'national_id',
+  'birth_date',
+  'free_text',
+]);
 
 export const ScanFinding = z.object({
   table: z.string().describe('as rules name it in lifeboat.yaml: public.customers, "Sales Dept"."Order"'),
