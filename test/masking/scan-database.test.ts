@@ -5,6 +5,7 @@
 // one has a rule, 3 for a user who may not scan. Only a permission error is reported as one.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { MaskingScanResult } from '../../src/contract/masking.js';
+import { DEMO_MASKING_RULES } from '../../src/demo/workspace.js';
 import { isLifeboatError } from '../../src/errors.js';
 import { Secret } from '../../src/lib/secret.js';
 import {
@@ -472,6 +473,20 @@ describe('lifeboat masking scan', () => {
       '',
     ]);
     expect(h.stdout).not.toContain('!');
+  });
+
+  it("finds nothing the demo workspace's rules leave uncovered", async () => {
+    const lb = await startTestLifeboat(
+      fixtureConfig({ databaseExtra: `    masking:\n      key: env:MASKING_KEY\n      rules:\n${DEMO_MASKING_RULES}` }),
+      servers.env,
+    );
+    const r = await lifeboat(['masking', 'scan', 'CustomerDB', '--json'], { env: await lb.cliEnv('alice') });
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as MaskingScanResult;
+    expect(doc.findings.map((f) => `${f.table}.${f.column}`)).toEqual(
+      CUSTOMER_FINDINGS.map((f) => `${f.table}.${f.column}`),
+    );
+    expect(doc.uncovered).toBe(0);
   });
 
   it('answers an unexpected failure of the scan as an internal error, not as a privileges problem', async () => {
