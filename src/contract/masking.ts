@@ -2,8 +2,21 @@
 import { z } from 'zod';
 import { catalogName } from './fields.js';
 
-/** The kinds of personal data the scan recognises (src/masking/scan.ts `PiiKind`). */
-export const PiiKindEnum = z.enum(['email', 'phone', 'person_name', 'address', 'iban', 'card_number', 'national_id']);
+/**
+ * The kinds of personal data the scan recognises (src/masking/scan.ts `PiiKind`): `free_text` is
+ * a text column with emails, phone numbers or names inside its values (notes, comments).
+ */
+export const PiiKindEnum = z.enum([
+  'email',
+  'phone',
+  'person_name',
+  'address',
+  'iban',
+  'card_number',
+  'national_id',
+  'birth_date',
+  'free_text',
+]);
 
 export const ScanFinding = z.object({
   table: z.string().describe('as rules name it in lifeboat.yaml: public.customers, "Sales Dept"."Order"'),

@@ -127,7 +127,10 @@ create table "Sales Dept"."Order" (
 
 /**
  * Creates the CustomerDB schema and fills it: `customers` people, about three orders each, and a
- * "Sales Dept"."Order" row per order. Deterministic for a given seed.
+ * "Sales Dept"."Order" row per order. Deterministic for a given seed. Like real support notes,
+ * three in four non-empty `notes` mention a person: a name, a phone number or an email (chosen by
+ * the row number, not by random(), so that every other column keeps the values the seed gave it
+ * before notes carried them).
  */
 export async function seedCustomerDb(client: pg.ClientBase, customers = 2000, seed = 0.42): Promise<void> {
   await client.query(CUSTOMER_SCHEMA);
@@ -140,7 +143,13 @@ export async function seedCustomerDb(client: pg.ClientBase, customers = 2000, se
             (1 + floor(random() * 999))::int || ' ' || st || ', ' || city,
             date '1950-01-01' + floor(random() * 20000)::int,
             timestamptz '2020-01-01 00:00:00+00' + (i || ' hours')::interval,
-            case when random() < 0.3 then null when random() < 0.5 then '' else 'prefers contact by ' || (array['email','phone','post'])[1 + floor(random()*3)::int] || E'\\tnote\\\\' || i end
+            case when random() < 0.3 then null when random() < 0.5 then ''
+                 else 'prefers contact by ' || (array['email','phone','post'])[1 + floor(random()*3)::int] || E'\\tnote\\\\' || i
+                      || case i % 4 when 1 then '; spoke to ' || fn || ' ' || ln
+                                    when 2 then '; call back on +44 20 7946 ' || lpad((i % 10000)::text, 4, '0')
+                                    when 3 then '; or write to ' || lower(translate(fn, 'ëïøłüéáíóúñ''', 'eiolueaiounx')) || '.home' || i || '@' || dom
+                                    else '' end
+            end
        from (select i,
                     ($1::text[])[1 + floor(random() * array_length($1::text[], 1))::int] as fn,
                     ($2::text[])[1 + floor(random() * array_length($2::text[], 1))::int] as ln,

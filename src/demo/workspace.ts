@@ -24,6 +24,24 @@ export interface DemoWorkspace {
   stop(): Promise<void>;
 }
 
+/**
+ * The demo CustomerDB's masking rules, one YAML line each (indented for databases.<db>.masking),
+ * covering every column `lifeboat masking scan` finds in it. Exported for the tests that restore
+ * the fixture CustomerDB (the same seed) with exactly these rules.
+ */
+export const DEMO_MASKING_RULES = `        - { table: public.customers, column: email, transform: token }
+        - { table: public.customers, column: full_name, transform: name }
+        - { table: public.customers, column: phone, transform: phone }
+        - { table: public.customers, column: address, transform: address }
+        # a keyed shift of 1–30 days: ages stay right, the real birthday is gone
+        - { table: public.customers, column: birth_date, transform: date_shift }
+        # free text can name anyone anywhere, and no pattern finds every name: redact turns every
+        # letter into x/X and every digit into 0, and keeps NULL vs empty, lengths and layout
+        - { table: public.customers, column: notes, transform: redact }
+        - { table: public.orders, column: customer_email, transform: token }
+        - { table: '"Sales Dept"."Order"', column: customer_email, transform: token }
+`;
+
 const DEMO_CONFIG = `# Lifeboat demo workspace, created by \`lifeboat start\` because no lifeboat.yaml was found.
 # Two local PostgreSQL clusters stand in for a production and a development server.
 # Copy this file next to your project as lifeboat.yaml and point it at your own servers.
@@ -59,13 +77,7 @@ databases:
     masking:
       key: file:./secrets/masking.key
       rules:
-        - { table: public.customers, column: email, transform: token }
-        - { table: public.customers, column: full_name, transform: name }
-        - { table: public.customers, column: phone, transform: phone }
-        - { table: public.customers, column: address, transform: address }
-        - { table: public.orders, column: customer_email, transform: token }
-        - { table: '"Sales Dept"."Order"', column: customer_email, transform: token }
-    verify:
+${DEMO_MASKING_RULES}    verify:
       - { name: customers present, sql: "select count(*) > 0 from customers" }
 `;
 

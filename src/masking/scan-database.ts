@@ -1,17 +1,25 @@
 // `lifeboat masking scan`: looks at a live PostgreSQL database for columns that probably hold
 // personal data, by column name and by a sample of values (scan.ts classifies; this module lists
-// the columns, samples them and says which findings a masking rule already covers).
+// the columns — text-like ones, and dates and timestamps for dates of birth — samples them and
+// says which findings a masking rule already covers).
 //
 // The scan reads a production source, so it runs in one read-only transaction and pulls at most
 // `sampleRows` short values per column: it never changes the database and never ships a table.
 // The sampled values are classified and dropped here; a finding names a column, never a value.
 import type pg from 'pg';
 import type { ColumnRef, MaskingConfig } from '../catalog/types.js';
-import { isLifeboatError, LifeboatError, messageOf } from '../errors.js';
+import { LifeboatError, messageOf } from '../errors.js';
 import { withClient } from '../engines/postgres/admin.js';
 import type { Secret } from '../lib/secret.js';
 import { parseQualifiedName, quoteIdent, quoteQualifiedName } from './leak-check.js';
-import { classifyColumnName, classifyValues, type PiiKind, type PiiMatch } from './scan.js';
+import {
+  classifyBirthDates,
+  classifyColumnName,
+  classifyFreeText,
+  classifyValues,
+  type PiiKind,
+  type PiiMatch,
+} from './scan.js';
 
 export type FindingSource = 'name' | 'content' | 'both';
 
@@ -35,15 +43,20 @@ export interface ScanOptions {
   readonly sampleRows?: number;
   /** The database's masking section, to mark covered and declared columns. */
   readonly masking?: Pick<MaskingConfig, 'rules' | 'sensitive'>;
+  /** The date ages are counted to (dates of birth); now by default. */
+  readonly today?: Date;
   readonly signal?: AbortSignal;
 }
 
-/** A user table's column of a text-like type, as the catalog lists it. */
-export interface TextColumn {
+/** A user table's column of a text-like, date or timestamp type, as the catalog lists it. */
+export interface ScannedColumn {
   readonly schema: string;
   readonly table: string;
   readonly column: string;
-  /** The base type's name (a domain's base type): text, varchar, bpchar, citext, json, jsonb. */
+  /**
+   * The base type's name (a domain's base type): text, varchar, bpchar, citext, json, jsonb,
+   * date, timestamp, timestamptz.
+   */
   readonly type: string;
 }
 
@@ -56,6 +69,16 @@ const WEAK_NAME = 0.5;
 const SAMPLE_CHARS = 1000;
 
 const TEXT_TYPES = ['text', 'varchar', 'bpchar', 'citext', 'json', 'jsonb'];
+/** Sampled for dates of birth only. */
+const DATE_TYPES = ['date', 'timestamp', 'timestamptz'];
+/** The one SQLSTATE that means the role may not read what the scan reads (insufficient_privilege). */
+const INSUFFICIENT_PRIVILEGE = '42501';
+/**
+ * SQLSTATE classes of a server or connection that failed under the scan, rather than of a query
+ * it got wrong: 08 connection exception, 53 insufficient resources, 57 operator intervention
+ * (shutdown, statement timeout), 58 system error.
+ */
+const SERVER_FAILURE = /^(?:08|53|57|58)/;
 
 /**
  * Scans `dbname` on the server at `url`: lists every text-like column of the user tables,
@@ -68,12 +91,19 @@ export async function scanDatabase(url: Secret, dbname: string, opts: ScanOption
     // one snapshot for the whole scan, and a guarantee that a scan of production writes nothing
     await c.query('begin transaction isolation level repeatable read read only');
     try {
-      const columns = await listTextColumns(c);
-      const matches: Array<{ column: TextColumn; match: PiiMatch & { by: FindingSource } }> = [];
+      // dates are sampled as ISO text, and a timestamptz in UTC, whatever the server's defaults
+      await c.query(`set local datestyle = 'ISO, YMD'`);
+      await c.query(`set local timezone = 'UTC'`);
+      const columns = await listScannedColumns(c);
+      const today = opts.today ?? new Date();
+      const matches: Array<{ column: ScannedColumn; match: PiiMatch & { by: FindingSource } }> = [];
       for (const column of columns) {
         opts.signal?.throwIfAborted();
         const samples = await sampleColumn(c, column, sampleRows);
-        const match = judgeColumn(classifyColumnName(column.column), samples);
+        const match = judgeColumn(classifyColumnName(column.column), samples, {
+          dates: DATE_TYPES.includes(column.type),
+          today,
+        });
         if (match) matches.push({ column, match });
       }
       const coverage = coverageOf(columns, opts.masking ?? { rules: [], sensitive: [] });
@@ -87,22 +117,50 @@ export async function scanDatabase(url: Secret, dbname: string, opts: ScanOption
         declaredSensitive: coverage.sensitive.has(columnKey(column)),
       }));
     } catch (err) {
-      if (isLifeboatError(err) || opts.signal?.aborted) throw err;
-      throw new LifeboatError('engine_failed', `unable to scan database ${dbname}: ${messageOf(err)}`, {
-        hint: "the server URL's role needs CONNECT on the database and SELECT on every table",
-        cause: err,
-      });
+      if (opts.signal?.aborted) throw err;
+      throw scanError(dbname, err);
     } finally {
       await c.query('rollback').catch(() => {});
     }
   });
 }
 
-/** User tables' text-like columns, in schema, table and column order. */
-export async function listTextColumns(c: pg.ClientBase): Promise<TextColumn[]> {
+/**
+ * What a failure of the scan is reported as. Only a permission error (SQLSTATE 42501) is
+ * answered with the privileges hint, and a failing server or connection as an engine failure;
+ * anything else — a bug in Lifeboat, an error in its own query — is thrown as it is, so that
+ * the error model reports it as `internal` with a correlation id instead of sending the operator
+ * off to check grants that are fine.
+ */
+export function scanError(dbname: string, err: unknown): unknown {
+  const sqlstate = sqlStateOf(err);
+  if (sqlstate === INSUFFICIENT_PRIVILEGE) {
+    return new LifeboatError('engine_failed', `unable to scan database ${dbname}: ${messageOf(err)}`, {
+      hint: "the server URL's role needs CONNECT on the database and SELECT on every table",
+      cause: err,
+    });
+  }
+  if (sqlstate !== undefined && SERVER_FAILURE.test(sqlstate)) {
+    return new LifeboatError('engine_failed', `unable to scan database ${dbname}: ${messageOf(err)}`, {
+      hint: `the server failed during the scan (SQLSTATE ${sqlstate}); try again when it is back`,
+      cause: err,
+    });
+  }
+  return err;
+}
+
+/** The SQLSTATE of an error PostgreSQL sent (node-postgres' DatabaseError carries it as `code`). */
+function sqlStateOf(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null || !('code' in err)) return undefined;
+  const code = (err as { code: unknown }).code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+}
+
+/** User tables' text-like, date and timestamp columns, in schema, table and column order. */
+export async function listScannedColumns(c: pg.ClientBase): Promise<ScannedColumn[]> {
   // Partitioned tables are scanned through their parent only (a partition would repeat its
   // parent's findings); tables an extension owns (postgis' spatial_ref_sys…) are not user data.
-  const r = await c.query<TextColumn>(
+  const r = await c.query<ScannedColumn>(
     `select n.nspname as schema, c.relname as table, a.attname as column, coalesce(bt.typname, t.typname) as type
        from pg_catalog.pg_attribute a
        join pg_catalog.pg_class c on c.oid = a.attrelid
@@ -119,19 +177,24 @@ export async function listTextColumns(c: pg.ClientBase): Promise<TextColumn[]> {
         and not exists (select 1 from pg_catalog.pg_depend d
                          where d.classid = 'pg_catalog.pg_class'::regclass and d.objid = c.oid and d.deptype = 'e')
       order by n.nspname, c.relname, a.attnum`,
-    [TEXT_TYPES],
+    [[...TEXT_TYPES, ...DATE_TYPES]],
   );
   return r.rows;
 }
 
-/** Up to `limit` non-null values of a column, as text (a JSON string as its content, unquoted). */
-export async function sampleColumn(c: pg.ClientBase, column: TextColumn, limit: number): Promise<string[]> {
+/**
+ * Up to `limit` values of a column, as text (a JSON string as its content, unquoted; a date or
+ * timestamp in ISO format, as the transaction's DateStyle prints it).
+ */
+export async function sampleColumn(c: pg.ClientBase, column: ScannedColumn, limit: number): Promise<string[]> {
   const col = quoteIdent(column.column);
   const value = column.type === 'json' || column.type === 'jsonb' ? `(${col}::jsonb #>> '{}')` : `${col}::text`;
+  // The filter is on the value as sampled, not on the column: a JSON `null` is a non-null column
+  // value whose `#>> '{}'` is SQL NULL, and a column of them must sample nothing, not NULLs.
   // TABLESAMPLE SYSTEM picks whole pages and often none of a small table's: the first rows will do
   const r = await c.query<{ v: string }>(
     `select left(${value}, ${SAMPLE_CHARS}) as v from ${quoteQualifiedName({ schema: column.schema, name: column.table })}
-      where ${col} is not null limit $1`,
+      where ${value} is not null limit $1`,
     [limit],
   );
   return r.rows.map((row) => row.v);
@@ -141,12 +204,24 @@ export async function sampleColumn(c: pg.ClientBase, column: TextColumn, limit: 
  * One column's verdict from its name and its sampled values. When both point at the same kind
  * the finding is `both`; when they disagree the values win, since they are what the column holds;
  * a weak name guess (`name` alone) is dropped when enough values were sampled to say otherwise.
+ * A date or timestamp column's name and values can only say "date of birth"; a text column's say one
+ * kind when most values are of it (an email column), else dates of birth written as text, else
+ * free text when a fair share carry personal data inside (notes, comments, JSON documents).
  */
 export function judgeColumn(
-  byName: PiiMatch | undefined,
+  name: PiiMatch | undefined,
   samples: readonly string[],
+  opts: { dates?: boolean; today?: Date } = {},
 ): (PiiMatch & { by: FindingSource }) | undefined {
-  const byContent = classifyValues(samples, { minSamples: MIN_SAMPLES });
+  // a date column's name says something only about dates of birth: email_verified_at is a time
+  const byName = opts.dates && name?.kind !== 'birth_date' ? undefined : name;
+  const today = opts.today ?? new Date();
+  const counted = { minSamples: MIN_SAMPLES };
+  const byContent = opts.dates
+    ? classifyBirthDates(samples, today, counted)
+    : (classifyValues(samples, counted) ??
+      classifyBirthDates(samples, today, counted) ??
+      classifyFreeText(samples, counted));
   if (byName && byContent) {
     return byName.kind === byContent.kind
       ? { kind: byName.kind, confidence: Math.max(byName.confidence, byContent.confidence), by: 'both' }
@@ -174,7 +249,7 @@ const columnKey = (c: { schema: string; table: string; column: string }) => `${c
  * Rules naming a table the database does not have match nothing (the restore reports those).
  */
 export function coverageOf(
-  columns: readonly TextColumn[],
+  columns: readonly ScannedColumn[],
   masking: Pick<MaskingConfig, 'rules' | 'sensitive'>,
 ): { covered: Set<string>; sensitive: Set<string> } {
   const tables = [...new Map(columns.map((c) => [`${c.schema}\0${c.table}`, c])).values()];

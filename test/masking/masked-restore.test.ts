@@ -1,7 +1,11 @@
 // Masked restores of the fixture CustomerDB: personal data is masked in the stream, joins on
 // token-masked emails survive, unmasked columns are identical, tokens are deterministic per key,
-// rules that cannot fit fail before writing, and the leak check catches an identity-like rule.
+// rules that cannot fit fail before writing, the leak check catches an identity-like rule, and
+// the demo's own rules leave no original date of birth or note in the copy.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_MASKING_RULES } from '../../src/demo/workspace.js';
+import { daysFromCivil } from '../../src/masking/transformers/dates.js';
+import { redact } from '../../src/masking/transformers/shape.js';
 import { lifeboat } from '../harness/cli.js';
 import { type FixtureServers, fixtureConfig, startFixtureServers, tableContents } from '../harness/fixtures.js';
 import type { TestLifeboat } from '../harness/lifeboat.js';
@@ -97,6 +101,38 @@ describe('a masked restore', () => {
     });
     expect(JSON.parse(log.stdout).log).toMatch(/masking public\.customers in 2 threads/);
     expect(JSON.parse(log.stdout).log).toMatch(/leak check public\.customers\.email: 0 of \d+ sampled originals found/);
+  });
+});
+
+describe("the demo workspace's rules", () => {
+  it('leave no original date of birth or note in the copy: dates move 1–30 days, notes keep only their layout', async () => {
+    const lb = await backedUp(`    masking:\n      key: env:MASKING_KEY\n      rules:\n${DEMO_MASKING_RULES}`);
+    const r = await restore(lb, 'demo_masked');
+    expect(r.stderr).toBe('');
+    expect(r.run.status).toBe('completed');
+    const sql = 'select id, birth_date::text, notes from customers';
+    const src = await rowsById('customer', 'prod', sql);
+    const dst = await rowsById('demo_masked', 'dev', sql);
+    expect(dst.size).toBe(500);
+    const day = (iso: string) =>
+      daysFromCivil(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)), Number(iso.slice(8, 10)));
+    let notesWithPeople = 0;
+    for (const [id, s] of src) {
+      const d = dst.get(id)!;
+      const born = s.birth_date as string;
+      const shift = day(d.birth_date as string) - day(born);
+      expect(Math.abs(shift), `birth_date of customer ${id} moved ${shift} days`).toBeGreaterThanOrEqual(1);
+      expect(Math.abs(shift)).toBeLessThanOrEqual(30);
+      const note = s.notes as string | null;
+      expect(d.notes, `notes of customer ${id}`).toBe(note === null ? null : redact(note));
+      if (note !== null && /@|\+44|spoke to/.test(note)) notesWithPeople++;
+    }
+    // the fixture's notes do mention people (else this test would prove nothing)
+    expect(notesWithPeople).toBeGreaterThan(100);
+    const originals = new Set(
+      [...src.values()].map((x) => x.notes).filter((n) => typeof n === 'string' && /\w/.test(n)),
+    );
+    expect([...dst.values()].filter((x) => originals.has(x.notes))).toEqual([]);
   });
 });
 

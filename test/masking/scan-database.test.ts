@@ -1,16 +1,21 @@
 // `lifeboat masking scan`: the scan of a live database finds the fixture CustomerDB's personal
-// data by name and by sampled values, reports nothing for columns without it, marks what rules
-// cover (whichever way the rule writes the table), and the CLI exits 1 while a finding is
-// uncovered, 0 when every one has a rule, 3 for a user who may not scan.
+// data by name and by sampled values (dates of birth and notes with names, phones and emails
+// inside included), reports nothing for columns without it, marks what rules cover (whichever
+// way the rule writes the table), and the CLI exits 1 while a finding is uncovered, 0 when every
+// one has a rule, 3 for a user who may not scan. Only a permission error is reported as one.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { MaskingScanResult } from '../../src/contract/masking.js';
+import { DEMO_MASKING_RULES } from '../../src/demo/workspace.js';
+import { isLifeboatError } from '../../src/errors.js';
+import { Secret } from '../../src/lib/secret.js';
 import {
   coverageOf,
   judgeColumn,
   scanDatabase,
+  scanError,
   type ScanFinding,
   tableLabel,
-  type TextColumn,
+  type ScannedColumn,
 } from '../../src/masking/scan-database.js';
 import { lifeboat } from '../harness/cli.js';
 import { type FixtureServers, fixtureConfig, startFixtureServers } from '../harness/fixtures.js';
@@ -32,6 +37,9 @@ const CUSTOMER_FINDINGS: ScanFinding[] = [
   finding('public.customers', 'email', 'email', 1, 'both'),
   finding('public.customers', 'phone', 'phone', 1, 'both'),
   finding('public.customers', 'address', 'address', 1, 'both'),
+  finding('public.customers', 'birth_date', 'birth_date', 1, 'both'),
+  // 104 non-empty notes among the first 200 non-null; 69 name a person the word lists know, a phone or an email
+  finding('public.customers', 'notes', 'free_text', 69 / 104, 'content'),
   finding('public.orders', 'customer_email', 'email', 1, 'both'),
 ];
 
@@ -42,6 +50,8 @@ const ALL_RULES = `    masking:
         - { table: public.customers, column: email, transform: email }
         - { table: '"public"."customers"', column: phone, transform: phone }
         - { table: customers, column: address, transform: address }
+        - { table: customers, column: birth_date, transform: date_shift }
+        - { table: customers, column: notes, transform: redact }
         - { table: orders, column: customer_email, transform: email }
         - { table: '"Sales Dept"."Order"', column: customer_email, transform: email }`;
 
@@ -92,6 +102,36 @@ describe('judgeColumn', () => {
     expect(judgeColumn(undefined, products)).toBeUndefined();
     expect(judgeColumn(undefined, [])).toBeUndefined();
   });
+
+  const today = new Date('2025-06-15T00:00:00Z');
+  const births = ['1950-03-01', '1961-07-12', '1972-01-30', '1983-11-05', '1994-05-17', '2001-09-09'];
+  const recent = ['2024-03-01 10:11:12+00', '2024-07-12 08:00:01+00', '2025-01-30 23:59:59+00'];
+
+  it('reads a date column for dates of birth only: by name, by values, or both', () => {
+    expect(judgeColumn({ kind: 'birth_date', confidence: 0.9 }, births, { dates: true, today })).toEqual({
+      kind: 'birth_date',
+      confidence: 1,
+      by: 'both',
+    });
+    expect(judgeColumn(undefined, births, { dates: true, today })).toEqual({
+      kind: 'birth_date',
+      confidence: 1,
+      by: 'content',
+    });
+    expect(judgeColumn({ kind: 'birth_date', confidence: 0.9 }, recent, { dates: true, today })).toEqual({
+      kind: 'birth_date',
+      confidence: 0.9,
+      by: 'name',
+    });
+    // email_verified_at is a time, not an email
+    expect(judgeColumn({ kind: 'email', confidence: 0.95 }, recent, { dates: true, today })).toBeUndefined();
+  });
+
+  it('finds dates of birth written as text, and free text with personal data inside', () => {
+    expect(judgeColumn(undefined, births, { today })).toEqual({ kind: 'birth_date', confidence: 1, by: 'content' });
+    const notes = ['spoke to Olivia Brown', 'call back on +44 20 7946 0001', 'fine', 'fine', 'fine'];
+    expect(judgeColumn(undefined, notes, { today })).toEqual({ kind: 'free_text', confidence: 0.4, by: 'content' });
+  });
 });
 
 describe('tableLabel and coverage', () => {
@@ -101,7 +141,12 @@ describe('tableLabel and coverage', () => {
     expect(tableLabel('crm', 'say "hi"')).toBe('crm."say ""hi"""');
   });
 
-  const col = (schema: string, table: string, column: string): TextColumn => ({ schema, table, column, type: 'text' });
+  const col = (schema: string, table: string, column: string): ScannedColumn => ({
+    schema,
+    table,
+    column,
+    type: 'text',
+  });
   const columns = [
     col('public', 'customers', 'email'),
     col('archive', 'customers', 'email'),
@@ -171,6 +216,14 @@ describe('scanDatabase on a live database', () => {
     await sql(`create table events_1 partition of events for values from (0) to (100)`);
     await sql(`create table events_2 partition of events for values from (100) to (200)`);
     await sql(`insert into events select i * 20, 'guest' || i || '@example.com' from generate_series(1, 9) i`);
+    await sql(
+      `create table members (id int, started date, born_on date, email_verified_at timestamptz, joined_at timestamp)`,
+    );
+    await sql(`insert into members
+               select i, date '1950-01-01' + i * 1500, null,
+                      timestamptz '2024-01-01 00:00:00+00' + (i || ' hours')::interval,
+                      timestamp '1998-01-01 09:30:00' + (i || ' days')::interval
+                 from generate_series(1, 12) i`);
   });
 
   it('finds the fixture CustomerDB’s emails, names, phones and addresses, and nothing in orders.status or notes', async () => {
@@ -200,6 +253,8 @@ describe('scanDatabase on a live database', () => {
       ['public.customers', 'email', true, true],
       ['public.customers', 'phone', false, true],
       ['public.customers', 'address', false, false],
+      ['public.customers', 'birth_date', false, false],
+      ['public.customers', 'notes', false, false],
       ['public.orders', 'customer_email', false, false],
     ]);
   });
@@ -219,11 +274,93 @@ describe('scanDatabase on a live database', () => {
       finding('"CRM"."Contacts"', 'label', 'person_name', 1, 'content'),
       finding('"CRM"."Contacts"', 'contact', 'email', 1, 'content'),
       finding('"CRM"."Contacts"', 'profile', 'email', 1, 'content'),
+      // a JSON document with an email inside, and remarks of which two in ten quote one
+      finding('"CRM"."Contacts"', 'payload', 'free_text', 1, 'content'),
+      finding('"CRM"."Contacts"', 'remarks', 'free_text', 0.2, 'content'),
       finding('"CRM"."Contacts"', 'mobile', 'phone', 0.9, 'name'),
       finding('archive.people', 'email', 'email', 1, 'both', { declaredSensitive: true }),
       finding('public.events', 'attendee_email', 'email', 1, 'both'),
+      // dates 16–110 years back over decades, and a column named so even with no value yet;
+      // recent timestamps (email_verified_at) and a 1998 event log with times of day are not births
+      finding('public.members', 'started', 'birth_date', 1, 'content'),
+      finding('public.members', 'born_on', 'birth_date', 0.9, 'name'),
       finding('public.people', 'email', 'email', 1, 'both', { covered: true }),
     ]);
+  });
+
+  it('samples around JSON nulls and NULLs: a column of them says nothing and crashes nothing', async () => {
+    await servers.prod.createDatabase('scan_nulls');
+    await servers.prod.query(
+      'scan_nulls',
+      `create table docs (id int, body jsonb, raw json, note text, dob date);
+       insert into docs select i, 'null'::jsonb, 'null'::json, null, null from generate_series(1, 10) i`,
+    );
+    expect(await scanDatabase(servers.prod.secretUrl(), 'scan_nulls')).toEqual([
+      finding('public.docs', 'dob', 'birth_date', 0.9, 'name'),
+    ]);
+  });
+
+  describe('failures', () => {
+    const as = (role: string, db: string) => {
+      const u = new URL(servers.prod.url(db));
+      u.username = role;
+      u.password = 'scanner-pw';
+      return new Secret(u.toString(), 'test:scanner');
+    };
+    beforeAll(async () => {
+      await servers.prod.createDatabase('scan_fail');
+      const sql = (text: string) => servers.prod.query('scan_fail', text);
+      await sql(`create role scanner login password 'scanner-pw'`);
+      await sql(`create table open_book (email text)`);
+      await sql(`grant select on open_book to scanner`);
+      await sql(`create table locked (email text)`);
+      // a policy whose function fails: the server raises an error that is not about privileges
+      await sql(`create table booby (email text)`);
+      await sql(`insert into booby values ('a@example.com')`);
+      await sql(`grant select on booby to scanner`);
+      await sql(`create function boom() returns boolean language plpgsql as $$ begin raise exception 'boom'; end $$`);
+      await sql(`alter table booby enable row level security`);
+      await sql(`create policy p on booby using (boom())`);
+    });
+
+    it('reports a permission error (SQLSTATE 42501) with the privileges hint', async () => {
+      await servers.prod.query('scan_fail', `drop policy p on booby`);
+      const err = await scanDatabase(as('scanner', 'scan_fail'), 'scan_fail').catch((e: unknown) => e);
+      await servers.prod.query('scan_fail', `create policy p on booby using (boom())`);
+      expect(err).toMatchObject({
+        code: 'engine_failed',
+        message: 'unable to scan database scan_fail: permission denied for table locked',
+        hint: "the server URL's role needs CONNECT on the database and SELECT on every table",
+      });
+    });
+
+    it('throws any other error as it is, never dressed as a permissions problem', async () => {
+      await servers.prod.query('scan_fail', `grant select on locked to scanner`);
+      const err = await scanDatabase(as('scanner', 'scan_fail'), 'scan_fail').catch((e: unknown) => e);
+      await servers.prod.query('scan_fail', `revoke select on locked from scanner`);
+      expect(isLifeboatError(err)).toBe(false);
+      expect(err).toMatchObject({ code: 'P0001', message: 'boom' });
+    });
+
+    it('maps errors by SQLSTATE: 42501 to the privileges hint, a failing server to engine_failed, the rest unchanged', () => {
+      const pgError = (code: string, message: string) => Object.assign(new Error(message), { code });
+      expect(scanError('db', pgError('42501', 'permission denied for table t'))).toMatchObject({
+        code: 'engine_failed',
+        message: 'unable to scan database db: permission denied for table t',
+        hint: "the server URL's role needs CONNECT on the database and SELECT on every table",
+      });
+      expect(scanError('db', pgError('57P01', 'terminating connection due to administrator command'))).toMatchObject({
+        code: 'engine_failed',
+        message: 'unable to scan database db: terminating connection due to administrator command',
+        hint: 'the server failed during the scan (SQLSTATE 57P01); try again when it is back',
+      });
+      const bug = new TypeError("Cannot read properties of null (reading 'trim')");
+      expect(scanError('db', bug)).toBe(bug);
+      const syntax = pgError('42601', 'syntax error at or near "x"');
+      expect(scanError('db', syntax)).toBe(syntax);
+      const local = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+      expect(scanError('db', local)).toBe(local);
+    });
   });
 
   it('names the database it cannot reach, without the password', async () => {
@@ -265,9 +402,11 @@ describe('lifeboat masking scan', () => {
         '   public.customers      email           email        both      100%        rule',
         '!  public.customers      phone           phone        both      100%        NO RULE, declared sensitive',
         '!  public.customers      address         address      both      100%        NO RULE',
+        '!  public.customers      birth_date      birth_date   both      100%        NO RULE',
+        '!  public.customers      notes           free_text    content   66%         NO RULE',
         '!  public.orders         customer_email  email        both      100%        NO RULE',
         '',
-        'CustomerDB: 6 columns look like personal data; 4 have no masking rule (marked !)',
+        'CustomerDB: 8 columns look like personal data; 6 have no masking rule (marked !)',
         'HINT: add a rule for each under databases.CustomerDB.masking.rules in lifeboat.yaml',
         '',
       ].join('\n'),
@@ -280,13 +419,15 @@ describe('lifeboat masking scan', () => {
     expect(j.code).toBe(1);
     const doc = JSON.parse(j.stdout) as MaskingScanResult;
     expect(doc.database).toBe('CustomerDB');
-    expect(doc.uncovered).toBe(4);
+    expect(doc.uncovered).toBe(6);
     expect(doc.findings.map((f) => [f.table, f.column, f.kind, f.covered, f.declaredSensitive])).toEqual([
       ['"Sales Dept"."Order"', 'customer_email', 'email', true, false],
       ['public.customers', 'full_name', 'person_name', false, false],
       ['public.customers', 'email', 'email', true, false],
       ['public.customers', 'phone', 'phone', false, true],
       ['public.customers', 'address', 'address', false, false],
+      ['public.customers', 'birth_date', 'birth_date', false, false],
+      ['public.customers', 'notes', 'free_text', false, false],
       ['public.orders', 'customer_email', 'email', false, false],
     ]);
 
@@ -302,14 +443,14 @@ describe('lifeboat masking scan', () => {
         action: 'masking.scan',
         subject_id: 'CustomerDB',
         outcome: 'success',
-        details: { findings: 6, uncovered: 4 },
+        details: { findings: 8, uncovered: 6 },
       },
       {
         actor: 'dana',
         action: 'masking.scan',
         subject_id: 'CustomerDB',
         outcome: 'success',
-        details: { findings: 6, uncovered: 4 },
+        details: { findings: 8, uncovered: 6 },
       },
     ]);
   });
@@ -328,10 +469,51 @@ describe('lifeboat masking scan', () => {
     const h = await lifeboat(['masking', 'scan', 'CustomerDB'], { env: await lb.cliEnv('bob') });
     expect(h.code).toBe(0);
     expect(h.stdout.split('\n').slice(-2)).toEqual([
-      'CustomerDB: 6 columns look like personal data; every one has a masking rule',
+      'CustomerDB: 8 columns look like personal data; every one has a masking rule',
       '',
     ]);
     expect(h.stdout).not.toContain('!');
+  });
+
+  it("finds nothing the demo workspace's rules leave uncovered", async () => {
+    const lb = await startTestLifeboat(
+      fixtureConfig({ databaseExtra: `    masking:\n      key: env:MASKING_KEY\n      rules:\n${DEMO_MASKING_RULES}` }),
+      servers.env,
+    );
+    const r = await lifeboat(['masking', 'scan', 'CustomerDB', '--json'], { env: await lb.cliEnv('alice') });
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as MaskingScanResult;
+    expect(doc.findings.map((f) => `${f.table}.${f.column}`)).toEqual(
+      CUSTOMER_FINDINGS.map((f) => `${f.table}.${f.column}`),
+    );
+    expect(doc.uncovered).toBe(0);
+  });
+
+  it('answers an unexpected failure of the scan as an internal error, not as a privileges problem', async () => {
+    await servers.prod.createDatabase('scan_boom');
+    await servers.prod.query(
+      'scan_boom',
+      `create role boom_scanner login password 'scanner-pw';
+       create table booby (email text);
+       insert into booby values ('a@example.com');
+       grant select on booby to boom_scanner;
+       create function boom() returns boolean language plpgsql as $$ begin raise exception 'boom'; end $$;
+       alter table booby enable row level security;
+       create policy p on booby using (boom())`,
+    );
+    const u = new URL(servers.prod.url('postgres'));
+    u.username = 'boom_scanner';
+    u.password = 'scanner-pw';
+    const lb = await startTestLifeboat(fixtureConfig().replace('name: customer', 'name: scan_boom'), {
+      ...servers.env,
+      PROD_PG01_URL: u.toString(),
+    });
+    const r = await lifeboat(['masking', 'scan', 'CustomerDB'], { env: await lb.cliEnv('alice') });
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(
+      /^lifeboat: an unexpected error occurred; nothing was changed by this request\nHINT: report the correlation id \S+; the server log has the details\n$/,
+    );
+    expect(r.code).toBe(1);
   });
 
   it('refuses a developer with exit 3, an unknown database with exit 4, a bad --sample-rows with exit 2', async () => {

@@ -1,12 +1,16 @@
-// PII detection: by column name, by single value (checksums where they exist), and by majority
-// vote over a column's samples.
+// PII detection: by column name, by single value (checksums where they exist), by majority
+// vote over a column's samples, dates of birth by their ages, and personal data inside free text.
 import { describe, expect, it } from 'vitest';
 import {
+  ageInYears,
+  classifyBirthDates,
   classifyColumnName,
+  classifyFreeText,
   classifyValue,
   classifyValues,
   isCardNumber,
   isIban,
+  personalDataInText,
   type PiiKind,
 } from '../../src/masking/scan.js';
 
@@ -37,6 +41,22 @@ describe('classifyColumnName', () => {
     ['tax_id', 'national_id'],
     ['created_at', undefined],
     ['amount', undefined],
+    ['birth_date', 'birth_date'],
+    ['dob', 'birth_date'],
+    ['DOB', 'birth_date'],
+    ['date_of_birth', 'birth_date'],
+    ['DateOfBirth', 'birth_date'],
+    ['birthday', 'birth_date'],
+    ['birthdate', 'birth_date'],
+    ['birthDate', 'birth_date'],
+    ['born_on', 'birth_date'],
+    ['customer_dob', 'birth_date'],
+    ['birth', 'birth_date'],
+    ['birth_place', undefined],
+    ['birth_country', undefined],
+    ['updated_on', undefined],
+    ['notes', undefined],
+    ['description', undefined],
   ])('%s → %s', (name, kind) => {
     expect(classifyColumnName(name)?.kind).toBe(kind);
   });
@@ -66,6 +86,8 @@ describe('classifyValue', () => {
     ['+44 20 7946 0958', 'phone'],
     ['(555) 123-4567', 'phone'],
     ['5551234567', undefined], // bare digits: an id as often as a phone
+    ['1980-05-02', undefined], // a date, not a phone
+    ['02.05.1980', undefined],
     ['Jane Doe', 'person_name'],
     ['Olivia Smith-Jones', 'person_name'],
     ['New York', undefined],
@@ -103,5 +125,89 @@ describe('classifyValues', () => {
     const mixed = ['123-45-6789', '234-56-7890', '345-67-8901', 'x', 'y'];
     expect(classifyValues(mixed)).toEqual({ kind: 'national_id', confidence: 0.6 });
     expect(classifyValues(mixed, { threshold: 0.7 })).toBeUndefined();
+  });
+});
+
+describe('classifyBirthDates', () => {
+  const today = new Date('2025-06-15T12:00:00Z');
+  // 1950 … 2004, one a year: ages 21 to 75
+  const births = Array.from({ length: 10 }, (_, i) => `${1950 + i * 6}-0${1 + (i % 9)}-1${i % 10}`);
+
+  it('counts ages as birthdays do', () => {
+    expect(ageInYears({ y: 2009, m: 6, d: 15 }, today)).toBe(16);
+    expect(ageInYears({ y: 2009, m: 6, d: 16 }, today)).toBe(15);
+    expect(ageInYears({ y: 1915, m: 1, d: 1 }, today)).toBe(110);
+  });
+
+  it.each<[string, readonly string[], { kind: 'birth_date'; confidence: number } | undefined]>([
+    ['dates 16–110 years back, spread over decades', births, { kind: 'birth_date', confidence: 1 }],
+    [
+      'timestamps at midnight, with or without an offset',
+      births.map((d, i) => (i % 2 ? `${d} 00:00:00` : `${d} 00:00:00+00`)),
+      { kind: 'birth_date', confidence: 1 },
+    ],
+    [
+      'a few blanks and one infinity among them',
+      [...births, '', ' ', 'infinity'],
+      { kind: 'birth_date', confidence: 10 / 11 },
+    ],
+    ['recent dates, 2015–2024 (created_at)', births.map((d, i) => `${2015 + i}${d.slice(4)}`), undefined],
+    [
+      'timestamps with a time of day (an event log of 1990–2000)',
+      births.map((_, i) => `${1990 + i}-03-04 13:45:12`),
+      undefined,
+    ],
+    [
+      'dates of one era clustered in fewer than five years',
+      births.map((_, i) => `${1999 + (i % 4)}-01-0${1 + (i % 9)}`),
+      undefined,
+    ],
+    ['too old to be alive', births.map((_, i) => `${1800 + i * 5}-01-01`), undefined],
+    ['half of them recent', [...births.slice(0, 5), ...births.slice(0, 5).map(() => '2024-01-01')], undefined],
+    ['too few samples', births.slice(0, 4), undefined],
+    ['not dates at all', ['a', 'b', 'c', 'd', 'e'], undefined],
+    ['BC dates', births.map((d) => `${d} BC`), undefined],
+  ])('%s', (_what, samples, expected) => {
+    expect(classifyBirthDates(samples, today)).toEqual(expected);
+  });
+});
+
+describe('personal data inside free text', () => {
+  it.each<[string, 'email' | 'phone' | 'person_name' | undefined]>([
+    ['prefers contact by email; write to jane.doe@example.com', 'email'],
+    ['cc: Søren <s.jensen@mail.example.net>', 'email'],
+    ['call back on +1-555-0100 after 5', 'phone'],
+    ['call (555) 123-4567', 'phone'],
+    ['office: 020 7946 0958', 'phone'],
+    ['spoke to Olivia Brown about the refund', 'person_name'],
+    ['Priya Okafor asked for a callback', 'person_name'],
+    ['handed over to Mrs Dubois', 'person_name'],
+    ['seen by Dr. Kim', 'person_name'],
+    ["married name: Ava O'Brien", 'person_name'],
+    ['prefers contact by phone\tnote\\42', undefined],
+    ['order 2024-01-15 10:30 shipped', undefined],
+    ['ref 55501234 paid 1 234.50', undefined],
+    ['ticket 123-456 closed', undefined],
+    ['Blue Widget, Terms Apply', undefined],
+    ['meet at James Street, near Grace Hospital', undefined],
+    ['JACK NASA', undefined],
+    ['olivia brown in lower case', undefined],
+    ['', undefined],
+  ])('%j → %s', (text, kind) => {
+    expect(personalDataInText(text)).toBe(kind);
+  });
+
+  const plain = ['called back, all fine', 'no answer', 'refund issued', 'prefers post', 'asked about delivery'];
+
+  it('marks a column when a fair share of its values carry personal data, with that share as confidence', () => {
+    const notes = [...plain, ...plain, 'spoke to Liam Johnson', 'reach me at r1@example.com', '', ' '];
+    expect(classifyFreeText(notes)).toEqual({ kind: 'free_text', confidence: 2 / 12 });
+  });
+
+  it('needs two hits and a tenth of the values, and enough samples', () => {
+    expect(classifyFreeText([...plain, 'spoke to Liam Johnson'])).toBeUndefined();
+    const many = Array.from({ length: 19 }, () => plain).flat(); // 95 values, 2 hits: 2 %
+    expect(classifyFreeText([...many, 'spoke to Liam Johnson', 'mail r1@example.com'])).toBeUndefined();
+    expect(classifyFreeText(['spoke to Liam Johnson', 'mail r1@example.com', 'ok'])).toBeUndefined();
   });
 });
