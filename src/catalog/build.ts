@@ -3,6 +3,7 @@
 // whole tree frozen so that no module can change configuration behind another's back.
 import { resolve } from 'node:path';
 import { parseDuration } from '../lib/duration.js';
+import type { ConfigWarning } from './config-error.js';
 import { Secret } from '../lib/secret.js';
 import type { ResolvedDocument } from './schema.js';
 import type {
@@ -20,7 +21,10 @@ import type {
 type Doc = ResolvedDocument;
 type DatabaseDoc = Doc['databases'][string];
 
-export function buildCatalog(doc: Doc, where: { file?: string; baseDir: string }): Catalog {
+export function buildCatalog(
+  doc: Doc,
+  where: { file?: string; baseDir: string; warnings?: readonly ConfigWarning[] },
+): Catalog {
   const { baseDir } = where;
   const catalog: Catalog = {
     ...(where.file === undefined ? {} : { file: where.file }),
@@ -84,6 +88,7 @@ export function buildCatalog(doc: Doc, where: { file?: string; baseDir: string }
       dbaAdminCanApprove: doc.policy.dba_admin_can_approve,
       approvalExpiresAfter: toDuration(doc.policy.approval_expires_after),
     },
+    warnings: [...(where.warnings ?? [])],
   };
   return deepFreeze(catalog);
 }

@@ -8,7 +8,8 @@ import { transformNeedsKey } from '../masking/transformers/traits.js';
 import type { IssueCode } from './config-error.js';
 import type { PathSegment } from './config-path.js';
 import type { Anchor } from './yaml-source.js';
-import { type Transform, TRANSFORMS } from './types.js';
+import { DRIVEN_ENGINES } from './not-yet.js';
+import { ENGINE_KINDS, type Transform, TRANSFORMS } from './types.js';
 
 export interface CrossIssue {
   path: PathSegment[];
@@ -43,6 +44,7 @@ export function crossCheck(doc: unknown): CrossIssue[] {
     dbaOverride: obj(root.policy)?.dba_admin_can_approve === true,
     issues: [],
   };
+  for (const [name, server] of entries(ctx.sections.servers)) checkEngine(ctx, name, server);
   for (const [name, team] of entries(ctx.sections.teams)) checkTeam(ctx, name, team);
   for (const [name, db] of entries(section('databases'))) checkDatabase(ctx, name, db);
   return ctx.issues;
@@ -68,6 +70,21 @@ function resolveRef(
     hint: known.length === 0 ? `define it under ${section}:` : `defined ${section}: ${known.join(', ')}`,
   });
   return undefined;
+}
+
+/** A server whose engine Lifeboat cannot drive yet could never be backed up or restored. */
+function checkEngine(ctx: Context, name: string, server: Obj): void {
+  const engine = server.engine;
+  // (an engine that is no engine at all is the schema's to report)
+  if (typeof engine !== 'string' || !(ENGINE_KINDS as readonly string[]).includes(engine)) return;
+  if ((DRIVEN_ENGINES as readonly string[]).includes(engine)) return;
+  ctx.issues.push({
+    path: ['servers', name, 'engine'],
+    anchor: 'node',
+    code: 'invalid_value',
+    message: `Lifeboat cannot drive ${engine} servers yet: today it backs up and restores ${DRIVEN_ENGINES.join(', ')} only`,
+    hint: `remove servers.${name} (and the databases on it) until the ${engine} engine is built, or declare a PostgreSQL server (engine: postgres)`,
+  });
 }
 
 function checkTeam(ctx: Context, name: string, team: Obj): void {

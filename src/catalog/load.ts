@@ -8,13 +8,14 @@ import { buildCatalog } from './build.js';
 import { ConfigError, type ConfigIssue } from './config-error.js';
 import { formatPath } from './config-path.js';
 import { crossCheck } from './cross-checks.js';
+import { notActedOnWarnings } from './not-yet.js';
 import { buildConfigSchema } from './schema.js';
 import { resolvingSecretRef } from './secret-ref.js';
 import type { Catalog } from './types.js';
 import { readYaml } from './yaml-source.js';
 import { fromZodIssues } from './zod-issues.js';
 
-export { ConfigError, type ConfigIssue, type IssueCode } from './config-error.js';
+export { ConfigError, type ConfigIssue, type ConfigWarning, type IssueCode } from './config-error.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -51,7 +52,11 @@ export function parseConfig(text: string, opts: ParseOptions): Catalog {
   }
 
   if (issues.length > 0 || !parsed.success) throw new ConfigError(sortIssues(issues), file);
-  return buildCatalog(parsed.data, { ...(file === undefined ? {} : { file }), baseDir });
+  return buildCatalog(parsed.data, {
+    ...(file === undefined ? {} : { file }),
+    baseDir,
+    warnings: notActedOnWarnings(source),
+  });
 }
 
 export function loadConfig(file: string, env: Env): Catalog {

@@ -26,8 +26,17 @@ export function buildConfigSchema<S extends z.ZodType>(secret: S) {
     url: secret,
     labels: z.array(z.string().min(1)).default([]).meta({ description: 'worker labels that can reach it' }),
   };
+  // mariadb, mysql and command parse (their shape is settled) but are refused at load until they
+  // are built: see DRIVEN_ENGINES in not-yet.ts
   const server = z.discriminatedUnion('engine', [
-    z.object({ engine: z.enum(['postgres', 'mariadb', 'mysql'] satisfies EngineKind[]), ...serverCommon }).strict(),
+    z
+      .object({
+        engine: z
+          .enum(['postgres', 'mariadb', 'mysql'] satisfies EngineKind[])
+          .meta({ description: 'postgres; mariadb, mysql and command are refused until Lifeboat can drive them' }),
+        ...serverCommon,
+      })
+      .strict(),
     z
       .object({
         engine: z.literal('command'),

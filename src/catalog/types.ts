@@ -3,6 +3,7 @@
 // milliseconds, secrets are Secret objects, paths are absolute. Keys are camelCase here while
 // the YAML is snake_case; every entry also carries its own `name` (its key in the file).
 import type { Secret } from '../lib/secret.js';
+import type { ConfigWarning } from './config-error.js';
 
 export const ROLES = ['developer', 'db-owner', 'dba-admin', 'admin', 'recovery-operator', 'auditor'] as const;
 export type Role = (typeof ROLES)[number];
@@ -213,4 +214,6 @@ export interface Catalog {
   readonly databases: Readonly<Record<string, DatabaseConfig>>;
   readonly notifications: Readonly<Record<string, NotificationChannel>>;
   readonly policy: PolicyConfig;
+  /** Keys of the file that Lifeboat accepts but does not act on yet, to be said at load (not-yet.ts). */
+  readonly warnings: readonly ConfigWarning[];
 }

@@ -68,8 +68,6 @@ databases:
     owner: team-alpha
     destinations: [dev-pg01]
     approvals: 0                     # a development destination; raise it to require approvals
-    rpo: 24h
-    rto: 1h
     backup:
       storage: main
       schedule: "0 2 * * *"

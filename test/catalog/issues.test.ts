@@ -19,7 +19,6 @@ const PREAMBLE = [
   '  prod: { engine: postgres, tier: production, url: env:PROD_URL }',
   '  prod2: { engine: postgres, tier: production, url: env:PROD_URL }',
   '  dev: { engine: postgres, tier: development, url: env:DEV_URL }',
-  '  maria: { engine: mariadb, tier: development, url: env:DEV_URL }',
   'storage:',
   '  main: { type: filesystem, path: ./backups }',
   'notifications:',
@@ -554,21 +553,51 @@ const cases: Case[] = [
     ],
   },
   {
-    name: 'destination of another engine',
-    body: [
+    name: 'a server of an engine Lifeboat cannot drive yet, and a destination of another engine',
+    doc: [
+      'version: 1',
+      'teams:',
+      '  alpha: { members: [], approvers: [] }',
+      'servers:',
+      '  prod: { engine: postgres, tier: production, url: env:PROD_URL }',
+      '  maria: { engine: mariadb, tier: development, url: env:DEV_URL }',
       'databases:',
-      '  CustomerDB:',
-      '    server: prod',
-      '    name: customer',
-      '    owner: alpha',
-      '    destinations: [maria]',
+      '  CustomerDB: { server: prod, name: customer, owner: alpha, approvals: 0, destinations: [maria] }',
     ],
     expect: [
       {
+        path: 'servers.maria.engine',
+        code: 'invalid_value',
+        at: '6:20',
+        message: 'Lifeboat cannot drive mariadb servers yet: today it backs up and restores postgres only',
+        hint: 'remove servers.maria (and the databases on it) until the mariadb engine is built, or declare a PostgreSQL server (engine: postgres)',
+      },
+      {
         path: 'databases.CustomerDB.destinations[0]',
         code: 'invalid_value',
-        at: b(6, 20),
+        at: '8:90',
         message: 'destination "maria" runs mariadb, but CustomerDB is on prod (postgres)',
+      },
+    ],
+  },
+  {
+    name: 'a mysql server',
+    doc: ['version: 1', 'servers:', '  my: { engine: mysql, tier: test, url: env:DEV_URL }'],
+    expect: [{ path: 'servers.my.engine', code: 'invalid_value', at: '3:17' }],
+  },
+  {
+    name: 'a command-engine server, even complete',
+    doc: [
+      'version: 1',
+      'servers:',
+      '  mssql: { engine: command, tier: test, url: env:DEV_URL, command: { restore: ./r.ps1 } }',
+    ],
+    expect: [
+      {
+        path: 'servers.mssql.engine',
+        code: 'invalid_value',
+        at: '3:20',
+        message: 'Lifeboat cannot drive command servers yet: today it backs up and restores postgres only',
       },
     ],
   },
@@ -639,7 +668,10 @@ const cases: Case[] = [
   {
     name: 'command engine without its command',
     doc: ['version: 1', 'servers:', '  mssql: { engine: command, tier: test, url: env:DEV_URL }'],
-    expect: [{ path: 'servers.mssql.command', code: 'missing_key', at: '3:3' }],
+    expect: [
+      { path: 'servers.mssql.command', code: 'missing_key', at: '3:3' },
+      { path: 'servers.mssql.engine', code: 'invalid_value', at: '3:20' },
+    ],
   },
   {
     name: 'command on a postgres server',

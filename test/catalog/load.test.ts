@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
+import { configJsonSchema } from '../../src/catalog/json-schema.js';
 import { ConfigError, loadConfig, parseConfig } from '../../src/catalog/load.js';
+import { NOT_ACTED_ON_YET } from '../../src/catalog/not-yet.js';
 import { LifeboatError } from '../../src/errors.js';
 import { Secret } from '../../src/lib/secret.js';
 
@@ -92,6 +94,15 @@ describe('the PRODUCT.md example', () => {
     });
   });
 
+  test('loads, and names every key it does not act on yet, with its line', () => {
+    expect(catalog.warnings.map((w) => `${w.line}:${w.column} ${w.path} ${w.code} ${w.message}`)).toEqual([
+      '7:5 teams.team-alpha.notify not_acted_on accepted, but not acted on yet: notifications are not sent yet',
+      '27:5 databases.CustomerDB.rpo not_acted_on accepted, but not acted on yet: the RPO is not monitored yet (status, alerts and disaster recovery)',
+      '28:5 databases.CustomerDB.rto not_acted_on accepted, but not acted on yet: the RTO is not measured yet (disaster recovery)',
+      '45:3 notifications.alpha-chat not_acted_on accepted, but not acted on yet: notifications are not sent yet',
+    ]);
+  });
+
   test('secrets print as *** in strings, JSON and util.inspect', () => {
     const url = catalog.servers['prod-pg01']!.url;
     expect(url).toBeInstanceOf(Secret);
@@ -146,13 +157,12 @@ describe('the rest of the schema', () => {
       'teams:',
       '  alpha: { members: [], approvers: [ann], max_concurrent_restores: 2 }',
       'servers:',
-      '  mssql:',
-      '    engine: command',
+      '  stage:',
+      '    engine: postgres',
       '    tier: staging',
-      '    url: env:MSSQL_URL',
+      '    url: env:STAGE_URL',
       '    labels: [dmz]',
-      '    command: { restore: ./restore.ps1 }',
-      '  mssql2: { engine: command, tier: test, url: env:MSSQL_URL, command: { restore: ./r.ps1, backup: ./b.ps1 } }',
+      '  stage2: { engine: postgres, tier: test, url: env:STAGE_URL }',
       'storage:',
       '  offsite:',
       '    type: s3',
@@ -164,10 +174,10 @@ describe('the rest of the schema', () => {
       '  plain: { type: s3, bucket: other }',
       'databases:',
       '  Billing:',
-      '    server: mssql',
+      '    server: stage',
       '    name: billing',
       '    owner: alpha',
-      '    destinations: [mssql2]',
+      '    destinations: [stage2]',
       '    approvals: 0',
       '    keep_previous: 2d',
       '    keep_failed: true',
@@ -197,7 +207,7 @@ describe('the rest of the schema', () => {
       'policy: { dba_admin_can_approve: true, approval_expires_after: 1d12h, self_approval: false }',
     ].join('\n');
     const env = {
-      MSSQL_URL: 'mssql://x',
+      STAGE_URL: 'postgres://x',
       S3_KEY_ID: 'AKIA',
       S3_SECRET: 'shh',
       HOOK_URL: 'https://h',
@@ -207,11 +217,7 @@ describe('the rest of the schema', () => {
 
     expect(c.file).toBeUndefined();
     expect(c.teams.alpha?.maxConcurrentRestores).toBe(2);
-    expect(c.servers.mssql).toMatchObject({
-      engine: 'command',
-      labels: ['dmz'],
-      command: { restore: './restore.ps1' },
-    });
+    expect(c.servers.stage).toMatchObject({ engine: 'postgres', labels: ['dmz'] });
     expect(c.storage.offsite).toMatchObject({
       type: 's3',
       bucket: 'db-backups',
@@ -302,6 +308,61 @@ describe('the rest of the schema', () => {
     const text =
       'version: 1\nusers: { ann: { email: ann@example.com, roles: [developer] } }\nteams: { alpha: { members: [constructor], approvers: [] } }\n';
     expect(() => parseConfig(text, { baseDir: tmp, env: {} })).toThrow(/user "constructor" is not defined/);
+  });
+});
+
+describe('keys not acted on yet', () => {
+  const warningsOf = (lines: string[]) =>
+    parseConfig(lines.join('\n'), { baseDir: tmp, env: { URL: 'postgres://x' } }).warnings.map(
+      (w) => `${w.line}:${w.column} ${w.path}`,
+    );
+
+  test('every entry of the list, once per key written, in file order', () => {
+    expect(
+      warningsOf([
+        'version: 1',
+        'users: { ann: { email: ann@example.com, roles: [db-owner] } }',
+        'teams:',
+        '  a: { members: [], approvers: [ann], notify: [n1], max_concurrent_restores: 2 }',
+        '  b: { members: [], approvers: [ann], notify: [n1] }',
+        'servers:',
+        '  s1: { engine: postgres, tier: test, url: env:URL, labels: [dmz] }',
+        'databases:',
+        '  D: { server: s1, name: d, owner: a, rpo: 1h, rto: 4h }',
+        'notifications:',
+        '  n1: { type: webhook, url: env:URL }',
+        'policy: { dba_admin_can_approve: true, approval_expires_after: 1d }',
+      ]),
+    ).toEqual([
+      '4:39 teams.a.notify',
+      '4:53 teams.a.max_concurrent_restores',
+      '5:39 teams.b.notify',
+      '7:53 servers.s1.labels',
+      '9:39 databases.D.rpo',
+      '9:48 databases.D.rto',
+      '11:3 notifications.n1',
+      '12:11 policy.dba_admin_can_approve',
+      '12:40 policy.approval_expires_after',
+    ]);
+  });
+
+  test('defaults and empty lists ask for nothing and are not reported', () => {
+    expect(
+      warningsOf([
+        'version: 1',
+        'teams: { a: { members: [], approvers: [], notify: [] } }',
+        'servers: { s1: { engine: postgres, tier: test, url: env:URL, labels: [] } }',
+        'notifications: {}',
+      ]),
+    ).toEqual([]);
+  });
+
+  test('every entry names a key the schema accepts', () => {
+    for (const entry of NOT_ACTED_ON_YET) {
+      const [section, ...rest] = entry.path;
+      expect(Object.keys(configJsonSchema().properties as object)).toContain(section);
+      expect(rest.every((seg) => seg === '*' || /^[a-z_]+$/.test(seg))).toBe(true);
+    }
   });
 });
 

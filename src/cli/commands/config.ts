@@ -1,7 +1,8 @@
-// `lifeboat config validate [file]` and `lifeboat config schema`.
+// `lifeboat config validate [file]`, `lifeboat config schema` and `lifeboat config reload`.
 
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { requireConfigFile } from '../../runtime/config-file.js';
 import { cliContext, emit } from '../context.js';
 import { EXIT } from '../exit.js';
 
@@ -10,6 +11,7 @@ export function registerConfigCommands(program: Command): void {
   config
     .command('validate [file]')
     .description('check a lifeboat.yaml and print every error with its path and line:column')
+    .option('--data-dir <dir>', 'where `lifeboat start` keeps its demo workspace (env LIFEBOAT_DATA_DIR)')
     .action(async (file: string | undefined, _o, cmd: Command) => {
       // the config modules (zod schema, YAML) load only for the commands that need them
       const [{ ConfigError, loadConfig }, { formatIssues }] = await Promise.all([
@@ -17,17 +19,25 @@ export function registerConfigCommands(program: Command): void {
         import('../../catalog/format.js'),
       ]);
       const ctx = cliContext(cmd);
-      const path = resolve(file ?? ctx.configFile ?? 'lifeboat.yaml');
+      // the same lookup as every other command: --config, LIFEBOAT_CONFIG, ./lifeboat.yaml, the demo's
+      const path = file === undefined ? requireConfigFile(ctx.configFile, ctx.dataDir) : resolve(file);
       try {
         const catalog = loadConfig(path, ctx.env);
-        emit(ctx, { valid: true, file: path, issues: [] }, () => {
+        const { warnings } = catalog;
+        emit(ctx, { valid: true, file: path, issues: [], warnings }, () => {
           const n = (o: object) => Object.keys(o).length;
-          return `${path}: valid (${n(catalog.teams)} teams, ${n(catalog.users)} users, ${n(catalog.servers)} servers, ${n(catalog.databases)} databases)`;
+          const lines = [
+            `${path}: valid (${n(catalog.teams)} teams, ${n(catalog.users)} users, ${n(catalog.servers)} servers, ${n(catalog.databases)} databases)`,
+          ];
+          if (warnings.length > 0) {
+            lines.push(formatIssues(warnings, path), `${warnings.length} key(s) accepted but not acted on yet`);
+          }
+          return lines.join('\n');
         });
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;
         const issues = err.issues;
-        if (ctx.json) emit(ctx, { valid: false, file: path, issues }, () => '');
+        if (ctx.json) emit(ctx, { valid: false, file: path, issues, warnings: [] }, () => '');
         else process.stderr.write(`${formatIssues(issues, path)}\n${issues.length} error(s) in ${path}\n`);
         process.exitCode = EXIT.usage;
       }
