@@ -26,6 +26,8 @@ export const ERROR_CODES = {
   destination_locked: 409,
   blocked_by_check: 422,
   confirmation_mismatch: 422,
+  // a backup whose files do not match their manifest
+  backup_corrupt: 422,
   // dependencies
   store_unavailable: 503,
   engine_failed: 502,

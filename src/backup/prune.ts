@@ -30,8 +30,14 @@ export async function pruneBackups(
     const plan = planRetention(
       rows.map((r) => ({
         id: r.id,
-        // a queued backup is as good as running: never removed
-        status: (r.status === 'queued' ? 'running' : r.status) as RetentionStatus,
+        // a queued backup is as good as running: never removed; an unverifiable one (its storage
+        // could not be read) counts as completed: kept like any usable backup, but never the
+        // newest verified one while a verified one exists
+        status: (r.status === 'queued'
+          ? 'running'
+          : r.status === 'unverifiable'
+            ? 'completed'
+            : r.status) as RetentionStatus,
         startedAt: r.started_at ?? r.created_at,
         finishedAt: r.finished_at,
       })),

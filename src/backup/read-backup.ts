@@ -16,28 +16,45 @@ import { backupDecryption } from './keys.js';
 import { type BackupFile, Manifest, MANIFEST_FILE } from './manifest.js';
 import { mapLimit } from './store-files.js';
 
+/** A file of a backup that is not what its manifest says: missing, of another size or checksum. */
 export class CorruptBackupError extends LifeboatError {
   constructor(
     readonly backupId: string,
     readonly file: string,
+    /** What is wrong with `file`, as the end of a sentence about it ("is missing"). */
     readonly problem: string,
   ) {
-    super('storage_failed', `backup ${backupId} is corrupt: ${file}: ${problem}`, {
-      hint: 'this backup cannot be restored; use an older verified backup (`lifeboat backup list`)',
+    super('backup_corrupt', `backup ${backupId} is corrupt: ${file} ${problem}`, {
+      hint: `this backup cannot be restored: choose another one (\`lifeboat backup list\`), and check the others with \`lifeboat backup verify <id>\``,
     });
   }
+
+  /** The file and its problem, as a verification records it. */
+  get reason(): string {
+    return `${this.file} ${this.problem}`;
+  }
 }
+
+/** The problems a file can have, in the words of CorruptBackupError. */
+export const damage = {
+  missing: () => 'is missing',
+  size: (expected: number, actual: number) => `has ${actual} bytes, the manifest says ${expected}`,
+  sha256: (expected: string, actual: string) => `does not match its SHA-256 (expected ${expected}, got ${actual})`,
+  content: (expected: string, actual: string) =>
+    `does not match its SHA-256 after decryption and decompression (expected ${expected}, got ${actual})`,
+};
 
 export async function readManifest(storage: Storage, prefix: string, backupId: string): Promise<Manifest> {
   let raw: Buffer;
   try {
     raw = await buffer(await storage.read(`${prefix}${MANIFEST_FILE}`));
   } catch (err) {
-    if ((err as LifeboatError).code === 'not_found') throw new CorruptBackupError(backupId, MANIFEST_FILE, 'missing');
+    if ((err as LifeboatError).code === 'not_found')
+      throw new CorruptBackupError(backupId, MANIFEST_FILE, damage.missing());
     throw err;
   }
   const parsed = Manifest.safeParse(JSON.parse(raw.toString('utf8')));
-  if (!parsed.success) throw new CorruptBackupError(backupId, MANIFEST_FILE, 'unreadable manifest');
+  if (!parsed.success) throw new CorruptBackupError(backupId, MANIFEST_FILE, 'is not a readable manifest');
   return parsed.data;
 }
 
@@ -81,10 +98,10 @@ export async function openBackup(
       return null;
     };
     const stat = await storage.stat(key).catch(unknown);
-    if (stat === undefined) return new CorruptBackupError(manifest.id, file.stored, 'missing');
+    if (stat === undefined) return new CorruptBackupError(manifest.id, file.stored, damage.missing());
     const actual = stat && (await storedSha256(storage, key).catch(unknown));
     return actual && actual !== file.storedSha256
-      ? new CorruptBackupError(manifest.id, file.stored, `sha256 expected ${file.storedSha256}, actual ${actual}`)
+      ? new CorruptBackupError(manifest.id, file.stored, damage.sha256(file.storedSha256, actual))
       : undefined;
   };
   return {
@@ -93,43 +110,41 @@ export async function openBackup(
       const codec: FileCodec = file.stored.includes('.zst') ? dataCodec : plainCodec;
       const key = `${prefix}${file.stored}`;
       const stat = await storage.stat(key);
-      if (!stat) throw new CorruptBackupError(manifest.id, file.stored, 'missing');
+      if (!stat) throw new CorruptBackupError(manifest.id, file.stored, damage.missing());
       if (stat.bytes !== file.storedBytes) {
-        throw new CorruptBackupError(
-          manifest.id,
-          file.stored,
-          `size expected ${file.storedBytes}, actual ${stat.bytes}`,
-        );
+        throw new CorruptBackupError(manifest.id, file.stored, damage.size(file.storedBytes, stat.bytes));
       }
-      const source = await storage.read(key, { signal });
+      // a consumer that stops reading (it failed, or was stopped) ends the read from storage too,
+      // instead of leaving it paused for ever
+      const reading = new AbortController();
+      const stop = signal ? AbortSignal.any([signal, reading.signal]) : reading.signal;
+      const source = await storage.read(key, { signal: stop });
       const stored = hashingPassThrough();
       const raw = hashingPassThrough();
       const out = new PassThrough({ highWaterMark: 1 << 20 });
+      let settled = false;
+      out.once('close', () => {
+        if (!settled) reading.abort(new Error('the reader of the file stopped'));
+      });
       const stages = codec.decode(`${label} file ${file.stored}`);
-      pipeline(source, stored.stream, ...(stages as [Transform]), raw.stream, { signal })
+      pipeline(source, stored.stream, ...(stages as [Transform]), raw.stream, { signal: stop })
         .then(() => {
           const s = stored.digest();
           const r = raw.digest();
           if (s.sha256 !== file.storedSha256) {
-            throw new CorruptBackupError(
-              manifest.id,
-              file.stored,
-              `sha256 expected ${file.storedSha256}, actual ${s.sha256}`,
-            );
+            throw new CorruptBackupError(manifest.id, file.stored, damage.sha256(file.storedSha256, s.sha256));
           }
           if (r.sha256 !== file.sha256 || r.bytes !== file.bytes) {
-            throw new CorruptBackupError(
-              manifest.id,
-              file.name,
-              `content sha256 expected ${file.sha256}, actual ${r.sha256}`,
-            );
+            throw new CorruptBackupError(manifest.id, file.name, damage.content(file.sha256, r.sha256));
           }
+          settled = true;
           out.end();
         })
         .catch(async (err) => {
+          settled = true;
           // a damaged stored file usually fails decryption or decompression first; say what is
           // actually wrong (its checksum) when that is the case
-          if (!(err instanceof CorruptBackupError) && !signal?.aborted) err = (await diagnose(file)) ?? err;
+          if (!(err instanceof CorruptBackupError) && !stop.aborted) err = (await diagnose(file)) ?? err;
           out.destroy(err);
         });
       raw.stream.on('data', (chunk) => {

@@ -2,10 +2,13 @@
 //   mark running → export a snapshot → pg_dump in it, while storing each file as pg_dump writes
 //   it (hash, compress, encrypt) and counting every table's rows in the same snapshot → check
 //   the stored files against pg_dump's final ones → map data files to tables → write the
-//   manifest, last → mark completed → verify what was stored → mark verified | corrupt
+//   manifest, last → mark completed → verify what was stored → mark verified | corrupt | unverifiable
 // On any failure the backup's objects are removed, the row says `failed` with the reason, and the
-// run log is kept. A backup without its manifest is never listed as complete.
+// run log is kept. A backup without its manifest is never listed as complete. While it runs, the
+// backup carries its worker's id and a heartbeat (heartbeat.ts): a backup whose worker dies is
+// failed by the reaper (reap.ts), and a worker that finds its backup reaped stops at once.
 import { createHash } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -30,7 +33,9 @@ import { makeScratchDir } from '../worker/scratch.js';
 import { fileCodec } from './codec.js';
 import { KEY_FILE, newBackupKeys } from './keys.js';
 import { backupPrefix, type Manifest, MANIFEST_FILE, MANIFEST_FORMAT, type TableCount } from './manifest.js';
-import { nextBackupStatus, type BackupStatus } from './status.js';
+import { startBackupHeartbeat } from './heartbeat.js';
+import { setBackupStatus } from './set-status.js';
+import type { BackupStatus } from './status.js';
 import { FinishedItems, hashWhileDumping, storeWhileDumping, type StoredFile } from './store-files.js';
 import { verifyBackup } from './verify-backup.js';
 
@@ -39,6 +44,8 @@ export interface BackupDeps {
   catalog: Catalog;
   logger: Logger;
   signal?: AbortSignal;
+  /** The worker running the backup, recorded on it with a heartbeat. */
+  workerId?: string;
   /** Tests lower age's scrypt cost; production keeps the default. */
   scryptWorkFactor?: number;
 }
@@ -63,20 +70,21 @@ class RunLog {
   }
 }
 
+class WorkerLost extends Error {
+  constructor() {
+    super('the backup was failed by the reaper: this worker had stopped heartbeating');
+  }
+}
+
 export async function runBackup(deps: BackupDeps, backupId: string): Promise<BackupStatus> {
   const row = await deps.db.selectFrom('backups').selectAll().where('id', '=', backupId).executeTakeFirstOrThrow();
   const database = deps.catalog.databases[row.database];
   if (!database?.backup) {
-    await markFailed(
-      deps.db,
-      backupId,
-      row.status as BackupStatus,
-      `database ${row.database} has no backup policy in lifeboat.yaml any more`,
-      '',
-    );
+    await markFailed(deps.db, backupId, `database ${row.database} has no backup policy in lifeboat.yaml any more`, '');
     return 'failed';
   }
   const server = deps.catalog.servers[database.server]!;
+  const workerId = deps.workerId ?? `local-${process.pid}`;
   const startedAt = new Date();
   // the snapshot is exported while the backup is marked running: pg_dump starts as soon as it exists
   const snapshotting = exportSnapshot(server.url, database.dbname);
@@ -93,44 +101,67 @@ export async function runBackup(deps: BackupDeps, backupId: string): Promise<Bac
   try {
     [work] = await Promise.all([
       makeScratchDir('backup', backupId),
-      setStatus(deps.db, backupId, nextBackupStatus(row.status as BackupStatus, 'start'), { started_at: startedAt }),
+      setBackupStatus(deps.db, backupId, 'start', {
+        set: { started_at: startedAt, worker_id: workerId, heartbeat_at: startedAt },
+      }),
     ]);
   } catch (err) {
+    // (a backup that could not even start is failed at once, not left to the reaper)
+    await markFailed(deps.db, backupId, redact(messageOf(err), [server.url]), '', workerId).catch(() => {});
     await releaseSnapshot();
     await storage.close?.();
     throw err;
   }
+  // the dump stops when the worker shuts down, or when it learns that the reaper failed the backup
+  const lost = new AbortController();
+  const signal = deps.signal ? AbortSignal.any([deps.signal, lost.signal]) : lost.signal;
+  setMaxListeners(0, signal);
+  const heartbeat = startBackupHeartbeat(deps.db, backupId, workerId, () => lost.abort(new WorkerLost()));
   try {
     log.add(`backup ${backupId} of ${database.name} (${server.name}/${database.dbname}) to ${storage.describe()}`);
-    const manifest = await dumpAndStore(deps, database, storage, prefix, work, backupId, startedAt, log, snapshotting);
-    await deps.db
-      .updateTable('backups')
-      .set({
-        status: nextBackupStatus('running', 'finish'),
+    const manifest = await dumpAndStore(
+      { ...deps, signal },
+      database,
+      storage,
+      prefix,
+      work,
+      backupId,
+      startedAt,
+      log,
+      snapshotting,
+    );
+    const finished = await setBackupStatus(deps.db, backupId, 'finish', {
+      set: {
         finished_at: new Date(manifest.finishedAt),
         bytes: manifest.totals.storedBytes,
         rows: manifest.totals.rows,
         manifest: JSON.stringify(manifest),
         log: log.text(),
-      })
-      .where('id', '=', backupId)
-      .execute();
+      },
+      guard: (b) => b.status === 'running' && b.worker_id === workerId,
+    });
+    if (!finished) throw new WorkerLost();
+    heartbeat.stop();
     log.add('verifying what was stored');
     // pg_restore --list read the very toc.dat whose checksum is in the manifest (both after
     // pg_dump had exited): the stored one is checked against it, not listed a second time
     const tocListed = manifest.files.find((f) => f.name === 'toc.dat')?.sha256;
     const verdict = await verifyBackup({ ...deps, storage }, backupId, { contents: false, tocListed });
-    log.add(verdict.ok ? 'verified' : `verification failed: ${verdict.reason}`);
+    log.add(verdict.status === 'verified' ? 'verified' : `verification: ${verdict.status}: ${verdict.reason}`);
     await deps.db.updateTable('backups').set({ log: log.text() }).where('id', '=', backupId).execute();
-    return verdict.ok ? 'verified' : 'corrupt';
+    return verdict.status;
   } catch (err) {
-    const reason = redact(messageOf(err), [server.url]);
+    heartbeat.stop();
+    const reaped = lost.signal.aborted;
+    const reason = reaped ? messageOf(lost.signal.reason) : redact(messageOf(err), [server.url]);
     log.add(`failed: ${reason}`);
     deps.logger.warn({ backupId, reason }, 'backup failed');
+    // what this worker wrote after the reaper cleaned up goes too: a failed backup leaves nothing
     await storage.deletePrefix(prefix).catch((e) => log.add(`could not remove partial files: ${messageOf(e)}`));
-    await markFailed(deps.db, backupId, 'running', reason, log.text());
+    if (!reaped) await markFailed(deps.db, backupId, reason, log.text(), workerId);
     return 'failed';
   } finally {
+    heartbeat.stop();
     // released as soon as the dump and the counts are done (in dumpAndStore); awaited here
     await releaseSnapshot();
     await rm(work, { recursive: true, force: true });
@@ -301,18 +332,11 @@ async function dumpAndStore(
   return manifest;
 }
 
-async function setStatus(db: Db, id: string, status: BackupStatus, extra: { started_at?: Date } = {}): Promise<void> {
-  await db
-    .updateTable('backups')
-    .set({ status, ...extra })
-    .where('id', '=', id)
-    .execute();
-}
-
-async function markFailed(db: Db, id: string, from: BackupStatus, reason: string, log: string): Promise<void> {
-  await db
-    .updateTable('backups')
-    .set({ status: nextBackupStatus(from, 'fail'), error: reason, finished_at: new Date(), log })
-    .where('id', '=', id)
-    .execute();
+async function markFailed(db: Db, id: string, reason: string, log: string, workerId?: string): Promise<void> {
+  await setBackupStatus(db, id, 'fail', {
+    set: { error: reason, finished_at: new Date(), log },
+    // a backup that another worker owns now (or the reaper failed) is not this worker's to end
+    guard: (b) => workerId === undefined || b.worker_id === workerId,
+    audit: { actor: 'worker', action: 'backup.fail', outcome: 'failure', details: { reason } },
+  });
 }

@@ -7,10 +7,22 @@ import type { Catalog } from '../catalog/types.js';
 import { getDatabase } from '../catalog/lookup.js';
 import { LifeboatError } from '../errors.js';
 import type { Db } from '../store/db.js';
-import { enqueueIn } from '../worker/queue.js';
+import { enqueueIn, ensureQueue } from '../worker/queue.js';
 import { newBackupId } from './status.js';
 
 export const BACKUP_QUEUE = 'backup.run';
+/**
+ * Verifications that could not read the storage, tried again: pg-boss retries the job while the
+ * backup stays `unverifiable` (the handler fails), after 1, 2, 4 … minutes, about 4 hours in all.
+ */
+export const BACKUP_VERIFY_QUEUE = 'backup.verify';
+export const REVERIFY_RETRY: Readonly<PgBoss.SendOptions> = {
+  startAfter: 60,
+  retryLimit: 8,
+  retryDelay: 60,
+  retryBackoff: true,
+  expireInHours: 12,
+};
 /** pg-boss keeps one schedule per queue name, so each database has its own scheduled queue. */
 export const scheduledBackupQueue = (database: string) => `backup.scheduled.${database}`;
 
@@ -58,6 +70,12 @@ export async function requestBackup(
     });
   });
   return { id };
+}
+
+/** Queues another verification of a backup whose verification could not read the storage. */
+export async function requestReverify(queue: PgBoss, backupId: string): Promise<void> {
+  await ensureQueue(queue, BACKUP_VERIFY_QUEUE);
+  await queue.send(BACKUP_VERIFY_QUEUE, { backupId }, { ...REVERIFY_RETRY, singletonKey: `verify:${backupId}` });
 }
 
 /** Makes pg-boss's cron schedules match lifeboat.yaml: one per database with a `backup.schedule`. */

@@ -1,16 +1,45 @@
 // A backup's lifecycle, as a pure function of events:
-//   queued → running → completed → verified | corrupt      (and running → failed)
-// A verified backup can later be found corrupt by a re-verification, and a corrupt one verified
-// again only by a new verification that passes (e.g. after a storage hiccup was repaired).
+//   queued → running → completed → verified | corrupt | unverifiable      (and running → failed)
+// A verified backup can later be found corrupt by a re-verification or by a restore that reads
+// a file whose checksum does not match, and a corrupt one verified again only by a new
+// verification that passes (e.g. after a damaged file was put back). A verification that could
+// not read the storage (a timeout, a refused connection, a permission error) learns nothing about
+// the content: the backup is `unverifiable` and verified again later — and a backup already
+// known to be corrupt stays corrupt. src/backup/set-status.ts is the one writer of the status.
 import { LifeboatError } from '../errors.js';
 
-export const BACKUP_STATUSES = ['queued', 'running', 'completed', 'verified', 'corrupt', 'failed'] as const;
+export const BACKUP_STATUSES = [
+  'queued',
+  'running',
+  'completed',
+  'verified',
+  'corrupt',
+  'unverifiable',
+  'failed',
+] as const;
 export type BackupStatus = (typeof BACKUP_STATUSES)[number];
 
 /** Where a backup's status stops changing (a client following it stops there). */
-export const TERMINAL_BACKUP_STATUSES: ReadonlySet<string> = new Set<BackupStatus>(['verified', 'corrupt', 'failed']);
+export const TERMINAL_BACKUP_STATUSES: ReadonlySet<string> = new Set<BackupStatus>([
+  'verified',
+  'corrupt',
+  'unverifiable',
+  'failed',
+]);
 
-export type BackupEvent = 'start' | 'finish' | 'fail' | 'verify_ok' | 'verify_failed';
+/**
+ * `verify_failed`: a verification, a restore or a fetch found content that does not match the
+ * manifest. `verify_unreadable`: a verification could not read the storage at all.
+ */
+export type BackupEvent = 'start' | 'finish' | 'fail' | 'verify_ok' | 'verify_failed' | 'verify_unreadable';
+
+/** A backup that was written completely: what a verification (or a restore) can judge. */
+export const CHECKED_STATUSES: ReadonlySet<BackupStatus> = new Set<BackupStatus>([
+  'completed',
+  'verified',
+  'corrupt',
+  'unverifiable',
+]);
 
 export function nextBackupStatus(from: BackupStatus, event: BackupEvent): BackupStatus {
   const to = transition(from, event);
@@ -31,9 +60,13 @@ function transition(from: BackupStatus, event: BackupEvent): BackupStatus | unde
     case 'fail':
       return from === 'queued' || from === 'running' ? 'failed' : undefined;
     case 'verify_ok':
-      return from === 'completed' || from === 'verified' || from === 'corrupt' ? 'verified' : undefined;
+      return CHECKED_STATUSES.has(from) ? 'verified' : undefined;
     case 'verify_failed':
-      return from === 'completed' || from === 'verified' || from === 'corrupt' ? 'corrupt' : undefined;
+      return CHECKED_STATUSES.has(from) ? 'corrupt' : undefined;
+    case 'verify_unreadable':
+      // what is known to be corrupt stays so: an unreadable storage proves nothing either way
+      if (from === 'corrupt') return 'corrupt';
+      return CHECKED_STATUSES.has(from) ? 'unverifiable' : undefined;
     default: {
       const never: never = event;
       return never;

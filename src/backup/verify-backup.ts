@@ -1,7 +1,9 @@
 // Verifying a backup: the manifest in storage matches the catalog, every file is there with its
 // size and both checksums (stored, and original after decryption and decompression), and
 // pg_restore can read the archive's table of contents. The result marks the backup verified or
-// corrupt, with the reason (file, expected, actual).
+// corrupt, with the reason (file, expected, actual) — or `unverifiable` when the storage could not
+// be read at all (unreachable, timed out, refused): that says nothing about the files, and the
+// verification is retried later (BACKUP_VERIFY_QUEUE, src/backup/service.ts).
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -10,16 +12,18 @@ import { createWriteStream } from 'node:fs';
 import type { Catalog } from '../catalog/types.js';
 import { pgRestoreList } from '../engines/postgres/dump.js';
 import { messageOf } from '../errors.js';
+import { isAbortError, StorageError } from '../storage/errors.js';
 import { openCatalogStorage } from '../storage/index.js';
 import type { Storage } from '../storage/storage.js';
 import type { Db } from '../store/db.js';
 import { backupPrefix, Manifest } from './manifest.js';
-import { CorruptBackupError, openBackup, readManifest, storedSha256 } from './read-backup.js';
-import { type BackupStatus, nextBackupStatus } from './status.js';
+import { CorruptBackupError, damage, openBackup, readManifest, storedSha256 } from './read-backup.js';
+import { setBackupStatus } from './set-status.js';
 import { mapLimit } from './store-files.js';
 import { makeScratchDir } from '../worker/scratch.js';
 
-export type Verdict = { ok: true } | { ok: false; reason: string };
+export type Verdict =
+  { status: 'verified' } | { status: 'corrupt'; reason: string } | { status: 'unverifiable'; reason: string };
 
 export interface VerifyOptions {
   /**
@@ -37,17 +41,21 @@ export interface VerifyOptions {
   tocListed?: string;
 }
 
+/**
+ * Verifies a backup and records the verdict (the backup's status, and an audit event by `actor`,
+ * default `worker`).
+ */
 export async function verifyBackup(
   deps: { db: Db; catalog: Catalog; storage?: Storage; signal?: AbortSignal },
   backupId: string,
-  opts: VerifyOptions = {},
+  opts: VerifyOptions & { actor?: string; requestId?: string | null } = {},
 ): Promise<Verdict> {
   const row = await deps.db.selectFrom('backups').selectAll().where('id', '=', backupId).executeTakeFirstOrThrow();
   const database = deps.catalog.databases[row.database];
   const storageCfg = deps.catalog.storage[row.storage];
   const storage = deps.storage ?? (storageCfg ? openCatalogStorage(storageCfg) : undefined);
   let verdict: Verdict;
-  if (!storage) verdict = { ok: false, reason: `storage ${row.storage} is no longer configured` };
+  if (!storage) verdict = { status: 'unverifiable', reason: `storage ${row.storage} is no longer in lifeboat.yaml` };
   else {
     verdict = await check(
       opts,
@@ -60,12 +68,33 @@ export async function verifyBackup(
     );
     if (!deps.storage) await storage.close?.();
   }
-  const status = nextBackupStatus(row.status as BackupStatus, verdict.ok ? 'verify_ok' : 'verify_failed');
-  await deps.db
-    .updateTable('backups')
-    .set({ status, verified_at: new Date(), verify_error: verdict.ok ? null : verdict.reason })
-    .where('id', '=', backupId)
-    .execute();
+  const event =
+    verdict.status === 'verified' ? 'verify_ok' : verdict.status === 'corrupt' ? 'verify_failed' : 'verify_unreadable';
+  await setBackupStatus(deps.db, backupId, event, {
+    // an inconclusive verification proves nothing: the last conclusive one keeps its time, and a
+    // backup known to be corrupt keeps the reason why
+    set: (to) =>
+      verdict.status === 'unverifiable'
+        ? to === 'corrupt'
+          ? {}
+          : { verify_error: verdict.reason }
+        : { verified_at: new Date(), verify_error: verdict.status === 'verified' ? null : verdict.reason },
+    // asked for by someone, or anything but a pass, is audited (a pass right after a backup is not)
+    ...(opts.actor !== undefined || verdict.status !== 'verified'
+      ? {
+          audit: {
+            actor: opts.actor ?? 'worker',
+            action: 'backup.verify',
+            outcome: verdict.status === 'verified' ? ('success' as const) : ('failure' as const),
+            details:
+              verdict.status === 'verified'
+                ? { verdict: verdict.status }
+                : { verdict: verdict.status, reason: verdict.reason },
+            requestId: opts.requestId ?? null,
+          },
+        }
+      : {}),
+  });
   return verdict;
 }
 
@@ -83,7 +112,7 @@ async function check(
   try {
     const stored = await readManifest(storage, prefix, backupId);
     if (JSON.stringify(stored) !== JSON.stringify(expected)) {
-      return { ok: false, reason: "manifest.json: differs from the catalog's copy" };
+      return { status: 'corrupt', reason: "manifest.json differs from the catalog's copy" };
     }
     const reader = await openBackup(storage, prefix, stored, database);
     // the table of contents is decrypted to disk and listed by pg_restore while the data files
@@ -109,13 +138,13 @@ async function check(
         }
         const key = `${prefix}${f.stored}`;
         const stat = await storage.stat(key);
-        if (!stat) throw new CorruptBackupError(backupId, f.stored, 'missing');
+        if (!stat) throw new CorruptBackupError(backupId, f.stored, damage.missing());
         if (stat.bytes !== f.storedBytes) {
-          throw new CorruptBackupError(backupId, f.stored, `size expected ${f.storedBytes}, actual ${stat.bytes}`);
+          throw new CorruptBackupError(backupId, f.stored, damage.size(f.storedBytes, stat.bytes));
         }
         const actual = await storedSha256(storage, key);
         if (actual !== f.storedSha256) {
-          throw new CorruptBackupError(backupId, f.stored, `sha256 expected ${f.storedSha256}, actual ${actual}`);
+          throw new CorruptBackupError(backupId, f.stored, damage.sha256(f.storedSha256, actual));
         }
       },
     );
@@ -123,10 +152,14 @@ async function check(
       .filter((r) => r.status === 'rejected')
       .map((r) => r.reason as unknown);
     if (failures.length) throw failures.find((e) => e instanceof CorruptBackupError) ?? failures[0];
-    return { ok: true };
+    return { status: 'verified' };
   } catch (err) {
-    if (err instanceof CorruptBackupError) return { ok: false, reason: `${err.file}: ${err.problem}` };
-    return { ok: false, reason: messageOf(err) };
+    if (err instanceof CorruptBackupError) return { status: 'corrupt', reason: err.reason };
+    // the storage could not be read (or the worker stopped): nothing is known about the files
+    if (err instanceof StorageError || isAbortError(err) || signal?.aborted) {
+      return { status: 'unverifiable', reason: messageOf(err) };
+    }
+    return { status: 'corrupt', reason: messageOf(err) };
   } finally {
     if (work) await rm(work, { recursive: true, force: true });
   }

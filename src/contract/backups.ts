@@ -1,8 +1,9 @@
 // Backup documents of the API, shared by the server and the CLI.
 import { z } from 'zod';
+import { BACKUP_STATUSES } from '../backup/status.js';
 import { backupId, catalogName, queryBoolean, queryInt } from './fields.js';
 
-export const BackupStatusEnum = z.enum(['queued', 'running', 'completed', 'verified', 'corrupt', 'failed']);
+export const BackupStatusEnum = z.enum(BACKUP_STATUSES);
 
 export const BackupDoc = z.object({
   id: z.string(),

@@ -31,7 +31,7 @@ export function approvalsRequired(database: DatabaseConfig, destinationTier: str
 async function chooseBackup(db: Db, database: string, req: RunRequest): Promise<{ id: string; manifest: Manifest }> {
   let q = db
     .selectFrom('backups')
-    .select(['id', 'status', 'manifest', 'finished_at'])
+    .select(['id', 'status', 'manifest', 'finished_at', 'verify_error'])
     .where('database', '=', database)
     .where('deleted_at', 'is', null);
   if (req.backupId) q = q.where('id', '=', req.backupId);
@@ -51,10 +51,14 @@ async function chooseBackup(db: Db, database: string, req: RunRequest): Promise<
       },
     );
   }
-  if (row.status !== 'verified' && row.status !== 'completed') {
-    throw new LifeboatError('blocked_by_check', `backup ${row.id} is ${row.status} and cannot be restored`, {
-      hint: 'choose a verified backup (`lifeboat backup list`)',
-    });
+  // (an unverifiable backup — its last verification could not read the storage — may be chosen
+  // by its id: a restore checks every file as it streams; it is never picked by default)
+  if (row.status !== 'verified' && row.status !== 'completed' && row.status !== 'unverifiable') {
+    throw new LifeboatError(
+      'blocked_by_check',
+      `backup ${row.id} is ${row.status} and cannot be restored${row.verify_error ? ` (${row.verify_error})` : ''}`,
+      { hint: 'choose a verified backup (`lifeboat backup list`)' },
+    );
   }
   return { id: row.id, manifest: Manifest.parse(row.manifest) };
 }

@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import type PgBoss from 'pg-boss';
 import { recordAudit } from '../audit/record.js';
 import { backupPrefix } from '../backup/manifest.js';
-import { type BackupReader, openBackup, readManifest } from '../backup/read-backup.js';
+import { type BackupReader, CorruptBackupError, openBackup, readManifest } from '../backup/read-backup.js';
+import { markCorrupt } from '../backup/set-status.js';
 import type { Catalog, DatabaseConfig, ServerConfig } from '../catalog/types.js';
 import {
   createDatabase,
@@ -235,6 +236,13 @@ export async function runRestore(
         );
         tracker.log(`dropped the staging database ${staging}; the destination was not touched`);
       }
+    }
+    if (!cancelled && err instanceof CorruptBackupError) {
+      // the backup is damaged, not just this run: it is never offered for a restore again
+      await markCorrupt(deps.db, err, { actor: 'worker', by: `restore run ${runId}` }).catch((e) =>
+        tracker.log(`could not mark backup ${err.backupId} corrupt: ${messageOf(e)}`),
+      );
+      tracker.log(`marked backup ${err.backupId} corrupt`);
     }
     await tracker.stop();
     await finish(deps.db, runId, cancelled ? 'cancel' : 'fail', cancelled ? {} : { error: reason, error_step: step });

@@ -2,7 +2,15 @@
 import type PgBoss from 'pg-boss';
 import { pruneBackups } from '../backup/prune.js';
 import { runBackup } from '../backup/run-backup.js';
-import { BACKUP_QUEUE, requestBackup, scheduledBackupQueue } from '../backup/service.js';
+import {
+  BACKUP_QUEUE,
+  BACKUP_VERIFY_QUEUE,
+  requestBackup,
+  requestReverify,
+  scheduledBackupQueue,
+} from '../backup/service.js';
+import { verifyBackup } from '../backup/verify-backup.js';
+import { LifeboatError } from '../errors.js';
 import type { Catalog } from '../catalog/types.js';
 import { dropExpiredPrevious } from '../restore/control.js';
 import { RESTORE_QUEUE, runRestore } from '../restore/run-restore.js';
@@ -25,7 +33,11 @@ export function jobHandlers(deps: JobDeps): Record<string, JobHandler> {
   const handlers: Record<string, JobHandler> = {
     [BACKUP_QUEUE]: async (data, ctx) => {
       const { backupId } = data as { backupId: string };
-      await runBackup({ db: deps.db, catalog: deps.catalog, logger: ctx.logger, signal: ctx.signal }, backupId);
+      const status = await runBackup(
+        { db: deps.db, catalog: deps.catalog, logger: ctx.logger, signal: ctx.signal, workerId: ctx.workerId },
+        backupId,
+      );
+      if (status === 'unverifiable') await requestReverify(deps.queue, backupId);
       const row = await deps.db
         .selectFrom('backups')
         .select(['trigger', 'database'])
@@ -39,6 +51,21 @@ export function jobHandlers(deps: JobDeps): Record<string, JobHandler> {
         );
       }
     },
+  };
+  handlers[BACKUP_VERIFY_QUEUE] = async (data, ctx) => {
+    const { backupId } = data as { backupId: string };
+    const row = await deps.db
+      .selectFrom('backups')
+      .select('status')
+      .where('id', '=', backupId)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    if (row?.status !== 'unverifiable') return; // verified (or found corrupt, or pruned) meanwhile
+    const verdict = await verifyBackup({ db: deps.db, catalog: deps.catalog, signal: ctx.signal }, backupId);
+    // failing the job is what makes pg-boss try it again later
+    if (verdict.status === 'unverifiable') {
+      throw new LifeboatError('storage_failed', `backup ${backupId} is still unverifiable: ${verdict.reason}`);
+    }
   };
   handlers[RESTORE_QUEUE] = async (data, ctx) => {
     const { runId } = data as { runId: number };

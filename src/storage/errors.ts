@@ -29,13 +29,20 @@ function subjectText(s: StorageSubject): string {
   return `${s.operation} ${s.key} ${PREPOSITION[s.operation]} ${where}`;
 }
 
+/**
+ * A storage driver could not do what was asked (unreachable, timed out, refused, out of space):
+ * it says nothing about the objects themselves. A verification that meets one is inconclusive,
+ * never a verdict that the backup is corrupt.
+ */
+export class StorageError extends LifeboatError {}
+
 export function storageFailed(
   s: StorageSubject,
   reason: string,
   opts: { hint: string; cause?: unknown; secrets?: Iterable<Secret> },
 ): LifeboatError {
   const message = redact(`unable to ${subjectText(s)}: ${reason}`, opts.secrets ?? []);
-  return new LifeboatError('storage_failed', message, { hint: opts.hint, cause: opts.cause });
+  return new StorageError('storage_failed', message, { hint: opts.hint, cause: opts.cause });
 }
 
 export function objectNotFound(s: StorageSubject): LifeboatError {

@@ -19,6 +19,8 @@ export interface WorkerTable {
   started_at: Timestamp;
   heartbeat_at: Timestamp;
   stopped_at: Timestamp | null;
+  /** `<host>:<data directory>` of the process: its own previous process has the same. */
+  instance: string | null;
 }
 
 export interface ApiTokenTable {
@@ -68,6 +70,8 @@ export interface BackupTable {
   verify_error: string | null;
   log: Generated<string>;
   deleted_at: Timestamp | null;
+  worker_id: string | null;
+  heartbeat_at: Timestamp | null;
 }
 
 type Json<T = unknown> = ColumnType<T, string | undefined, string>;

@@ -6,24 +6,31 @@ import {
   existsSync,
   readdirSync,
   readFileSync,
+  renameSync,
   statSync,
+  symlinkSync,
   truncateSync,
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import process from 'node:process';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../../src/backup/manifest.js';
+import { BACKUP_VERIFY_QUEUE } from '../../src/backup/service.js';
 import { verifyBackup } from '../../src/backup/verify-backup.js';
+import { parseConfig } from '../../src/catalog/load.js';
 import type { BackupDetail } from '../../src/contract/backups.js';
 import { pgBin } from '../../src/engines/postgres/binaries.js';
+import { silentLogger } from '../../src/lib/logger.js';
 import { run } from '../../src/lib/process.js';
+import { jobHandlers } from '../../src/runtime/jobs.js';
 import { lifeboat } from '../harness/cli.js';
 import { type FixtureServers, fixtureConfig, startFixtureServers, tableContents } from '../harness/fixtures.js';
 import { startTestLifeboat, type TestLifeboat } from '../harness/lifeboat.js';
-import { startS3, S3RVER_KEY, type TestS3 } from '../storage/helpers.js';
+import { closedPort, startS3, S3RVER_KEY, type TestS3 } from '../storage/helpers.js';
 
 let servers: FixtureServers;
 beforeAll(async () => {
@@ -195,7 +202,9 @@ describe('backup verification', () => {
     const doc = JSON.parse(r.stdout);
     expect(doc.status).toBe('corrupt');
     expect(doc.verifyError).toMatch(
-      new RegExp(`^${file.replace(/\./g, '\\.')}: sha256 expected [0-9a-f]{64}, actual [0-9a-f]{64}$`),
+      new RegExp(
+        `^${file.replace(/\./g, '\\.')} does not match its SHA-256 \\(expected [0-9a-f]{64}, got [0-9a-f]{64}\\)$`,
+      ),
     );
   });
 
@@ -203,13 +212,17 @@ describe('backup verification', () => {
     const b = await freshBackup();
     const toc = b.manifest.files.find((f) => f.name === 'toc.dat')!;
     const after = { contents: false, tocListed: toc.sha256 };
-    expect(await verifyBackup({ db: lb.store.db, catalog: lb.catalog }, b.id, after)).toEqual({ ok: true });
+    expect(await verifyBackup({ db: lb.store.db, catalog: lb.catalog }, b.id, after)).toEqual({
+      status: 'verified',
+    });
     const buf = readFileSync(join(b.dir, toc.stored));
     buf[buf.length - 20]! ^= 0x01;
     writeFileSync(join(b.dir, toc.stored), buf);
     expect(await verifyBackup({ db: lb.store.db, catalog: lb.catalog }, b.id, after)).toEqual({
-      ok: false,
-      reason: expect.stringMatching(/^toc\.dat\.age: sha256 expected [0-9a-f]{64}, actual [0-9a-f]{64}$/),
+      status: 'corrupt',
+      reason: expect.stringMatching(
+        /^toc\.dat\.age does not match its SHA-256 \(expected [0-9a-f]{64}, got [0-9a-f]{64}\)$/,
+      ),
     });
     const row = await lb.store.db
       .selectFrom('backups')
@@ -225,7 +238,7 @@ describe('backup verification', () => {
     const size = statSync(join(b.dir, file)).size;
     truncateSync(join(b.dir, file), size - 10);
     const doc = JSON.parse((await verify(b.id)).stdout);
-    expect(doc.verifyError).toBe(`${file}: size expected ${size}, actual ${size - 10}`);
+    expect(doc.verifyError).toBe(`${file} has ${size - 10} bytes, the manifest says ${size}`);
   });
 
   it('finds a deleted file', async () => {
@@ -233,7 +246,67 @@ describe('backup verification', () => {
     const file = biggest(b.dir);
     unlinkSync(join(b.dir, file));
     const doc = JSON.parse((await verify(b.id)).stdout);
-    expect(doc.verifyError).toBe(`${file}: missing`);
+    expect(doc.verifyError).toBe(`${file} is missing`);
+  });
+
+  it('a storage that cannot be read is unverifiable, not corrupt, and is verified again later', async () => {
+    const b = await freshBackup();
+    // the backup's directory becomes a symbolic link to itself: every read fails with ELOOP, as a
+    // storage error (what a timeout or a refused connection is for S3), whoever runs the tests
+    renameSync(b.dir, `${b.dir}.aside`);
+    symlinkSync(basename(b.dir), b.dir);
+    const r = await verify(b.id);
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout) as BackupDetail;
+    expect(doc.status).toBe('unverifiable');
+    expect(doc.verifyError).toBe(
+      `unable to read CustomerDB/${b.id}/manifest.json from storage main (${join(lb.dir, 'backups')}): ELOOP: too many symbolic links encountered, open '${join(b.dir, 'manifest.json')}'`,
+    );
+    const events = await lb.store.db
+      .selectFrom('audit_events')
+      .select(['actor', 'outcome', 'details'])
+      .where('action', '=', 'backup.verify')
+      .where('subject_id', '=', b.id)
+      .execute();
+    expect(events).toEqual([
+      {
+        actor: 'alice',
+        outcome: 'failure',
+        details: { verdict: 'unverifiable', reason: doc.verifyError, from: 'verified', to: 'unverifiable' },
+      },
+    ]);
+    // tried again by pg-boss, after 1, 2, 4 … minutes while it stays unverifiable
+    const jobs = await sql<{ data: unknown; retry_limit: number; retry_backoff: boolean }>`
+      select data, retry_limit, retry_backoff from pgboss.job where name = ${BACKUP_VERIFY_QUEUE}`.execute(lb.store.db);
+    expect(jobs.rows).toEqual([{ data: { backupId: b.id }, retry_limit: 8, retry_backoff: true }]);
+    const retry = jobHandlers({ db: lb.store.db, queue: lb.queue, catalog: lb.catalog, logger: silentLogger() })[
+      BACKUP_VERIFY_QUEUE
+    ]!;
+    const ctx = { signal: new AbortController().signal, logger: silentLogger(), workerId: 'test', jobId: 'j' };
+    await expect(retry({ backupId: b.id }, ctx)).rejects.toThrow(`backup ${b.id} is still unverifiable: `);
+    // the storage is back: the next try verifies it
+    unlinkSync(b.dir);
+    renameSync(`${b.dir}.aside`, b.dir);
+    await retry({ backupId: b.id }, ctx);
+    const row = await lb.store.db
+      .selectFrom('backups')
+      .select(['status', 'verify_error'])
+      .where('id', '=', b.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: 'verified', verify_error: null });
+  });
+
+  it('an unreadable storage never hides a corruption: a corrupt backup stays corrupt', async () => {
+    const b = await freshBackup();
+    const file = biggest(b.dir);
+    unlinkSync(join(b.dir, file));
+    expect(JSON.parse((await verify(b.id)).stdout).status).toBe('corrupt');
+    renameSync(b.dir, `${b.dir}.aside`);
+    symlinkSync(basename(b.dir), b.dir);
+    const doc = JSON.parse((await verify(b.id)).stdout) as BackupDetail;
+    expect(doc).toMatchObject({ status: 'corrupt', verifyError: `${file} is missing` });
+    unlinkSync(b.dir);
+    renameSync(`${b.dir}.aside`, b.dir);
   });
 
   it('finds a wrong key, and never yields data', async () => {
@@ -278,6 +351,40 @@ describe('backup to S3', () => {
     expect(r.doc.status).toBe('verified');
     await restoreFetched(lb, r.doc.id, 'restored_s3');
     expect(await tableContents(servers.dev, 'restored_s3')).toEqual(await tableContents(servers.prod, 'customer'));
+  });
+});
+
+describe('backup verification against S3', () => {
+  it('a refused connection makes the backup unverifiable, never corrupt', async () => {
+    const s3 = await startS3('db-backups');
+    try {
+      const storage = (endpoint: string) =>
+        `  main: { type: s3, bucket: db-backups, endpoint: "${endpoint}", region: auto, force_path_style: true, access_key_id: env:S3_KEY_ID, secret_access_key: env:S3_SECRET }`;
+      const env = { ...servers.env, S3_KEY_ID: S3RVER_KEY.id, S3_SECRET: S3RVER_KEY.secret };
+      const lb = await startTestLifeboat(fixtureConfig({ storage: storage(s3.endpoint) }), env);
+      const r = await backupWait(lb);
+      expect(r.doc.status).toBe('verified');
+      // the same storage, unreachable: nothing listens on its port
+      const down = `http://127.0.0.1:${await closedPort()}`;
+      const catalog = parseConfig(fixtureConfig({ storage: storage(down) }), { baseDir: lb.dir, env });
+      const verdict = await verifyBackup({ db: lb.store.db, catalog }, r.doc.id);
+      expect(verdict).toEqual({
+        status: 'unverifiable',
+        reason: expect.stringMatching(
+          new RegExp(
+            `^unable to read CustomerDB/${r.doc.id}/manifest\\.json from storage main \\(.*\\): .*ECONNREFUSED`,
+          ),
+        ),
+      });
+      const row = await lb.store.db
+        .selectFrom('backups')
+        .select(['status'])
+        .where('id', '=', r.doc.id)
+        .executeTakeFirstOrThrow();
+      expect(row.status).toBe('unverifiable');
+    } finally {
+      await s3.close();
+    }
   });
 });
 

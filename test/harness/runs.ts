@@ -1,5 +1,6 @@
 // Helpers of the restore and masking tests: a Lifeboat with one verified backup of the fixture
 // CustomerDB, and restore requests through the real CLI.
+import { expect } from 'vitest';
 import { requestBackup } from '../../src/backup/service.js';
 import type { RunDoc } from '../../src/contract/runs.js';
 import { lifeboat } from './cli.js';
@@ -47,4 +48,37 @@ export async function requestRestoreCli(
   if (opts.wait !== false) args.push('--wait');
   const r = await lifeboat([...args, ...(opts.extra ?? [])], { env: await lb.cliEnv(opts.user ?? 'jsmith') });
   return { ...r, run: JSON.parse(r.stdout || '{}') as RunDoc };
+}
+
+/**
+ * The backup is `corrupt` with `reason`, the finding is audited, and the backup is never offered
+ * again: not by default (none is left), and not by its id.
+ */
+export async function expectMarkedCorrupt(lb: TestLifeboat, id: string, reason: RegExp, foundBy: string) {
+  const row = await lb.store.db
+    .selectFrom('backups')
+    .select(['status', 'verify_error'])
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
+  expect(row.status).toBe('corrupt');
+  expect(row.verify_error).toMatch(reason);
+  const events = await lb.store.db
+    .selectFrom('audit_events')
+    .select(['actor', 'outcome', 'details'])
+    .where('action', '=', 'backup.corrupt')
+    .where('subject_id', '=', id)
+    .execute();
+  expect(events).toEqual([
+    {
+      actor: 'worker',
+      outcome: 'failure',
+      details: { reason: row.verify_error, foundBy, from: 'verified', to: 'corrupt' },
+    },
+  ]);
+  const byDefault = await requestRestoreCli(lb, 'never_restored', { wait: false });
+  expect(byDefault.code).toBe(4);
+  expect(byDefault.stderr).toMatch(/^lifeboat: no restorable backup of CustomerDB\n/);
+  const byId = await requestRestoreCli(lb, 'never_restored', { wait: false, extra: ['--backup', id] });
+  expect(byId.code).toBe(3);
+  expect(byId.stderr).toMatch(new RegExp(`^lifeboat: backup ${id} is corrupt and cannot be restored \\(`));
 }

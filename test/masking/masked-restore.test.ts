@@ -2,6 +2,8 @@
 // token-masked emails survive, unmasked columns are identical, tokens are deterministic per key,
 // rules that cannot fit fail before writing, the leak check catches an identity-like rule, and
 // the demo's own rules leave no original date of birth or note in the copy.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_MASKING_RULES } from '../../src/demo/workspace.js';
 import { daysFromCivil } from '../../src/masking/transformers/dates.js';
@@ -9,7 +11,7 @@ import { redact } from '../../src/masking/transformers/shape.js';
 import { lifeboat } from '../harness/cli.js';
 import { type FixtureServers, fixtureConfig, startFixtureServers, tableContents } from '../harness/fixtures.js';
 import type { TestLifeboat } from '../harness/lifeboat.js';
-import { backedUp as backedUpWith, requestRestoreCli } from '../harness/runs.js';
+import { backedUp as backedUpWith, expectMarkedCorrupt, requestRestoreCli } from '../harness/runs.js';
 
 let servers: FixtureServers;
 beforeAll(async () => {
@@ -195,6 +197,31 @@ describe('masking safety', () => {
     expect(
       await servers.dev.query('postgres', `select datname from pg_database where datname like 'checked%'`),
     ).toEqual([]);
+  });
+
+  it("a damaged data file fails the run with its checksum, not the masking parser's error, and marks the backup corrupt", async () => {
+    // uncompressed, so that the damaged bytes reach the masking parser as they are
+    const lb = await backedUpWith(
+      servers,
+      fixtureConfig({ backupExtra: '      compression: { method: none }', databaseExtra: RULES }),
+    );
+    const b = await lb.store.db.selectFrom('backups').select(['id', 'manifest']).executeTakeFirstOrThrow();
+    const manifest = b.manifest as { tables: Array<{ name: string; file?: string }> };
+    const file = manifest.tables.find((t) => t.name === 'customers')!.file!;
+    const path = join(lb.dir, 'backups', 'CustomerDB', b.id, file);
+    // a column separator in the middle of the data becomes an "H": that row has a field too few
+    const buf = readFileSync(path);
+    buf[buf.indexOf(0x09, Math.floor(buf.length / 2))]! ^= 0x41;
+    writeFileSync(path, buf);
+    const r = await restore(lb, 'masked_corrupt');
+    expect(r.run.status).toBe('failed');
+    expect(r.run.errorStep).toBe('restore');
+    const damage = `${file.replace(/\./g, '\\.')} does not match its SHA-256 \\(expected [0-9a-f]{64}, got [0-9a-f]{64}\\)`;
+    expect(r.run.error).toMatch(new RegExp(`^backup ${b.id} is corrupt: ${damage}$`));
+    expect(
+      await servers.dev.query('postgres', `select datname from pg_database where datname like 'masked_corrupt%'`),
+    ).toEqual([]);
+    await expectMarkedCorrupt(lb, b.id, new RegExp(`^${damage}$`), `restore run ${r.run.id}`);
   });
 
   it('refuses a non-production restore while a sensitive column has no rule (exit 3)', async () => {

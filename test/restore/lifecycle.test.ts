@@ -117,8 +117,16 @@ describe('backup lifecycle', () => {
     ['completed', 'verify_failed', 'corrupt'],
     ['verified', 'verify_failed', 'corrupt'],
     ['corrupt', 'verify_failed', 'corrupt'],
+    ['unverifiable', 'verify_ok', 'verified'],
+    ['unverifiable', 'verify_failed', 'corrupt'],
+    // a verification that cannot read the storage learns nothing: never corrupt, and a backup
+    // known to be corrupt stays so
+    ['completed', 'verify_unreadable', 'unverifiable'],
+    ['verified', 'verify_unreadable', 'unverifiable'],
+    ['unverifiable', 'verify_unreadable', 'unverifiable'],
+    ['corrupt', 'verify_unreadable', 'corrupt'],
   ];
-  const EVENTS: BackupEvent[] = ['start', 'finish', 'fail', 'verify_ok', 'verify_failed'];
+  const EVENTS: BackupEvent[] = ['start', 'finish', 'fail', 'verify_ok', 'verify_failed', 'verify_unreadable'];
 
   it(`covers every status × event (${BACKUP_STATUSES.length * EVENTS.length} cases)`, () => {
     for (const from of BACKUP_STATUSES) {

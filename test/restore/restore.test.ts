@@ -11,7 +11,7 @@ import { harnessRoot } from '../harness/cluster.js';
 import { lifeboat, spawnLifeboat } from '../harness/cli.js';
 import { type FixtureServers, fixtureConfig, startFixtureServers, tableContents } from '../harness/fixtures.js';
 import { startTestLifeboat, type TestLifeboat } from '../harness/lifeboat.js';
-import { backedUp as backedUpWith, requestRestoreCli } from '../harness/runs.js';
+import { backedUp as backedUpWith, expectMarkedCorrupt, requestRestoreCli } from '../harness/runs.js';
 import { S3RVER_KEY, startS3 } from '../storage/helpers.js';
 
 let servers: FixtureServers;
@@ -339,14 +339,23 @@ describe('a failing step leaves the destination exactly as it was', () => {
     expect(await leftovers()).toEqual([]);
   });
 
-  const corruptCases: Array<[string, string, string, number]> = [
+  /** Damages one byte of the biggest stored file ending in `suffix`: at `at(buffer)`. */
+  const corruptCases: Array<[string, string, string, (buf: Buffer) => number]> = [
     // a file read in place (pg_dump's gzip on a filesystem storage), the last byte of its CRC
-    ['read in place', '', '.dat.gz', 5],
+    ['read in place', '', '.dat.gz', (buf) => buf.length - 5],
     // a file streamed through a pipe (zstd on the stream), in the middle of its frame
-    ['streamed through a pipe', '      compression: { method: zstd }', '.dat.zst', 0],
+    ['streamed through a pipe', '      compression: { method: zstd }', '.dat.zst', (buf) => Math.floor(buf.length / 2)],
+    // an uncompressed file read in place whose damage pg_restore trips over first (a column
+    // separator in the middle of the data becomes another byte: COPY fails on that row)
+    [
+      'uncompressed, pg_restore fails first',
+      '      compression: { method: none }',
+      '.dat',
+      (buf) => buf.indexOf(0x09, Math.floor(buf.length / 2)),
+    ],
   ];
-  for (const [how, backupExtra, suffix, fromEnd] of corruptCases) {
-    it(`a corrupt archive, ${how}: the file is named by its checksum`, async () => {
+  for (const [how, backupExtra, suffix, at] of corruptCases) {
+    it(`a corrupt archive, ${how}: the run says which file fails its checksum, and the backup is marked corrupt`, async () => {
       const lb = await backedUp(fixtureConfig({ backupExtra }));
       const b = await lb.store.db.selectFrom('backups').select(['id', 'manifest']).executeTakeFirstOrThrow();
       const fs = await import('node:fs');
@@ -354,24 +363,22 @@ describe('a failing step leaves the destination exactly as it was', () => {
       // the biggest data file
       const file = fs
         .readdirSync(dir)
-        .filter((n) => n.endsWith(suffix))
+        .filter((n) => n.endsWith(suffix) && /^\d+\.dat/.test(n))
         .sort((x, y) => fs.statSync(join(dir, y)).size - fs.statSync(join(dir, x)).size)[0]!;
       const buf = fs.readFileSync(join(dir, file));
-      buf[fromEnd ? buf.length - fromEnd : Math.floor(buf.length / 2)]! ^= 0xff;
+      buf[at(buf)]! ^= 0x41;
       fs.writeFileSync(join(dir, file), buf);
-      const dbname = `untouched_corrupt_${suffix.slice(5)}`;
+      const dbname = `untouched_corrupt_${suffix.slice(5) || 'none'}`;
       const before = await existingDestination(dbname);
       const r = await restore(lb, dbname);
       expect(r.run.status).toBe('failed');
       // table data is checked as it streams into the staging database: the step is the restore
       expect(r.run.errorStep).toBe('restore');
-      expect(r.run.error).toMatch(
-        new RegExp(
-          `^backup ${b.id} is corrupt: ${file.replace(/\./g, '\\.')}: sha256 expected [0-9a-f]{64}, actual [0-9a-f]{64}$`,
-        ),
-      );
+      const damage = `${file.replace(/\./g, '\\.')} does not match its SHA-256 \\(expected [0-9a-f]{64}, got [0-9a-f]{64}\\)`;
+      expect(r.run.error).toMatch(new RegExp(`^backup ${b.id} is corrupt: ${damage}$`));
       expect(await tableContents(servers.dev, dbname)).toEqual(before);
       expect(await leftovers()).toEqual([]);
+      await expectMarkedCorrupt(lb, b.id, new RegExp(`^${damage}$`), `restore run ${r.run.id}`);
     });
   }
 

@@ -78,7 +78,9 @@ export function registerBackupCommands(program: Command): void {
     });
   backup
     .command('verify <id>')
-    .description('re-read every file, check sizes and SHA-256, decrypt, list the archive (exit 1 if corrupt)')
+    .description(
+      're-read every file, check sizes and SHA-256, decrypt, list the archive (exit 1 if corrupt or unverifiable)',
+    )
     .action(async (id: string, _o, cmd: Command) => {
       const ctx = cliContext(cmd);
       const b = await apiClient(ctx).request<BackupDetail>(
@@ -87,7 +89,11 @@ export function registerBackupCommands(program: Command): void {
         {},
       );
       emit(ctx, b, () =>
-        b.status === 'verified' ? `backup ${b.id} verified` : `backup ${b.id} is CORRUPT: ${b.verifyError}`,
+        b.status === 'verified'
+          ? `backup ${b.id} verified`
+          : b.status === 'unverifiable'
+            ? `backup ${b.id} could not be verified (the storage could not be read): ${b.verifyError}\nit is unverifiable, not corrupt; Lifeboat verifies it again later`
+            : `backup ${b.id} is CORRUPT: ${b.verifyError}`,
       );
       if (b.status !== 'verified') process.exitCode = EXIT.failed;
     });

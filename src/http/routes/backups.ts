@@ -1,8 +1,7 @@
 // /api/v1/backups: request, list, show, verify and prune backups.
-import { recordAudit } from '../../audit/record.js';
 import { backupDetail, backupDoc } from '../../backup/docs.js';
 import { pruneBackups } from '../../backup/prune.js';
-import { BACKUP_QUEUE, requestBackup } from '../../backup/service.js';
+import { BACKUP_QUEUE, requestBackup, requestReverify } from '../../backup/service.js';
 import { verifyBackup } from '../../backup/verify-backup.js';
 import { TERMINAL_BACKUP_STATUSES } from '../../backup/status.js';
 import { getDatabase } from '../../catalog/lookup.js';
@@ -143,7 +142,7 @@ export function backupRoutes(app: App, deps: HttpDeps): void {
         database: row.database,
         ownerTeam: deps.catalog.databases[row.database]?.owner,
       });
-      if (!['completed', 'verified', 'corrupt'].includes(row.status)) {
+      if (!['completed', 'verified', 'corrupt', 'unverifiable'].includes(row.status)) {
         throw new LifeboatError(
           'invalid_transition',
           `backup ${row.id} is ${row.status}: only a finished backup can be verified`,
@@ -152,18 +151,11 @@ export function backupRoutes(app: App, deps: HttpDeps): void {
           },
         );
       }
-      const verdict = await verifyBackup({ db: deps.db, catalog: deps.catalog }, row.id);
-      await deps.db.transaction().execute((trx) =>
-        recordAudit(trx, {
-          actor: principal.user,
-          action: 'backup.verify',
-          subjectType: 'backup',
-          subjectId: row.id,
-          outcome: verdict.ok ? 'success' : 'failure',
-          details: verdict.ok ? {} : { reason: verdict.reason },
-          requestId: String(req.id),
-        }),
-      );
+      const verdict = await verifyBackup({ db: deps.db, catalog: deps.catalog }, row.id, {
+        actor: principal.user,
+        requestId: String(req.id),
+      });
+      if (verdict.status === 'unverifiable' && deps.queue) await requestReverify(deps.queue, row.id);
       return backupDetail(await loadBackup(row.id), false);
     },
   );

@@ -21,7 +21,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import type { BackupFile, TableCount } from '../../backup/manifest.js';
-import type { BackupReader } from '../../backup/read-backup.js';
+import { type BackupReader, CorruptBackupError } from '../../backup/read-backup.js';
 import { mapLimit } from '../../backup/store-files.js';
 import { LifeboatError } from '../../errors.js';
 import { run, tail } from '../../lib/process.js';
@@ -186,8 +186,11 @@ async function feedOne(
   try {
     await pipeline(stages, { signal: o.signal });
   } catch (err) {
-    if (o.signal.aborted || err instanceof LifeboatError || isPipeClosed(err)) throw err;
-    // a damaged file usually trips the decompressor before its checksum is complete
+    if (o.signal.aborted || err instanceof CorruptBackupError) throw err;
+    // A damaged file usually trips its consumer before its checksum is complete: the
+    // decompressor, the masking parser ("row N has 5 fields"), or pg_restore, which then stops
+    // reading the pipe. Whenever the stored file does not match its checksum, that is what the
+    // run says, whoever failed first.
     throw (await o.reader.diagnose(file)) ?? err;
   }
   if (masking && masking.stats.rows !== table.rows) {

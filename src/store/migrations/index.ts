@@ -6,6 +6,7 @@ import * as m0002 from './0002_identity_audit.js';
 import * as m0003 from './0003_backups.js';
 import * as m0004 from './0004_restore_runs.js';
 import * as m0005 from './0005_change_feed.js';
+import * as m0006 from './0006_backup_ownership.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '0003_backups': m0003,
   '0004_restore_runs': m0004,
   '0005_change_feed': m0005,
+  '0006_backup_ownership': m0006,
 };
