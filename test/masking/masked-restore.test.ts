@@ -3,6 +3,7 @@
 // rules that cannot fit fail before writing, the leak check catches an identity-like rule, the
 // demo's own rules leave no original date of birth or note in the copy, and a rule on a
 // partitioned table or an inheritance parent masks every table below it.
+import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_MASKING_RULES } from '../../src/demo/workspace.js';
 import { daysFromCivil } from '../../src/masking/transformers/dates.js';
@@ -342,6 +343,17 @@ describe('a rule on a partitioned table or an inheritance parent', () => {
     expect(scoped.stderr).toBe(
       'lifeboat: a table-scoped restore cannot mask yet, and public.events_eu_1 has masking rules\n' +
         'HINT: restore the whole database (masked), or leave the masked tables out of --tables\n',
+    );
+    // a backup taken before manifests recorded inheritance cannot tell: refused too
+    await sql`update backups set manifest = manifest - 'inheritance'`.execute(lb.store.db);
+    const old = await lifeboat(['restore', 'request', 'CustomerDB', '--to', 'dev-pg01/x', '--tables', 'events_us'], {
+      env: await lb.cliEnv('jsmith'),
+    });
+    const { id } = await lb.store.db.selectFrom('backups').select('id').executeTakeFirstOrThrow();
+    expect(old.code).toBe(3);
+    expect(old.stderr).toBe(
+      `lifeboat: a table-scoped restore cannot mask yet, and backup ${id} was taken before Lifeboat recorded which tables are partitions or inheritance children, so it cannot tell whether a masking rule on a parent covers public.events_us\n` +
+        'HINT: take a new backup (`lifeboat backup run CustomerDB`), or restore the whole database (masked)\n',
     );
   });
 });
