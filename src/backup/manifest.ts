@@ -27,6 +27,15 @@ export const TableCount = z.object({
 });
 export type TableCount = z.infer<typeof TableCount>;
 
+export const TableRef = z.object({ schema: z.string(), name: z.string() });
+
+/** A table of the backup that is a partition or an inheritance child, and what it descends from. */
+export const TableInheritance = TableRef.extend({
+  /** The partitioned tables and inheritance parents above it, nearest first. */
+  ancestors: z.array(TableRef).min(1),
+});
+export type TableInheritance = z.infer<typeof TableInheritance>;
+
 export const Manifest = z.object({
   format: z.literal(MANIFEST_FORMAT),
   id: z.string(),
@@ -52,6 +61,12 @@ export const Manifest = z.object({
     .nullable(),
   files: z.array(BackupFile),
   tables: z.array(TableCount),
+  /**
+   * Every table of `tables` that is a partition (at any level) or an inheritance child, taken in
+   * the dump's snapshot: a masking rule on a parent applies to them (src/masking/rule-tables.ts).
+   * Absent in backups taken before Lifeboat recorded it, which is not the same as `[]` (none).
+   */
+  inheritance: z.array(TableInheritance).optional(),
   totals: z.object({
     files: z.number(),
     bytes: z.number(),

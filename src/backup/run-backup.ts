@@ -313,6 +313,9 @@ async function dumpAndStore(
       : null,
     files: files.map(({ rows: _rows, ...f }) => f),
     tables,
+    inheritance: snapshot.ancestry
+      .filter((a) => a.ancestors.length > 0 && tables.some((t) => t.schema === a.schema && t.name === a.name))
+      .map((a) => ({ schema: a.schema, name: a.name, ancestors: [...a.ancestors] })),
     totals: {
       files: files.length,
       bytes: files.reduce((a, f) => a + f.bytes, 0),

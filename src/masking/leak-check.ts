@@ -205,6 +205,12 @@ export function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
+/** `schema.table` as lifeboat.yaml writes it: a part is quoted only when it must be. */
+export function tableLabel(schema: string, table: string): string {
+  const part = (s: string) => (/^[a-z_][a-z0-9_]*$/.test(s) ? s : quoteIdent(s));
+  return `${part(schema)}.${part(table)}`;
+}
+
 export function quoteQualifiedName(table: QualifiedName): string {
   return table.schema === undefined ? quoteIdent(table.name) : `${quoteIdent(table.schema)}.${quoteIdent(table.name)}`;
 }

@@ -11,7 +11,9 @@ import type { ColumnRef, MaskingConfig } from '../catalog/types.js';
 import { LifeboatError, messageOf } from '../errors.js';
 import { withClient } from '../engines/postgres/admin.js';
 import type { Secret } from '../lib/secret.js';
-import { parseQualifiedName, quoteIdent, quoteQualifiedName } from './leak-check.js';
+import { tableAncestry } from '../engines/postgres/inheritance.js';
+import { parseQualifiedName, quoteIdent, quoteQualifiedName, tableLabel } from './leak-check.js';
+import type { TableAncestry } from './rule-tables.js';
 import {
   classifyBirthDates,
   classifyColumnName,
@@ -106,7 +108,7 @@ export async function scanDatabase(url: Secret, dbname: string, opts: ScanOption
         });
         if (match) matches.push({ column, match });
       }
-      const coverage = coverageOf(columns, opts.masking ?? { rules: [], sensitive: [] });
+      const coverage = coverageOf(columns, opts.masking ?? { rules: [], sensitive: [] }, await tableAncestry(c));
       return matches.map(({ column, match }) => ({
         table: tableLabel(column.schema, column.table),
         column: column.column,
@@ -234,11 +236,7 @@ export function judgeColumn(
   return { ...byName, by: 'name' };
 }
 
-/** `schema.table` as lifeboat.yaml writes it: a part is quoted only when it must be. */
-export function tableLabel(schema: string, table: string): string {
-  const part = (s: string) => (/^[a-z_][a-z0-9_]*$/.test(s) ? s : quoteIdent(s));
-  return `${part(schema)}.${part(table)}`;
-}
+export { tableLabel } from './leak-check.js';
 
 const columnKey = (c: { schema: string; table: string; column: string }) => `${c.schema}\0${c.table}\0${c.column}`;
 
@@ -247,10 +245,12 @@ const columnKey = (c: { schema: string; table: string; column: string }) => `${c
  * read as SQL reads it (`customers`, `public.customers`, `"Sales Dept"."Order"`); an unqualified
  * name matches the one table of that name, or the one in `public` when several schemas have it.
  * Rules naming a table the database does not have match nothing (the restore reports those).
+ * A rule on an inheritance parent also covers the column in the tables below it (`ancestry`).
  */
 export function coverageOf(
   columns: readonly ScannedColumn[],
   masking: Pick<MaskingConfig, 'rules' | 'sensitive'>,
+  ancestry: readonly TableAncestry[] = [],
 ): { covered: Set<string>; sensitive: Set<string> } {
   const tables = [...new Map(columns.map((c) => [`${c.schema}\0${c.table}`, c])).values()];
   const keysOf = (refs: readonly ColumnRef[]) => {
@@ -263,5 +263,15 @@ export function coverageOf(
     }
     return out;
   };
-  return { covered: keysOf(masking.rules), sensitive: keysOf(masking.sensitive) };
+  const covered = keysOf(masking.rules);
+  // a rule on an inheritance parent masks its children's rows too (rule-tables.ts); partitions
+  // are not scanned on their own, their partitioned table is
+  const ancestorsOf = new Map(ancestry.map((a) => [`${a.schema}\0${a.name}`, a.ancestors]));
+  for (const c of columns) {
+    const above = ancestorsOf.get(`${c.schema}\0${c.table}`) ?? [];
+    if (above.some((a) => covered.has(columnKey({ schema: a.schema, table: a.name, column: c.column })))) {
+      covered.add(columnKey(c));
+    }
+  }
+  return { covered, sensitive: keysOf(masking.sensitive) };
 }

@@ -14,7 +14,7 @@ import { enqueueIn } from '../worker/queue.js';
 import { assertConfirmation, confirmationFor, parseDestination } from './identifier.js';
 import { nextStatus, type RunStatus } from './lifecycle.js';
 import { RESTORE_QUEUE } from './run-restore.js';
-import { resolveScope } from './scope.js';
+import { maskedInScope, resolveScope } from './scope.js';
 import { parseQualifiedName } from '../masking/leak-check.js';
 
 export interface RequestDeps {
@@ -113,7 +113,16 @@ export async function requestRestore(
   const backup = await chooseBackup(deps.db, database.name, req);
   const scope = req.tables?.length ? resolveScope(req.tables, backup.manifest.tables) : undefined;
   if (scope && server.tier !== 'production') {
-    const masked = scope.filter((t) => database.masking.rules.some((r) => sameTable(r.table, t)));
+    const masked = maskedInScope(database.masking.rules, scope, backup.manifest);
+    if (masked === undefined) {
+      throw new LifeboatError(
+        'blocked_by_check',
+        `a table-scoped restore cannot mask yet, and backup ${backup.id} was taken before Lifeboat recorded which tables are partitions or inheritance children, so it cannot tell whether a masking rule on a parent covers ${scope.map((t) => `${t.schema}.${t.name}`).join(', ')}`,
+        {
+          hint: `take a new backup (\`lifeboat backup run ${database.name}\`), or restore the whole database (masked)`,
+        },
+      );
+    }
     if (masked.length) {
       throw new LifeboatError(
         'blocked_by_check',

@@ -27,6 +27,7 @@ import {
 import { messageOf } from '../errors.js';
 import type { Logger } from '../lib/logger.js';
 import { redact } from '../lib/secret.js';
+import { tableLabel } from '../masking/leak-check.js';
 import { openCatalogStorage } from '../storage/index.js';
 import type { Db } from '../store/db.js';
 import { type RunStatus, nextStatus } from './lifecycle.js';
@@ -281,7 +282,7 @@ async function restoreIntoStaging(
       planMasking(c, s.database, o.manifest.tables, targets, await archiveUniqueColumns(o.dir)),
     );
     o.tracker.log(
-      `masking ${masked.map((m) => `${m.table.schema}.${m.table.name} (${m.rules.map((r) => `${r.column.name}: ${r.rule.transform}`).join(', ')})`).join('; ')}`,
+      `masking ${masked.map((m) => `${m.table.schema}.${m.table.name} (${m.rules.map((r) => `${r.column.name}: ${r.rule.transform}${r.via ? ` from ${tableLabel(r.via.schema, r.via.name)}` : ''}`).join(', ')})`).join('; ')}`,
     );
   }
   const stop = new AbortController();

@@ -1,8 +1,11 @@
 // Table scope: which tables of a backup a run restores, resolved from what the user typed
-// (`customers`, `public.orders`, `"Sales Dept"."Order"`). Pure.
+// (`customers`, `public.orders`, `"Sales Dept"."Order"`), and which of them masking rules cover.
+// Pure.
 import type { TableCount } from '../backup/manifest.js';
+import type { MaskingRule } from '../catalog/types.js';
 import { LifeboatError } from '../errors.js';
 import { parseQualifiedName } from '../masking/leak-check.js';
+import { rulesByTable, type TableAncestry } from '../masking/rule-tables.js';
 
 export function resolveScope(requested: readonly string[], tables: readonly TableCount[]): TableCount[] {
   const out: TableCount[] = [];
@@ -22,4 +25,20 @@ export function resolveScope(requested: readonly string[], tables: readonly Tabl
     if (!out.includes(pick[0]!)) out.push(pick[0]!);
   }
   return out;
+}
+
+/**
+ * The tables of `scope` that a masking rule covers, by naming them or a table they descend from
+ * (a partition's partitioned table, an inheritance parent), as the backup recorded it. Undefined
+ * when rules exist but the backup predates those records: whether a partition in the scope is
+ * covered through its parent cannot be told, and the caller must not assume it is not.
+ */
+export function maskedInScope(
+  rules: readonly MaskingRule[],
+  scope: readonly TableCount[],
+  manifest: { readonly inheritance?: readonly TableAncestry[] | undefined },
+): TableCount[] | undefined {
+  if (rules.length === 0) return [];
+  if (manifest.inheritance === undefined) return undefined;
+  return [...rulesByTable(rules, scope, manifest.inheritance).applied.keys()];
 }

@@ -216,6 +216,12 @@ describe('scanDatabase on a live database', () => {
     await sql(`create table events_1 partition of events for values from (0) to (100)`);
     await sql(`create table events_2 partition of events for values from (100) to (200)`);
     await sql(`insert into events select i * 20, 'guest' || i || '@example.com' from generate_series(1, 9) i`);
+    await sql(`create table staff (id int, email text)`);
+    await sql(`create table staff_contractors (agency text) inherits (staff)`);
+    await sql(`insert into staff select i, 's' || i || '@example.net' from generate_series(1, 6) i`);
+    await sql(
+      `insert into staff_contractors select i, 'c' || i || '@example.net', 'Acme' from generate_series(1, 6) i`,
+    );
     await sql(
       `create table members (id int, started date, born_on date, email_verified_at timestamptz, joined_at timestamp)`,
     );
@@ -259,12 +265,13 @@ describe('scanDatabase on a live database', () => {
     ]);
   });
 
-  it('reads varchar, citext, domains and json, skips partitions, weak guesses and non-text columns', async () => {
+  it('reads varchar, citext, domains, json and dates, skips partitions, weak guesses and other columns; a rule on a parent covers its children', async () => {
     const findings = await scanDatabase(servers.prod.secretUrl(), 'scan_extra', {
       masking: {
         rules: [
           { table: 'people', column: 'email', transform: 'email', options: {} },
           { table: '"CRM"."Contacts"', column: 'Work Phone', transform: 'phone', options: {} },
+          { table: 'staff', column: 'email', transform: 'email', options: {} },
         ],
         sensitive: [{ table: 'archive.people', column: 'email' }],
       },
@@ -285,6 +292,9 @@ describe('scanDatabase on a live database', () => {
       finding('public.members', 'started', 'birth_date', 1, 'content'),
       finding('public.members', 'born_on', 'birth_date', 0.9, 'name'),
       finding('public.people', 'email', 'email', 1, 'both', { covered: true }),
+      // a rule on an inheritance parent covers its children
+      finding('public.staff', 'email', 'email', 1, 'both', { covered: true }),
+      finding('public.staff_contractors', 'email', 'email', 1, 'both', { covered: true }),
     ]);
   });
 

@@ -4,7 +4,9 @@ import pg from 'pg';
 import { LifeboatError } from '../../errors.js';
 import { run, tail } from '../../lib/process.js';
 import { redact, type Secret } from '../../lib/secret.js';
+import type { TableAncestry } from '../../masking/rule-tables.js';
 import { pgBin } from './binaries.js';
+import { tableAncestry } from './inheritance.js';
 import { clientConfig, libpqEnv } from './libpq.js';
 
 export interface SnapshotTable {
@@ -21,6 +23,8 @@ export interface ExportedSnapshot {
   id: string;
   serverVersion: string;
   tables: SnapshotTable[];
+  /** Which tables are partitions or inheritance children of which, in the same snapshot. */
+  ancestry: TableAncestry[];
   /**
    * Every table's exact row count, by OID, counted in the exported snapshot itself (so in the
    * dump's snapshot), one table at a time on the exporting connection, while pg_dump runs.
@@ -57,11 +61,13 @@ export async function exportSnapshot(url: Secret, dbname: string): Promise<Expor
         and n.nspname not like 'pg_toast%' and n.nspname not like 'pg_temp%'
       order by 2, 3`,
   );
+  const ancestry = await tableAncestry(client);
   let released: Promise<void> | undefined;
   return {
     id: snap.rows[0]!.id,
     serverVersion: snap.rows[0]!.v,
     tables: tables.rows.map((r) => ({ oid: Number(r.oid), schema: r.schema, name: r.name })),
+    ancestry,
     async countRows(signal) {
       const counts = new Map<number, number>();
       // one process, beside pg_dump's: parallel workers would compete with the dump itself

@@ -13,20 +13,16 @@ import type { TableCount } from '../../backup/manifest.js';
 import type { DatabaseConfig, MaskingRule } from '../../catalog/types.js';
 import { pgBin } from '../../engines/postgres/binaries.js';
 import { pgRestoreList } from '../../engines/postgres/dump.js';
+import { tableAncestry } from '../../engines/postgres/inheritance.js';
 import { LifeboatError } from '../../errors.js';
 import { run, tail } from '../../lib/process.js';
 import type { Secret } from '../../lib/secret.js';
-import type { ColumnInfo } from '../../masking/column.js';
+import { type ColumnInfo, columnLabel } from '../../masking/column.js';
 import type { MaskRule } from '../../masking/copy-stream.js';
 import type { ThreadPlan } from '../../masking/parallel.js';
 import { checkRuleFits } from '../../masking/fit.js';
-import {
-  LeakSampler,
-  leakCheckApplies,
-  leakCheckQuery,
-  leakError,
-  parseQualifiedName,
-} from '../../masking/leak-check.js';
+import { LeakSampler, leakCheckApplies, leakCheckQuery, leakError, tableLabel } from '../../masking/leak-check.js';
+import { rulesByTable, type TableRef } from '../../masking/rule-tables.js';
 import { createTransformer } from '../../masking/transformers/index.js';
 import type { RunTracker } from '../progress.js';
 
@@ -40,7 +36,14 @@ export interface MaskedTable {
   table: TableCount;
   /** The table's columns in COPY order. */
   columns: ColumnInfo[];
-  rules: Array<{ index: number; rule: MaskingRule; column: ColumnInfo; fn: MaskRule }>;
+  rules: Array<{
+    index: number;
+    rule: MaskingRule;
+    column: ColumnInfo;
+    fn: MaskRule;
+    /** The partitioned table or inheritance parent the rule names, when it is inherited. */
+    via?: TableRef;
+  }>;
   sampler: LeakSampler;
   /** The masking key, for threads that rebuild the rules (see threadPlan). */
   key: Secret | undefined;
@@ -180,7 +183,10 @@ export async function columnsOf(c: pg.ClientBase, schema: string, table: string,
  * Resolves the masking rules against the backup's tables and the staging schema (pre-data), and
  * checks that each rule's output fits its column. Fails naming the rule and the column, before
  * any row is written. Column positions are those of pg_dump's COPY statement, not the staging
- * table's (they differ for an inheritance child whose parent gained a column).
+ * table's (they differ for an inheritance child whose parent gained a column). A rule on a
+ * partitioned table or an inheritance parent applies to every table below it (rule-tables.ts);
+ * which tables those are is read from the staging schema, which pre-data made from this very
+ * archive, so it holds for backups of every Lifeboat version.
  */
 export async function planMasking(
   c: pg.ClientBase,
@@ -189,69 +195,70 @@ export async function planMasking(
   targets: readonly CopyTarget[],
   uniqueColumns: ReadonlySet<string>,
 ): Promise<MaskedTable[]> {
-  const byTable = new Map<TableCount, MaskedTable>();
-  for (const rule of database.masking.rules) {
-    const q = parseQualifiedName(rule.table);
-    const table = tables.find((t) => t.name === q.name && t.schema === (q.schema ?? 'public'));
-    if (!table) {
-      throw new LifeboatError(
-        'config_invalid',
-        `masking rule ${rule.table}.${rule.column} names a table the backup does not have`,
-        {
-          hint: `tables in the backup: ${tables.map((t) => `${t.schema}.${t.name}`).join(', ')}`,
-        },
-      );
-    }
-    let entry = byTable.get(table);
-    if (!entry) {
-      const info = (await columnsOf(c, table.schema, table.name, rule.table)).map((col) => ({
-        ...col,
-        unique: col.unique || uniqueColumns.has(`${table.schema}.${table.name}.${col.name}`),
-      }));
-      const copyOrder = targets.find((t) => t.table === table)?.columns;
-      const columns = copyOrder
-        ? copyOrder.map((name) => {
-            const col = info.find((x) => x.name === name);
-            if (!col) {
-              throw new LifeboatError(
-                'engine_failed',
-                `${rule.table}: the archive's data has a column ${name} that the restored table lacks`,
-                { hint: 'the backup is inconsistent; take a new one' },
-              );
-            }
-            return col;
-          })
-        : info;
-      entry = {
-        table,
-        columns,
-        rules: [],
-        sampler: new LeakSampler(),
-        key: database.masking.key,
-        threads: database.masking.threads,
-      };
-      byTable.set(table, entry);
-    }
-    const index = entry.columns.findIndex((col) => col.name === rule.column);
-    if (index < 0) {
-      throw new LifeboatError(
-        'config_invalid',
-        `masking rule ${rule.table}.${rule.column}: the backup's table has no column ${rule.column}`,
-        {
-          hint: `columns of ${rule.table}: ${entry.columns.map((col) => col.name).join(', ')}`,
-        },
-      );
-    }
-    const column = entry.columns[index]!;
-    const fit = checkRuleFits(rule, column);
-    if (!fit.ok)
-      throw new LifeboatError('blocked_by_check', fit.reason, {
-        hint: 'change the rule in lifeboat.yaml; nothing was written',
-      });
-    const t = createTransformer(rule, database.masking.key, column);
-    entry.rules.push({ index, rule, column, fn: t });
+  const { applied, unmatched } = rulesByTable(database.masking.rules, tables, await tableAncestry(c));
+  const stray = unmatched[0];
+  if (stray) {
+    throw new LifeboatError(
+      'config_invalid',
+      `masking rule ${stray.table}.${stray.column} names a table the backup does not have`,
+      {
+        hint: `tables in the backup: ${tables.map((t) => `${t.schema}.${t.name}`).join(', ')}`,
+      },
+    );
   }
-  return [...byTable.values()];
+  const out: MaskedTable[] = [];
+  for (const [table, rules] of applied) {
+    // messages name the table as its own rule does, and a partition or child by its own name
+    const label = rules.find((r) => r.via === undefined)?.rule.table ?? tableLabel(table.schema, table.name);
+    const info = (await columnsOf(c, table.schema, table.name, label)).map((col) => ({
+      ...col,
+      unique: col.unique || uniqueColumns.has(`${table.schema}.${table.name}.${col.name}`),
+    }));
+    const copyOrder = targets.find((t) => t.table === table)?.columns;
+    const columns = copyOrder
+      ? copyOrder.map((name) => {
+          const col = info.find((x) => x.name === name);
+          if (!col) {
+            throw new LifeboatError(
+              'engine_failed',
+              `${label}: the archive's data has a column ${name} that the restored table lacks`,
+              { hint: 'the backup is inconsistent; take a new one' },
+            );
+          }
+          return col;
+        })
+      : info;
+    const entry: MaskedTable = {
+      table,
+      columns,
+      rules: [],
+      sampler: new LeakSampler(),
+      key: database.masking.key,
+      threads: database.masking.threads,
+    };
+    for (const { rule, via } of rules) {
+      const index = entry.columns.findIndex((col) => col.name === rule.column);
+      if (index < 0) {
+        throw new LifeboatError(
+          'config_invalid',
+          `masking rule ${rule.table}.${rule.column}: the backup's table ${via ? `${label} (below ${rule.table}) ` : ''}has no column ${rule.column}`,
+          {
+            hint: `columns of ${label}: ${entry.columns.map((col) => col.name).join(', ')}`,
+          },
+        );
+      }
+      const column = entry.columns[index]!;
+      const fit = checkRuleFits(rule, column);
+      if (!fit.ok)
+        throw new LifeboatError('blocked_by_check', fit.reason, {
+          hint: 'change the rule in lifeboat.yaml; nothing was written',
+        });
+      const t = createTransformer(rule, database.masking.key, column);
+      entry.rules.push({ index, rule, column, fn: t, ...(via ? { via } : {}) });
+    }
+    out.push(entry);
+  }
+  return out;
 }
 
 /**
@@ -322,8 +329,8 @@ export async function leakCheck(c: pg.ClientBase, masked: readonly MaskedTable[]
       const q = leakCheckQuery({ schema: m.table.schema, name: m.table.name }, r.column.name, samples);
       const res = await c.query<{ hits: string }>(q.text, q.values);
       const hits = Number(res.rows[0]?.hits ?? 0);
-      if (hits > 0) throw leakError(`${r.rule.table}.${r.column.name}`, r.rule.transform, hits, samples.length);
-      tracker.log(`leak check ${r.rule.table}.${r.column.name}: 0 of ${samples.length} sampled originals found`);
+      if (hits > 0) throw leakError(columnLabel(r.column), r.rule.transform, hits, samples.length);
+      tracker.log(`leak check ${columnLabel(r.column)}: 0 of ${samples.length} sampled originals found`);
     }
   }
 }
