@@ -128,6 +128,30 @@ export function decide(p: Principal, action: Action, r: Resource, s: PolicySetti
   return deny(worst ?? 'role_not_allowed', p, action, r);
 }
 
+/** The teams whose databases a principal may take an action on: every team, or those listed. */
+export type TeamScope = { all: true } | { all: false; teams: readonly string[] };
+
+/**
+ * Where a principal may take a view action (restore.view, backup.view, …), as list endpoints
+ * need it: a filter they put in SQL before LIMIT, so that a page is never cut short by rows the
+ * principal may not see. It asks each role the very questions `decide` asks, so the two cannot
+ * disagree: a role that allows the action on a team the principal is not in allows it on every
+ * team; otherwise it is allowed on those of the principal's teams where a role allows it.
+ */
+export function teamScope(p: Principal, action: Action, s: PolicySettings): TeamScope {
+  const teams = new Set<string>();
+  for (const role of p.roles) {
+    if (judgeRole(role, action, p, { ownerTeam: NOT_A_TEAM, database: NOT_A_TEAM }, s).allowed) return { all: true };
+    for (const team of p.teams) {
+      if (judgeRole(role, action, p, { ownerTeam: team, database: NOT_A_TEAM }, s).allowed) teams.add(team);
+    }
+  }
+  return { all: false, teams: [...teams] };
+}
+
+/** No team or database is named so: names start with a letter (NAME_PATTERN in src/catalog/schema-values.ts). */
+const NOT_A_TEAM = ' none';
+
 function deny(rule: DenyRule, p: Principal, action: Action, r: Resource): Decision {
   const what = r.database ? `${action} on ${r.database}` : action;
   switch (rule) {

@@ -2,7 +2,7 @@
 // plus self-approval for every role, with and without the DBA-admin override switch.
 import { describe, expect, it } from 'vitest';
 import { ACTIONS, type Action } from '../../src/access/actions.js';
-import { decide, type DenyRule } from '../../src/access/policy.js';
+import { decide, type DenyRule, teamScope } from '../../src/access/policy.js';
 import type { Principal } from '../../src/access/principal.js';
 import type { Role } from '../../src/catalog/types.js';
 
@@ -165,5 +165,51 @@ describe('access policy matrix', () => {
       allowed: false,
       rule: 'role_not_allowed',
     });
+  });
+});
+
+describe('the team scope of list endpoints', () => {
+  const TEAMS = ['team-alpha', 'team-beta', 'team-gamma'];
+  const roleSets = Array.from({ length: 2 ** ROLES.length - 1 }, (_, i) => ROLES.filter((_r, b) => (i + 1) & (1 << b)));
+
+  it('agrees with decide for every set of roles, every action, every team and both override settings', () => {
+    let cells = 0;
+    for (const roles of roleSets) {
+      for (const teams of [[], ['team-alpha'], ['team-alpha', 'team-gamma']]) {
+        const p: Principal = { user: 'u', roles, teams, approverOf: teams.slice(0, 1), via: 'test' };
+        for (const action of ACTIONS) {
+          for (const dbaAdminCanApprove of [false, true]) {
+            const s = { dbaAdminCanApprove };
+            const scope = teamScope(p, action, s);
+            for (const ownerTeam of TEAMS) {
+              const allowed = decide(p, action, { database: 'SomeDB', ownerTeam }, s).allowed;
+              expect(scope.all || scope.teams.includes(ownerTeam), `${roles} ${teams} ${action} ${ownerTeam}`).toBe(
+                allowed,
+              );
+              cells++;
+            }
+          }
+        }
+      }
+    }
+    expect(cells).toBe(63 * 3 * ACTIONS.length * 2 * 3);
+  });
+
+  it('is every team for the roles that see everything, and the own teams for the others', () => {
+    const p = (...roles: Role[]): Principal => ({
+      user: 'u',
+      roles,
+      teams: ['team-alpha', 'team-gamma'],
+      approverOf: [],
+      via: 'test',
+    });
+    const s = { dbaAdminCanApprove: false };
+    for (const role of ['dba-admin', 'admin', 'auditor', 'recovery-operator'] as const) {
+      expect(teamScope(p(role), 'restore.view', s), role).toEqual({ all: true });
+    }
+    expect(teamScope(p('developer'), 'restore.view', s)).toEqual({ all: false, teams: ['team-alpha', 'team-gamma'] });
+    expect(teamScope(p('db-owner'), 'backup.view', s)).toEqual({ all: false, teams: ['team-alpha', 'team-gamma'] });
+    expect(teamScope({ ...p('developer'), teams: [] }, 'backup.view', s)).toEqual({ all: false, teams: [] });
+    expect(teamScope(p('auditor'), 'backup.run', s)).toEqual({ all: false, teams: [] });
   });
 });

@@ -16,7 +16,7 @@ import {
   PruneResult,
 } from '../../contract/backups.js';
 import { ErrorResponse } from '../../contract/errors.js';
-import { decide } from '../../access/policy.js';
+import { teamScope } from '../../access/policy.js';
 import { LifeboatError } from '../../errors.js';
 import type { App } from '../app.js';
 import { authorize, principalOf } from '../auth.js';
@@ -78,22 +78,24 @@ export function backupRoutes(app: App, deps: HttpDeps): void {
       },
     },
     async (req) => {
-      const p = principalOf(req);
       if (req.query.database) await authorize(deps, req, 'backup.view', resourceOf(req.query.database));
+      // without a database filter, only the databases this user may see: their owners are in the
+      // catalog, so the filter is the list of those databases, applied before the limit so that
+      // a page is full
+      const scope = teamScope(principalOf(req), 'backup.view', deps.catalog.policy);
+      const visible = Object.values(deps.catalog.databases)
+        .filter((d) => scope.all || scope.teams.includes(d.owner))
+        .map((d) => d.name);
+      if (!scope.all && visible.length === 0) return { backups: [] };
       let q = deps.db
         .selectFrom('backups')
         .selectAll()
         .where('deleted_at', 'is', null)
         .orderBy('created_at', 'desc')
         .limit(req.query.limit);
+      if (!scope.all) q = q.where('database', 'in', visible);
       if (req.query.database) q = q.where('database', '=', getDatabase(deps.catalog, req.query.database).name);
-      const rows = await q.execute();
-      // without a database filter, only the databases this user may see
-      const visible = rows.filter((r) => {
-        const d = deps.catalog.databases[r.database];
-        return decide(p, 'backup.view', { database: r.database, ownerTeam: d?.owner }, deps.catalog.policy).allowed;
-      });
-      return { backups: visible.map(backupDoc) };
+      return { backups: (await q.execute()).map(backupDoc) };
     },
   );
 

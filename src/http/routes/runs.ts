@@ -1,5 +1,5 @@
 // /api/v1/runs: request (dry run or submit), list, show, progress events (SSE), cancel, undo.
-import { decide } from '../../access/policy.js';
+import { teamScope } from '../../access/policy.js';
 import { ErrorResponse } from '../../contract/errors.js';
 import {
   RunDoc,
@@ -77,13 +77,14 @@ export function runRoutes(app: App, deps: HttpDeps): void {
       },
     },
     async (req) => {
-      const p = principalOf(req);
+      // only the runs this user may see, filtered before the limit so that a page is full
+      const scope = teamScope(principalOf(req), 'restore.view', deps.catalog.policy);
+      if (!scope.all && scope.teams.length === 0) return { runs: [] };
       let q = deps.db.selectFrom('restore_runs').selectAll().orderBy('id', 'desc').limit(req.query.limit);
+      if (!scope.all) q = q.where('owner_team', 'in', scope.teams);
       if (req.query.database) q = q.where('database', '=', req.query.database);
       if (req.query.status) q = q.where('status', '=', req.query.status);
-      const rows = await q.execute();
-      const visible = rows.filter((r) => decide(p, 'restore.view', runResource(r), deps.catalog.policy).allowed);
-      return { runs: visible.map((r) => runDoc(r)) };
+      return { runs: (await q.execute()).map((r) => runDoc(r)) };
     },
   );
 
