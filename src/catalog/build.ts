@@ -104,6 +104,7 @@ function buildDatabase(name: string, d: DatabaseDoc, baseDir: string): DatabaseC
     ...opt('rpo', d.rpo === undefined ? undefined : toDuration(d.rpo)),
     ...opt('rto', d.rto === undefined ? undefined : toDuration(d.rto)),
     keepPrevious: toDuration(d.keep_previous),
+    keepPreviousCount: d.keep_previous_count,
     keepFailed: d.keep_failed ?? false,
     restore: { ...opt('jobs', d.restore?.jobs) },
     ...opt('backup', d.backup === undefined ? undefined : buildBackup(d.backup)),

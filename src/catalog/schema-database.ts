@@ -119,7 +119,14 @@ export function databaseSchema<S extends z.ZodType>(secret: S) {
       approvals: z.number().int().min(0).default(1),
       rpo: duration.optional(),
       rto: duration.optional(),
-      keep_previous: duration.default('24h'),
+      keep_previous: duration.default('24h').meta({
+        description:
+          'how long the database a restore replaces is kept beside it as an instant undo: a duration such as 24h or 2d',
+      }),
+      keep_previous_count: z.number().int().min(1).default(1).meta({
+        description:
+          'at most this many kept previous copies of one destination stay on its server (the newest; the copy a restore has just kept always stays)',
+      }),
       keep_failed: z.boolean().optional(),
       restore: z.object({ jobs: jobs.optional() }).strict().optional(),
       backup: backup.optional(),

@@ -156,6 +156,8 @@ export interface DatabaseConfig {
   readonly rto?: Duration;
   /** How long the replaced destination is kept as an instant undo. */
   readonly keepPrevious: Duration;
+  /** How many kept previous copies of one destination stay at most (at least 1: the newest). */
+  readonly keepPreviousCount: number;
   /** Keep the staging database of a failed run for inspection. */
   readonly keepFailed: boolean;
   readonly restore: { readonly jobs?: number };

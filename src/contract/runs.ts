@@ -25,7 +25,14 @@ export const RunDoc = z.object({
   status: RunStatusEnum,
   database: z.string(),
   source: z.object({ server: z.string(), backupId: z.string().nullable(), pointInTime: z.string().nullable() }),
-  destination: z.object({ server: z.string(), dbname: z.string(), tier: z.string(), identifier: z.string() }),
+  destination: z.object({
+    server: z.string(),
+    dbname: z.string(),
+    tier: z.string(),
+    /** What the user types back to confirm: `<server>/<dbname>`, or `RESTORE <database>` into production. */
+    identifier: z.string(),
+    target: z.string().describe('<server>/<dbname>: the database the run writes (replaces, if it exists)'),
+  }),
   tables: z.array(z.string()).nullable(),
   requestedBy: z.string(),
   justification: z.string().nullable(),
@@ -42,7 +49,18 @@ export const RunDoc = z.object({
   warnings: z.array(z.object({ code: z.string(), message: z.string() })),
   error: z.string().nullable(),
   errorStep: z.string().nullable(),
-  previous: z.object({ dbname: z.string(), expiresAt: z.string().nullable(), dropped: z.boolean() }).nullable(),
+  previous: z
+    .object({
+      dbname: z.string(),
+      expiresAt: z.string().nullable(),
+      dropped: z.boolean(),
+      sizeBytes: z
+        .number()
+        .nullable()
+        .describe('size on the destination server (pg_database_size); null when dropped or not known'),
+    })
+    .nullable()
+    .describe('the database the swap replaced, kept beside the destination (an undone run: its restored copy)'),
   undoneAt: z.string().nullable(),
   log: z.string().optional(),
 });

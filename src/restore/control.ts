@@ -1,5 +1,5 @@
-// Acting on runs from outside the worker: cancel, undo, the reaper of runs whose worker was lost,
-// and the cleanup of kept previous copies once they expire.
+// Acting on runs from outside the worker: cancel, undo, and the reaper of runs whose worker was
+// lost. (Kept previous copies are dropped by kept-copies.ts.)
 import { sql } from 'kysely';
 import { recordAudit } from '../audit/record.js';
 import type { Catalog } from '../catalog/types.js';
@@ -7,8 +7,9 @@ import { dropDatabase, setAllowConnections, swapIntoPlace, withAdmin } from '../
 import { LifeboatError, messageOf } from '../errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { Db } from '../store/db.js';
-import { isTerminal, nextStatus, type RunStatus } from './lifecycle.js';
+import { nextStatus, type RunStatus } from './lifecycle.js';
 import { destinationKey, lockDestination, releaseDestination } from './lock.js';
+import { undoneName } from './names.js';
 
 export async function loadRun(db: Db, id: number) {
   const run = await db.selectFrom('restore_runs').selectAll().where('id', '=', id).executeTakeFirst();
@@ -52,13 +53,26 @@ export async function cancelRun(db: Db, id: number, actor: string, requestId: st
   });
 }
 
-/** Swaps the kept previous copy back into place; the restored copy is kept in its stead. */
+export interface UndoResult {
+  destination: string;
+  /** The kept copy that is the destination again. */
+  restored: string;
+  /** Where the database that was in place (the run's restored copy) was moved aside. */
+  movedAside: string;
+}
+
+/**
+ * Swaps the kept previous copy back into place; the database it replaces is moved aside as
+ * `<db>__lb_undone_<run>` (kept until the run's keep_previous time, never dropped on the spot).
+ * Only the latest swap of a destination can be undone: undoing an older one would put back a
+ * copy from before the newer runs and silently move their work aside.
+ */
 export async function undoRun(
   deps: { db: Db; catalog: Catalog },
   id: number,
   actor: string,
   requestId: string | null,
-): Promise<void> {
+): Promise<UndoResult> {
   const run = await loadRun(deps.db, id);
   if (run.status !== 'completed' || run.tables?.length) {
     throw new LifeboatError(
@@ -74,7 +88,7 @@ export async function undoRun(
   if (!run.previous_dbname || run.previous_dropped_at) {
     throw new LifeboatError('conflict', `run ${id} has no previous copy to go back to`, {
       hint: run.previous_dropped_at
-        ? 'the kept copy expired (keep_previous) and was dropped'
+        ? 'the kept copy was dropped (keep_previous or keep_previous_count)'
         : 'the destination did not exist before this run',
     });
   }
@@ -88,10 +102,13 @@ export async function undoRun(
       hint: 'wait for it to finish, then undo',
     });
   try {
-    const undone = `${run.destination_dbname}__lb_undone_${id}`.slice(0, 63);
+    // checked under the destination's lock, so no run can complete into it meanwhile
+    await assertLatestSwap(deps.db, run);
+    const previous = run.previous_dbname;
+    const undone = undoneName(run.destination_dbname, id);
     await withAdmin(server.url, async (c) => {
-      await setAllowConnections(c, run.previous_dbname!, true);
-      await swapIntoPlace(c, { destination: run.destination_dbname, staging: run.previous_dbname!, previous: undone });
+      await setAllowConnections(c, previous, true);
+      await swapIntoPlace(c, { destination: run.destination_dbname, staging: previous, previous: undone });
     });
     await deps.db.transaction().execute(async (trx) => {
       await trx
@@ -104,13 +121,43 @@ export async function undoRun(
         action: 'restore.undo',
         subjectType: 'run',
         subjectId: String(id),
-        details: { destination, restoredCopyKeptAs: undone },
+        details: { destination, restored: previous, movedAside: undone },
         requestId,
       });
     });
+    return { destination, restored: previous, movedAside: undone };
   } finally {
     await releaseDestination(deps.db, destination, id);
   }
+}
+
+/** Refuses to undo a run when a newer run has since written the same destination (and was not undone). */
+async function assertLatestSwap(db: Db, run: Awaited<ReturnType<typeof loadRun>>): Promise<void> {
+  const newer = await db
+    .selectFrom('restore_runs')
+    .select(['id', 'status', 'tables', 'finished_at', 'previous_dbname', 'previous_dropped_at'])
+    .where('destination_server', '=', run.destination_server)
+    .where('destination_dbname', '=', run.destination_dbname)
+    .where('id', '<>', run.id)
+    .where('status', 'in', ['completed', 'partial'])
+    .where('undone_at', 'is', null)
+    .where('finished_at', '>', run.finished_at!)
+    .orderBy('finished_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (!newer) return;
+  const destination = destinationKey(run.destination_server, run.destination_dbname);
+  throw new LifeboatError(
+    'conflict',
+    `run ${run.id} is not the latest restore into ${destination}: run ${newer.id} ${newer.status} into it at ${newer.finished_at!.toISOString()}, and undoing run ${run.id} would move that work aside`,
+    {
+      hint:
+        newer.status !== 'completed' || newer.tables?.length || !newer.previous_dbname || newer.previous_dropped_at
+          ? `run ${newer.id} cannot be undone itself (see \`lifeboat restore show ${newer.id}\`); restore ${destination} again instead`
+          : `undo run ${newer.id} first (\`lifeboat restore undo ${newer.id}\`)`,
+      details: { newerRun: Number(newer.id) },
+    },
+  );
 }
 
 /**
@@ -166,40 +213,4 @@ export async function reapLostRuns(
     if (claimed) reaped.push(Number(r.id));
   }
   return reaped;
-}
-
-/** Drops kept previous copies whose keep_previous time is over. */
-export async function dropExpiredPrevious(
-  deps: { db: Db; catalog: Catalog; logger: Logger },
-  now = new Date(),
-): Promise<number> {
-  const rows = await deps.db
-    .selectFrom('restore_runs')
-    .selectAll()
-    .where('previous_dbname', 'is not', null)
-    .where('previous_dropped_at', 'is', null)
-    .where('previous_expires_at', '<=', now)
-    .execute();
-  let dropped = 0;
-  for (const r of rows) {
-    const server = deps.catalog.servers[r.destination_server];
-    if (!server || isTerminal(r.status as RunStatus) === false) continue;
-    try {
-      await withAdmin(server.url, (c) => dropDatabase(c, r.previous_dbname!));
-      await deps.db.transaction().execute(async (trx) => {
-        await trx.updateTable('restore_runs').set({ previous_dropped_at: new Date() }).where('id', '=', r.id).execute();
-        await recordAudit(trx, {
-          actor: 'scheduler',
-          action: 'restore.drop_previous',
-          subjectType: 'run',
-          subjectId: String(r.id),
-          details: { dbname: r.previous_dbname },
-        });
-      });
-      dropped++;
-    } catch (err) {
-      deps.logger.warn({ runId: r.id, err: messageOf(err) }, 'could not drop an expired previous copy');
-    }
-  }
-  return dropped;
 }

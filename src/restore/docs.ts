@@ -5,7 +5,8 @@ import type { RestoreRunTable } from '../store/schema.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-export function runDoc(r: Selectable<RestoreRunTable>, withLog = false): RunDoc {
+/** `keptCopySize`: the kept copy's size on its server (kept-copies.ts), when it was asked. */
+export function runDoc(r: Selectable<RestoreRunTable>, withLog = false, keptCopySize: number | null = null): RunDoc {
   return {
     id: Number(r.id),
     status: r.status as RunDoc['status'],
@@ -16,6 +17,7 @@ export function runDoc(r: Selectable<RestoreRunTable>, withLog = false): RunDoc 
       dbname: r.destination_dbname,
       tier: r.destination_tier,
       identifier: r.identifier,
+      target: `${r.destination_server}/${r.destination_dbname}`,
     },
     tables: r.tables,
     requestedBy: r.requested_by,
@@ -34,7 +36,12 @@ export function runDoc(r: Selectable<RestoreRunTable>, withLog = false): RunDoc 
     error: r.error,
     errorStep: r.error_step,
     previous: r.previous_dbname
-      ? { dbname: r.previous_dbname, expiresAt: iso(r.previous_expires_at), dropped: r.previous_dropped_at !== null }
+      ? {
+          dbname: r.previous_dbname,
+          expiresAt: iso(r.previous_expires_at),
+          dropped: r.previous_dropped_at !== null,
+          sizeBytes: r.previous_dropped_at === null ? keptCopySize : null,
+        }
       : null,
     undoneAt: iso(r.undone_at),
     ...(withLog ? { log: r.log } : {}),

@@ -18,13 +18,18 @@ export function parseDestination(to: string, defaultDbname: string): { server: s
   return { server: m[1]!, dbname: m[2] ?? defaultDbname };
 }
 
-export function assertConfirmation(expected: string, typed: string | undefined): void {
+/**
+ * Checks the typed confirmation. The messages name the real destination `<server>/<dbname>`,
+ * since a production identifier (`RESTORE <database>`) names the database restored, not the one
+ * overwritten.
+ */
+export function assertConfirmation(expected: string, typed: string | undefined, destination: string): void {
   if (typed !== expected) {
     throw new LifeboatError(
       'confirmation_mismatch',
       typed === undefined
-        ? 'the restore needs a typed confirmation'
-        : `the confirmation ${quoteInput(typed)} does not match the destination`,
+        ? `the restore into ${destination} needs a typed confirmation`
+        : `the confirmation ${quoteInput(typed)} does not match the destination ${destination}`,
       {
         hint: `type the destination identifier exactly: --confirm "${expected}"`,
       },

@@ -11,6 +11,7 @@ import type { RunRequest } from '../contract/runs.js';
 import { LifeboatError } from '../errors.js';
 import type { Db } from '../store/db.js';
 import { enqueueIn } from '../worker/queue.js';
+import { assertDestinationAllowed, cataloguedDatabases } from './destination-rule.js';
 import { assertConfirmation, confirmationFor, parseDestination } from './identifier.js';
 import { nextStatus, type RunStatus } from './lifecycle.js';
 import { RESTORE_QUEUE } from './run-restore.js';
@@ -103,12 +104,13 @@ export async function requestRestore(
       hint: `allowed destinations: ${database.destinations.join(', ') || '(none)'}; add it to databases.${database.name}.destinations`,
     });
   }
-  if (server.name === database.server && dest.dbname === database.dbname && server.tier !== 'production') {
-    // restoring a database over itself is only meaningful as a production rollback
-    throw new LifeboatError('destination_not_allowed', `the destination is ${database.name} itself`, {
-      hint: 'choose another database name: --to <server>/<dbname>',
-    });
-  }
+  assertDestinationAllowed({
+    database: database.name,
+    server: server.name,
+    dbname: dest.dbname,
+    tier: server.tier,
+    catalogued: cataloguedDatabases(deps.catalog),
+  });
   if (server.tier !== 'production') assertMaskingCoverage(database);
   const backup = await chooseBackup(deps.db, database.name, req);
   const scope = req.tables?.length ? resolveScope(req.tables, backup.manifest.tables) : undefined;
@@ -139,7 +141,7 @@ export async function requestRestore(
     tier: server.tier,
     database: database.name,
   });
-  if (req.execute) assertConfirmation(identifier, req.confirm);
+  if (req.execute) assertConfirmation(identifier, req.confirm, `${server.name}/${dest.dbname}`);
   const approvals = approvalsRequired(database, server.tier);
   const startAt = req.startAt ? new Date(req.startAt) : null;
   const tables = scope?.map((t) => `${t.schema}.${t.name}`) ?? null;

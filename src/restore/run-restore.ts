@@ -10,6 +10,7 @@
 import { setMaxListeners } from 'node:events';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { sql, type Transaction } from 'kysely';
 import type PgBoss from 'pg-boss';
 import { recordAudit } from '../audit/record.js';
 import { backupPrefix } from '../backup/manifest.js';
@@ -24,12 +25,15 @@ import {
   withAdmin,
   withClient,
 } from '../engines/postgres/admin.js';
-import { messageOf } from '../errors.js';
+import { LifeboatError, messageOf } from '../errors.js';
 import type { Logger } from '../lib/logger.js';
 import { redact } from '../lib/secret.js';
 import { tableLabel } from '../masking/leak-check.js';
 import { openCatalogStorage } from '../storage/index.js';
 import type { Db } from '../store/db.js';
+import type { Database } from '../store/schema.js';
+import { assertDestinationAllowed, cataloguedDatabases, type DestinationQuery } from './destination-rule.js';
+import { dropKeptCopies } from './kept-copies.js';
 import { type RunStatus, nextStatus } from './lifecycle.js';
 import { destinationKey, lockDestination, releaseDestination } from './lock.js';
 import { previousName, stagingName } from './names.js';
@@ -59,11 +63,22 @@ export interface RestoreDeps {
   logger: Logger;
 }
 
-export type RunOutcome = 'completed' | 'failed' | 'cancelled' | 'waiting' | 'skipped';
+/** `lost`: the run stopped being this worker's (the reaper failed it) before it wrote the destination. */
+export type RunOutcome = 'completed' | 'failed' | 'cancelled' | 'waiting' | 'skipped' | 'lost';
 
 class Cancelled extends Error {
   constructor(readonly by: string | null) {
     super('cancelled');
+  }
+}
+
+/** The run row says the run is no longer this worker's: it must not write the destination, nor the run's status. */
+class NotOwned extends Error {
+  constructor(
+    readonly status: string,
+    readonly owner: string | null,
+  ) {
+    super(`the run is ${status}${owner ? ` and belongs to worker ${owner}` : ''}, no longer this worker's`);
   }
 }
 
@@ -87,7 +102,12 @@ export async function runRestore(
   const destination = destinationKey(run.destination_server, run.destination_dbname);
 
   // step: lock the destination; if another run holds it, come back later (stay queued)
-  const lock = await lockDestination(deps.db, destination, runId);
+  let lock: Awaited<ReturnType<typeof lockDestination>>;
+  try {
+    lock = await lockDestination(deps.db, destination, runId);
+  } catch (err) {
+    return failBeforeStart(deps, runId, err);
+  }
   if (!lock.ok) {
     await deps.db
       .updateTable('restore_runs')
@@ -98,8 +118,19 @@ export async function runRestore(
     return 'waiting';
   }
 
-  const database = deps.catalog.databases[run.database]!;
-  const server = deps.catalog.servers[run.destination_server]!;
+  const database = deps.catalog.databases[run.database];
+  const server = deps.catalog.servers[run.destination_server];
+  if (!database || !server) {
+    await releaseDestination(deps.db, destination, runId);
+    const missing = database ? `server ${run.destination_server}` : `database ${run.database}`;
+    return failBeforeStart(
+      deps,
+      runId,
+      new LifeboatError('config_invalid', `${missing} is no longer in lifeboat.yaml`, {
+        hint: 'put it back in lifeboat.yaml and request the restore again',
+      }),
+    );
+  }
   const tracker = new RunTracker(deps.db, runId, [
     server.url,
     ...Object.values(deps.catalog.servers).map((s) => s.url),
@@ -120,18 +151,36 @@ export async function runRestore(
     await releaseDestination(deps.db, destination, runId);
     return 'skipped';
   }
-  await audit(deps.db, runId, 'restore.start', { worker: ctx.workerId });
 
   const abort = new AbortController();
   setMaxListeners(0, abort.signal); // one listener per file stream, many at once
   const onShutdown = () => abort.abort(ctx.signal.reason);
   ctx.signal.addEventListener('abort', onShutdown);
-  tracker.start(() => abort.abort(new Cancelled(null)));
-  const work = await makeScratchDir('restore', runId);
   const staging = stagingName(run.destination_dbname, runId);
+  // asked again right before the destination is written: the catalog may have changed meanwhile
+  const destinationQuery = (): DestinationQuery => ({
+    database: run.database,
+    server: run.destination_server,
+    dbname: run.destination_dbname,
+    tier: server.tier,
+    catalogued: cataloguedDatabases(deps.catalog),
+  });
+  const owned = {
+    db: deps.db,
+    runId,
+    workerId: ctx.workerId,
+    check: () => assertDestinationAllowed(destinationQuery()),
+  };
+  // everything from here on that can fail (the audit, the scratch directory) ends the run failed
+  let work: string | undefined;
   let stagingCreated = false;
   let source: { reader: BackupReader; close: () => Promise<void> } | undefined;
   try {
+    tracker.start(() => abort.abort(new Cancelled(null)));
+    await audit(deps.db, runId, 'restore.start', { worker: ctx.workerId });
+    // refused before anything connects to the destination (a table scope reads it first)
+    assertDestinationAllowed(destinationQuery());
+    work = await makeScratchDir('restore', runId);
     tracker.log(`restore of ${run.database} backup ${run.backup_id} into ${destination}`);
     tracker.phaseStart('fetch');
     source = await openSource(deps, run.backup_id!, database);
@@ -164,6 +213,9 @@ export async function runRestore(
         .where('id', '=', runId)
         .execute();
       tracker.phaseStart('restore');
+      // checked, not held: the rows are replaced in one long transaction of their own, during
+      // which the heartbeat must go on (holding the run row would stop it)
+      await whileOwned(owned, async () => {});
       await restoreTables({
         url: server.url,
         dbname: run.destination_dbname,
@@ -213,8 +265,14 @@ export async function runRestore(
 
       if (abort.signal.aborted) throw abort.signal.reason;
       tracker.phaseStart('swap');
-      await swapStep(deps, run.id, run.destination_dbname, staging, server, database, tracker);
+      await swapStep(owned, run.destination_dbname, staging, server, database, tracker);
       stagingCreated = false;
+      await dropKeptCopies(deps, {
+        destination: { server: run.destination_server, dbname: run.destination_dbname },
+        justKept: runId,
+        actor: 'worker',
+        log: (line) => tracker.log(line),
+      }).catch((err) => tracker.log(`could not drop kept copies beyond keep_previous_count: ${messageOf(err)}`));
     }
 
     tracker.phaseStart('done');
@@ -225,7 +283,15 @@ export async function runRestore(
     });
     return 'completed';
   } catch (err) {
-    const cancelled = abort.signal.aborted && abort.signal.reason instanceof Cancelled;
+    if (err instanceof NotOwned) {
+      // the reaper (or whoever ended the run) owns its status now: only clean up what is ours
+      tracker.log(`not swapping: ${err.message}; the destination was not touched`);
+      if (stagingCreated) await withAdmin(server.url, (c) => dropDatabase(c, staging)).catch(() => {});
+      await tracker.stop();
+      deps.logger.warn({ runId, status: err.status, owner: err.owner }, 'restore run lost before its swap');
+      return 'lost';
+    }
+    const cancelled = err instanceof Cancelled || (abort.signal.aborted && abort.signal.reason instanceof Cancelled);
     const step = tracker.phase;
     const reason = cancelled ? 'cancelled' : redact(messageOf(err), [server.url]);
     tracker.log(cancelled ? `cancelled during ${step}` : `failed in ${step}: ${reason}`);
@@ -259,7 +325,7 @@ export async function runRestore(
     await source?.close();
     ctx.signal.removeEventListener('abort', onShutdown);
     await releaseDestination(deps.db, destination, runId);
-    await rm(work, { recursive: true, force: true });
+    if (work !== undefined) await rm(work, { recursive: true, force: true });
   }
 }
 
@@ -333,36 +399,87 @@ async function openSource(
   }
 }
 
+interface Ownership {
+  db: Db;
+  runId: number;
+  workerId: string;
+  /** Throws when the destination may not be written (destination-rule.ts). */
+  check: () => void;
+}
+
+/**
+ * Runs `write` only while the run is still this worker's: the run row is locked (select … for
+ * update) until `write` returns, so the reaper cannot fail the run in between, and a run that
+ * was reaped, taken by another worker or asked to cancel never writes its destination.
+ */
+async function whileOwned<T>(o: Ownership, write: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  return o.db.transaction().execute(async (trx) => {
+    const row = await trx
+      .selectFrom('restore_runs')
+      .select(['status', 'worker_id', 'cancel_requested_at', 'cancel_requested_by'])
+      .where('id', '=', o.runId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    if (row.status !== 'running' || row.worker_id !== o.workerId) throw new NotOwned(row.status, row.worker_id);
+    if (row.cancel_requested_at !== null) throw new Cancelled(row.cancel_requested_by);
+    o.check();
+    return write(trx);
+  });
+}
+
 async function swapStep(
-  deps: RestoreDeps,
-  runId: number,
+  owned: Ownership,
   dbname: string,
   staging: string,
   server: ServerConfig,
   database: DatabaseConfig,
   tracker: RunTracker,
 ): Promise<void> {
-  const r = await withAdmin(server.url, async (c) => {
-    // the kept copy's name must be free: a database of that name is never overwritten
-    let previous = previousName(dbname, runId);
-    for (let attempt = 2; await databaseExists(c, previous); attempt++) previous = previousName(dbname, runId, attempt);
-    return { previous, ...(await swapIntoPlace(c, { destination: dbname, staging, previous })) };
+  // the run row stays locked through the swap; its new state commits with it
+  const r = await whileOwned(owned, async (trx) => {
+    const swapped = await withAdmin(server.url, async (c) => {
+      // the kept copy's name must be free: a database of that name is never overwritten
+      let previous = previousName(dbname, owned.runId);
+      for (let attempt = 2; await databaseExists(c, previous); attempt++)
+        previous = previousName(dbname, owned.runId, attempt);
+      return { previous, ...(await swapIntoPlace(c, { destination: dbname, staging, previous })) };
+    });
+    await trx
+      .updateTable('restore_runs')
+      .set({
+        staging_dbname: null,
+        previous_dbname: swapped.replaced ? swapped.previous : null,
+        previous_expires_at: swapped.replaced ? new Date(Date.now() + database.keepPrevious.ms) : null,
+      })
+      .where('id', '=', owned.runId)
+      .execute();
+    return swapped;
   });
-  const { previous } = r;
   tracker.log(
     r.replaced
-      ? `swapped: ${dbname} is the restored copy, the previous one is kept as ${previous} (ended ${r.sessionsEnded} sessions)`
+      ? `swapped: ${dbname} is the restored copy, the previous one is kept as ${r.previous} (ended ${r.sessionsEnded} sessions)`
       : `created ${dbname} from the restored copy`,
   );
+}
+
+/** Ends a run that failed before it started running (it is still queued): failed, with why. */
+async function failBeforeStart(deps: RestoreDeps, runId: number, err: unknown): Promise<RunOutcome> {
+  const reason = messageOf(err);
   await deps.db
     .updateTable('restore_runs')
     .set({
-      staging_dbname: null,
-      previous_dbname: r.replaced ? previous : null,
-      previous_expires_at: r.replaced ? new Date(Date.now() + database.keepPrevious.ms) : null,
+      status: nextStatus('queued', 'fail'),
+      finished_at: new Date(),
+      error: reason,
+      error_step: 'lock',
+      log: sql`log || ${`${new Date().toISOString()} failed before it started: ${reason}\n`}`,
     })
     .where('id', '=', runId)
+    .where('status', '=', 'queued')
     .execute();
+  await audit(deps.db, runId, 'restore.fail', { step: 'lock', reason });
+  deps.logger.warn({ runId, reason }, 'restore failed before it started');
+  return 'failed';
 }
 
 async function finish(

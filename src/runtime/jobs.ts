@@ -12,13 +12,13 @@ import {
 import { verifyBackup } from '../backup/verify-backup.js';
 import { LifeboatError } from '../errors.js';
 import type { Catalog } from '../catalog/types.js';
-import { dropExpiredPrevious } from '../restore/control.js';
+import { dropKeptCopies } from '../restore/kept-copies.js';
 import { RESTORE_QUEUE, runRestore } from '../restore/run-restore.js';
 import type { Logger } from '../lib/logger.js';
 import type { Db } from '../store/db.js';
 import type { JobHandler } from '../worker/worker.js';
 
-/** Housekeeping on a cron (kept previous copies past keep_previous are dropped). */
+/** Housekeeping on a cron (kept previous copies past keep_previous or keep_previous_count are dropped). */
 export const MAINTENANCE_QUEUE = 'lifeboat.maintenance';
 export const MAINTENANCE_CRON = '*/5 * * * *';
 
@@ -72,7 +72,7 @@ export function jobHandlers(deps: JobDeps): Record<string, JobHandler> {
     await runRestore({ ...deps, logger: ctx.logger }, runId, { signal: ctx.signal, workerId: ctx.workerId });
   };
   handlers[MAINTENANCE_QUEUE] = async () => {
-    await dropExpiredPrevious(deps);
+    await dropKeptCopies(deps);
   };
   for (const d of Object.values(deps.catalog.databases)) {
     if (!d.backup?.schedule) continue;

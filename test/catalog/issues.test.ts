@@ -536,6 +536,25 @@ const cases: Case[] = [
     ],
   },
   {
+    name: 'keep_previous_count below 1 (the copy a restore has just kept always stays)',
+    body: [
+      'databases:',
+      '  CustomerDB:',
+      '    server: prod',
+      '    name: customer',
+      '    owner: alpha',
+      '    keep_previous_count: 0',
+    ],
+    expect: [
+      {
+        path: 'databases.CustomerDB.keep_previous_count',
+        code: 'invalid_value',
+        at: b(6, 26),
+        message: 'must be at least 1, got 0',
+      },
+    ],
+  },
+  {
     name: 'invalid name (starts with a digit)',
     body: ['databases:', '  1CustomerDB: { server: prod, name: customer, owner: alpha }'],
     expect: [{ path: 'databases["1CustomerDB"]', code: 'invalid_name', at: b(2, 3) }],

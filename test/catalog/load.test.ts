@@ -68,6 +68,7 @@ describe('the PRODUCT.md example', () => {
       rpo: { text: '1h', ms: 3_600_000 },
       rto: { text: '4h', ms: 14_400_000 },
       keepPrevious: { text: '24h', ms: 86_400_000 },
+      keepPreviousCount: 1,
       keepFailed: false,
       restore: {},
       backup: { storage: 'main', schedule: '0 2 * * *', jobs: 2, retention: { keepDays: 30 } },
@@ -180,6 +181,7 @@ describe('the rest of the schema', () => {
       '    destinations: [stage2]',
       '    approvals: 0',
       '    keep_previous: 2d',
+      '    keep_previous_count: 3',
       '    keep_failed: true',
       '    restore: { jobs: 4 }',
       '    backup:',
@@ -239,6 +241,7 @@ describe('the rest of the schema', () => {
     expect(db).toMatchObject({
       approvals: 0,
       keepPrevious: { text: '2d', ms: 2 * 86_400_000 },
+      keepPreviousCount: 3,
       keepFailed: true,
       restore: { jobs: 4 },
       backup: {

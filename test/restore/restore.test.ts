@@ -126,8 +126,40 @@ describe('a full restore', () => {
     );
     expect(r.code).toBe(3);
     expect(r.stderr).toBe(
-      'lifeboat: the confirmation "dev-pg01/y" does not match the destination\nHINT: type the destination identifier exactly: --confirm "dev-pg01/x"\n',
+      'lifeboat: the confirmation "dev-pg01/y" does not match the destination dev-pg01/x\nHINT: type the destination identifier exactly: --confirm "dev-pg01/x"\n',
     );
+  });
+
+  it('into production: confirmed as RESTORE <database>, and every output names the real destination', async () => {
+    const prod = await backedUp(
+      fixtureConfig()
+        .replace('destinations: [dev-pg01]', 'destinations: [dev-pg01, prod-pg01]')
+        .replace('approvals: 0', 'approvals: 2'),
+    );
+    const env = await prod.cliEnv('jsmith');
+    const wrong = await lifeboat(
+      ['restore', 'request', 'CustomerDB', '--to', 'prod-pg01', '--execute', '--confirm', 'prod-pg01/customer'],
+      { env },
+    );
+    expect(wrong.code).toBe(3);
+    expect(wrong.stderr).toBe(
+      'lifeboat: the confirmation "prod-pg01/customer" does not match the destination prod-pg01/customer\nHINT: type the destination identifier exactly: --confirm "RESTORE CustomerDB"\n',
+    );
+    const dry = await lifeboat(['restore', 'request', 'CustomerDB', '--to', 'prod-pg01', '--json'], { env });
+    const run = JSON.parse(dry.stdout) as RunDoc;
+    expect(run.destination).toEqual({
+      server: 'prod-pg01',
+      dbname: 'customer',
+      tier: 'production',
+      identifier: 'RESTORE CustomerDB',
+      target: 'prod-pg01/customer',
+    });
+    const show = await lifeboat(['restore', 'show', String(run.id)], { env });
+    expect(show.stdout.split('\n')[0]).toBe(
+      `run ${run.id}: previewed  CustomerDB → prod-pg01/customer (production; confirmed as "RESTORE CustomerDB")`,
+    );
+    const list = await lifeboat(['restore', 'list'], { env });
+    expect(list.stdout).toMatch(new RegExp(`^ +${run.id}  previewed +CustomerDB → prod-pg01/customer  jsmith  `));
   });
 
   it('without --execute is a dry run that stops at the preview', async () => {
@@ -143,7 +175,7 @@ describe('a full restore', () => {
     expect(w.code).toBe(0);
     expect(w.stdout).toMatch(new RegExp(`run ${run.id} previewed 0%`));
     expect(w.stderr).toBe(
-      `run ${run.id} is a dry run (previewed): nothing happens until it is submitted\nHINT: submit it with \`lifeboat restore request CustomerDB --to dev-pg01/dry --execute --confirm dev-pg01/dry\`, then watch the run that prints\n`,
+      `run ${run.id} is a dry run (previewed): nothing happens until it is submitted\nHINT: submit it with \`lifeboat restore request CustomerDB --to dev-pg01/dry --execute --confirm "dev-pg01/dry"\`, then watch the run that prints\n`,
     );
   });
 

@@ -4,22 +4,13 @@ import type { Command } from 'commander';
 import type { BackupDetail, BackupDoc, PruneResult } from '../../contract/backups.js';
 import { TERMINAL_BACKUP_STATUSES } from '../../backup/status.js';
 import { LifeboatError } from '../../errors.js';
+import { formatBytes } from '../../lib/bytes.js';
 import { formatDuration } from '../../lib/duration.js';
 import { apiClient } from '../client.js';
 import { type CliContext, cliContext, emit } from '../context.js';
 import { EXIT } from '../exit.js';
 
-function size(bytes: number | null): string {
-  if (bytes === null) return '-';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = bytes;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(i ? 1 : 0)} ${units[i]}`;
-}
+const size = formatBytes;
 
 function line(b: BackupDoc): string {
   const took = b.startedAt && b.finishedAt ? formatDuration(Date.parse(b.finishedAt) - Date.parse(b.startedAt)) : '';

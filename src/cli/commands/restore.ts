@@ -2,22 +2,45 @@
 import type { Command } from 'commander';
 import type { RunDoc } from '../../contract/runs.js';
 import { DRY_RUN_STATUSES, TERMINAL_STATUSES as TERMINAL_RUN_STATUSES } from '../../restore/lifecycle.js';
+import { formatBytes } from '../../lib/bytes.js';
 import { formatDuration } from '../../lib/duration.js';
+import { undoneName } from '../../restore/names.js';
 import { parseList } from '../parse.js';
 import { apiClient } from '../client.js';
 import { type CliContext, cliContext, emit } from '../context.js';
 import { EXIT } from '../exit.js';
 
+/** Where the run writes, named as it is on the server; a production run's typed confirmation beside it. */
+function destinationOf(r: RunDoc): string {
+  const d = r.destination;
+  return d.identifier === d.target
+    ? `${d.target} (${d.tier})`
+    : `${d.target} (${d.tier}; confirmed as "${d.identifier}")`;
+}
+
+/** The run's kept copy on the destination server, with its size; null once dropped. */
+function keptCopy(r: RunDoc): string | null {
+  const p = r.previous;
+  if (!p || p.dropped) return null;
+  return `${r.destination.server}/${p.dbname} (${formatBytes(p.sizeBytes)}) until ${p.expiresAt ?? '-'}`;
+}
+
 function summary(r: RunDoc): string {
   const took = r.durationMs !== null ? ` in ${formatDuration(r.durationMs)}` : '';
   const lines = [
-    `run ${r.id}: ${r.status}${took}  ${r.database} → ${r.destination.identifier} (${r.destination.tier})`,
+    `run ${r.id}: ${r.status}${took}  ${r.database} → ${destinationOf(r)}`,
     `  backup ${r.source.backupId ?? '-'}${r.tables ? `, tables ${r.tables.join(', ')}` : ''}, requested by ${r.requestedBy}`,
   ];
   if (r.error) lines.push(`  failed in ${r.errorStep}: ${r.error}`);
   for (const w of r.warnings) lines.push(`  warning: ${w.message}`);
-  if (r.previous && !r.previous.dropped)
-    lines.push(`  previous copy kept as ${r.previous.dbname} until ${r.previous.expiresAt}`);
+  const kept = keptCopy(r);
+  if (kept && r.undoneAt) lines.push(`  undone at ${r.undoneAt}: the restored copy is kept as ${kept}`);
+  else if (kept) {
+    lines.push(`  previous copy kept as ${kept}`);
+    lines.push(
+      `  \`lifeboat restore undo ${r.id}\` puts it back and moves the current ${r.destination.dbname} aside as ${undoneName(r.destination.dbname, r.id)}`,
+    );
+  }
   if (r.status === 'previewed')
     lines.push(`  dry run: to execute, repeat with --execute --confirm "${r.destination.identifier}"`);
   return lines.join('\n');
@@ -62,7 +85,7 @@ async function watch(ctx: CliContext, id: number): Promise<RunDoc> {
       // a dry run does not move by itself: waiting on it would wait forever
       if (!ctx.json && ctx.stdoutIsTTY) process.stdout.write('\n');
       process.stderr.write(
-        `run ${r.id} is a dry run (${r.status}): nothing happens until it is submitted\nHINT: submit it with \`lifeboat restore request ${r.database} --to ${r.destination.identifier} --execute --confirm ${r.destination.identifier}\`, then watch the run that prints\n`,
+        `run ${r.id} is a dry run (${r.status}): nothing happens until it is submitted\nHINT: submit it with \`lifeboat restore request ${r.database} --to ${r.destination.target} --execute --confirm "${r.destination.identifier}"\`, then watch the run that prints\n`,
       );
       return true;
     }
@@ -149,10 +172,11 @@ export function registerRestoreCommands(program: Command): void {
         r,
         () =>
           r.runs
-            .map(
-              (x) =>
-                `${String(x.id).padStart(5)}  ${x.status.padEnd(16)} ${x.database} → ${x.destination.identifier}  ${x.requestedBy}  ${x.createdAt}`,
-            )
+            .map((x) => {
+              const line = `${String(x.id).padStart(5)}  ${x.status.padEnd(16)} ${x.database} → ${x.destination.target}  ${x.requestedBy}  ${x.createdAt}`;
+              const kept = keptCopy(x);
+              return kept ? `${line}\n       kept copy ${kept}` : line;
+            })
             .join('\n') || 'no runs',
       );
     });
@@ -168,7 +192,9 @@ export function registerRestoreCommands(program: Command): void {
     });
   restore
     .command('undo <run>')
-    .description('put the destination back as it was before the run (its kept previous copy)')
+    .description(
+      'put the destination back as it was before the run (its kept copy); the database there now is moved aside as <dbname>__lb_undone_<run>',
+    )
     .action(async (id: string, _o, cmd: Command) => {
       const ctx = cliContext(cmd);
       const r = await apiClient(ctx).request<RunDoc>('POST', `/api/v1/runs/${encodeURIComponent(id)}/undo`, {});
@@ -176,7 +202,7 @@ export function registerRestoreCommands(program: Command): void {
         ctx,
         r,
         () =>
-          `run ${r.id} undone: ${r.destination.identifier} is back as it was; the restored copy is kept as ${r.previous?.dbname}`,
+          `run ${r.id} undone: ${r.destination.target} is back as it was before run ${r.id}; the database that was in place (the run's restored copy) is moved aside as ${r.previous?.dbname}`,
       );
     });
 }

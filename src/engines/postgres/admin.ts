@@ -8,8 +8,16 @@ import { clientConfig } from './libpq.js';
 
 const q = pg.escapeIdentifier;
 
-export async function withClient<T>(url: Secret, database: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client(clientConfig(url, database, 'lifeboat'));
+export async function withClient<T>(
+  url: Secret,
+  database: string,
+  fn: (c: pg.Client) => Promise<T>,
+  opts: { connectTimeoutMs?: number } = {},
+): Promise<T> {
+  const client = new pg.Client({
+    ...clientConfig(url, database, 'lifeboat'),
+    ...(opts.connectTimeoutMs !== undefined ? { connectionTimeoutMillis: opts.connectTimeoutMs } : {}),
+  });
   client.on('error', () => {});
   try {
     await client.connect();
@@ -30,10 +38,20 @@ export async function withClient<T>(url: Secret, database: string, fn: (c: pg.Cl
   }
 }
 
-export const withAdmin = <T>(url: Secret, fn: (c: pg.Client) => Promise<T>) => withClient(url, 'postgres', fn);
+export const withAdmin = <T>(url: Secret, fn: (c: pg.Client) => Promise<T>, opts: { connectTimeoutMs?: number } = {}) =>
+  withClient(url, 'postgres', fn, opts);
 
 export async function databaseExists(c: pg.ClientBase, name: string): Promise<boolean> {
   return ((await c.query('select 1 from pg_database where datname = $1', [name])).rowCount ?? 0) > 0;
+}
+
+/** The size on disk (pg_database_size) of each of `names` that exists, by name. */
+export async function databaseSizes(c: pg.ClientBase, names: readonly string[]): Promise<Map<string, number>> {
+  const r = await c.query<{ datname: string; size: string }>(
+    'select datname, pg_database_size(oid)::text as size from pg_database where datname = any($1)',
+    [names],
+  );
+  return new Map(r.rows.map((row) => [row.datname, Number(row.size)]));
 }
 
 export async function createDatabase(c: pg.ClientBase, name: string): Promise<void> {

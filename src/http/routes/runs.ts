@@ -14,6 +14,7 @@ import { getDatabase } from '../../catalog/lookup.js';
 import { LifeboatError } from '../../errors.js';
 import { cancelRun, loadRun, undoRun } from '../../restore/control.js';
 import { runDoc } from '../../restore/docs.js';
+import { keptCopySizes } from '../../restore/kept-copies.js';
 import { requestRestore } from '../../restore/request.js';
 import { RESTORE_QUEUE } from '../../restore/run-restore.js';
 import type { App } from '../app.js';
@@ -70,7 +71,7 @@ export function runRoutes(app: App, deps: HttpDeps): void {
     '/api/v1/runs',
     {
       schema: {
-        summary: 'Restore runs, newest first',
+        summary: 'Restore runs, newest first, each with its kept previous copy and its size',
         tags: ['runs'],
         querystring: RunListQuery,
         response: { 200: RunList, ...errors },
@@ -84,7 +85,9 @@ export function runRoutes(app: App, deps: HttpDeps): void {
       if (!scope.all) q = q.where('owner_team', 'in', scope.teams);
       if (req.query.database) q = q.where('database', '=', req.query.database);
       if (req.query.status) q = q.where('status', '=', req.query.status);
-      return { runs: (await q.execute()).map((r) => runDoc(r)) };
+      const rows = await q.execute();
+      const sizes = await keptCopySizes(deps.catalog, rows);
+      return { runs: rows.map((r) => runDoc(r, false, sizes.get(Number(r.id)) ?? null)) };
     },
   );
 
@@ -102,7 +105,8 @@ export function runRoutes(app: App, deps: HttpDeps): void {
     async (req) => {
       const run = await loadRun(deps.db, req.params.id);
       await authorize(deps, req, 'restore.view', runResource(run));
-      return runDoc(run, req.query.log);
+      const sizes = await keptCopySizes(deps.catalog, [run]);
+      return runDoc(run, req.query.log, sizes.get(Number(run.id)) ?? null);
     },
   );
 
@@ -174,7 +178,8 @@ export function runRoutes(app: App, deps: HttpDeps): void {
     '/api/v1/runs/:id/undo',
     {
       schema: {
-        summary: 'Swap the kept previous copy of the destination back into place',
+        summary:
+          'Swap the kept previous copy of the destination back into place; the database there now is moved aside as <dbname>__lb_undone_<run>. Only the latest restore into a destination can be undone',
         tags: ['runs'],
         params: RunIdParams,
         response: { 200: RunDoc, ...errors },
