@@ -84,6 +84,11 @@ export function buildCatalog(doc: Doc, where: { file?: string; baseDir: string }
       dbaAdminCanApprove: doc.policy.dba_admin_can_approve,
       approvalExpiresAfter: toDuration(doc.policy.approval_expires_after),
     },
+    audit: {
+      ...opt('signingKey', doc.audit.signing_key),
+      ...opt('publicKey', doc.audit.public_key === undefined ? undefined : resolve(baseDir, doc.audit.public_key)),
+      checkpointEvery: toDuration(doc.audit.checkpoint_every),
+    },
   };
   return deepFreeze(catalog);
 }

@@ -200,6 +200,14 @@ export interface PolicyConfig {
   readonly approvalExpiresAfter: Duration;
 }
 
+export interface AuditConfig {
+  /** Signs checkpoints of the audit chain; absent: the data directory's key. */
+  readonly signingKey?: Secret;
+  /** Absolute path of the public key verification trusts; absent: derived from the signing key. */
+  readonly publicKey?: string;
+  readonly checkpointEvery: Duration;
+}
+
 export interface Catalog {
   /** Absolute path of the file it was read from, when it was read from a file. */
   readonly file?: string;
@@ -213,4 +221,5 @@ export interface Catalog {
   readonly databases: Readonly<Record<string, DatabaseConfig>>;
   readonly notifications: Readonly<Record<string, NotificationChannel>>;
   readonly policy: PolicyConfig;
+  readonly audit: AuditConfig;
 }

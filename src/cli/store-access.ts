@@ -4,7 +4,7 @@
 import { userInfo } from 'node:os';
 import { loadConfig } from '../catalog/load.js';
 import type { Catalog } from '../catalog/types.js';
-import { requireConfigFile } from '../runtime/config-file.js';
+import { findConfigFile, requireConfigFile } from '../runtime/config-file.js';
 import type { Store } from '../store/open.js';
 import type { CliContext } from './context.js';
 
@@ -24,6 +24,12 @@ export async function withStore<T>(ctx: CliContext, fn: (store: Store) => Promis
 
 export function cliCatalog(ctx: CliContext): Catalog {
   return loadConfig(requireConfigFile(ctx.configFile, ctx.dataDir), ctx.env);
+}
+
+/** The catalog when a lifeboat.yaml is found, else undefined (for commands that can do without). */
+export function optionalCliCatalog(ctx: CliContext): Catalog | undefined {
+  const file = findConfigFile(ctx.configFile, ctx.dataDir);
+  return file === undefined ? undefined : loadConfig(file, ctx.env);
 }
 
 /** The actor recorded in the audit trail for direct store access. */

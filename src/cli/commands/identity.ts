@@ -98,21 +98,24 @@ export function registerIdentityCommands(program: Command): void {
   const audit = program.command('audit').description('the hash-chained audit trail (direct store access)');
   audit
     .command('verify')
-    .description('walk the chain; exit 1 naming the first event that was edited, deleted, inserted or moved')
+    .description(
+      'walk the chain and hold it against the newest signed checkpoint in storage; exit 1 naming every event edited, deleted, inserted or moved',
+    )
     .option(...dataDirOption)
     .action(async (_o, cmd: Command) => {
-      const { withStore } = await storeAccess();
+      const { withStore, optionalCliCatalog } = await storeAccess();
       const ctx = cliContext(cmd);
-      const { verifyAuditTrail } = await import('../../audit/read.js');
-      const { describeBreak } = await import('../../audit/chain.js');
-      const v = await withStore(ctx, (s) => verifyAuditTrail(s.db));
-      const doc = { ok: v.ok, checked: v.checked, lastHash: v.lastHash, firstBreak: v.firstBreak ?? null };
-      if (v.ok)
-        emit(ctx, doc, () => `audit trail intact: ${v.checked} events verified (head ${v.lastHash.slice(0, 12)})`);
-      else {
-        emit(ctx, doc, () => '');
-        if (!ctx.json)
-          process.stderr.write(`audit trail BROKEN after ${v.checked} good events: ${describeBreak(v.firstBreak!)}\n`);
+      const { verificationText } = await import('../../audit/verification.js');
+      const { verifyAnchoredTrail } = await import('../../audit/verify-trail.js');
+      const { loadTrustedKey } = await import('../../audit/signing-key.js');
+      const catalog = optionalCliCatalog(ctx);
+      const v = await withStore(ctx, async (s) =>
+        verifyAnchoredTrail({ db: s.db, catalog, trusted: loadTrustedKey(catalog?.audit, ctx.dataDir) }),
+      );
+      const text = verificationText(v);
+      emit(ctx, v, () => text.stdout);
+      if (!v.ok) {
+        if (!ctx.json) process.stderr.write(text.stderr.map((l) => `${l}\n`).join(''));
         process.exitCode = EXIT.failed;
       }
     });
