@@ -20,6 +20,8 @@ export const ERROR_CODES = {
   destination_not_allowed: 403,
   // lookups
   not_found: 404,
+  /** No control-plane store where a command looked (CLI only; the command exits 2). */
+  store_not_found: 404,
   // state
   conflict: 409,
   invalid_transition: 409,

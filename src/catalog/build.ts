@@ -89,6 +89,11 @@ export function buildCatalog(
       approvalExpiresAfter: toDuration(doc.policy.approval_expires_after),
     },
     warnings: [...(where.warnings ?? [])],
+    audit: {
+      ...opt('signingKey', doc.audit.signing_key),
+      ...opt('publicKey', doc.audit.public_key === undefined ? undefined : resolve(baseDir, doc.audit.public_key)),
+      checkpointEvery: toDuration(doc.audit.checkpoint_every),
+    },
   };
   return deepFreeze(catalog);
 }

@@ -118,6 +118,27 @@ export function buildConfigSchema<S extends z.ZodType>(secret: S) {
     })
     .strict();
 
+  const audit = z
+    .object({
+      signing_key: secret.optional().meta({
+        description:
+          'Ed25519 private key (PEM, PKCS#8) that signs checkpoints of the audit chain; every server and worker sharing a store needs the same one. Default: audit-signing.key in the data directory, created by `lifeboat start` / `lifeboat server` on first start',
+      }),
+      public_key: z.string().min(1).optional().meta({
+        description:
+          'path (relative to lifeboat.yaml) of the Ed25519 public key (PEM) that `audit verify` trusts. Default: the public key of signing_key, else audit-signing.pub in the data directory',
+      }),
+      checkpoint_every: duration.default('5m').meta({
+        description:
+          'how often a server writes a signed checkpoint of the audit chain to every storage (also at shutdown and after every backup)',
+      }),
+    })
+    .strict()
+    .meta({
+      description:
+        'the audit trail is anchored outside the store by signed checkpoints written to the backup storage (`_audit/checkpoints/`)',
+    });
+
   return z
     .object({
       version: z.literal(1),
@@ -129,6 +150,7 @@ export function buildConfigSchema<S extends z.ZodType>(secret: S) {
       notifications: z.record(nameKey, notification).default({}),
       // prefault, not default: the inner defaults must apply when the section is absent.
       policy: policy.prefault({}),
+      audit: audit.prefault({}),
     })
     .strict();
 }

@@ -203,6 +203,14 @@ export interface PolicyConfig {
   readonly approvalExpiresAfter: Duration;
 }
 
+export interface AuditConfig {
+  /** Signs checkpoints of the audit chain; absent: the data directory's key. */
+  readonly signingKey?: Secret;
+  /** Absolute path of the public key verification trusts; absent: derived from the signing key. */
+  readonly publicKey?: string;
+  readonly checkpointEvery: Duration;
+}
+
 export interface Catalog {
   /** Absolute path of the file it was read from, when it was read from a file. */
   readonly file?: string;
@@ -218,4 +226,5 @@ export interface Catalog {
   readonly policy: PolicyConfig;
   /** Keys of the file that Lifeboat accepts but does not act on yet, to be said at load (not-yet.ts). */
   readonly warnings: readonly ConfigWarning[];
+  readonly audit: AuditConfig;
 }

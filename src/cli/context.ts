@@ -12,6 +12,8 @@ export interface CliContext {
   url: string;
   token: Secret | undefined;
   dataDir: string;
+  /** --data-dir or LIFEBOAT_DATA_DIR was given (else `dataDir` is the default ./.lifeboat). */
+  dataDirGiven: boolean;
   databaseUrl: Secret | undefined;
   env: Record<string, string | undefined>;
   stdoutIsTTY: boolean;
@@ -27,6 +29,7 @@ export function cliContext(cmd: Command): CliContext {
     url: (o.url ?? env.LIFEBOAT_URL ?? 'http://127.0.0.1:7420').replace(/\/+$/, ''),
     token: env.LIFEBOAT_TOKEN ? new Secret(env.LIFEBOAT_TOKEN, 'env:LIFEBOAT_TOKEN') : undefined,
     dataDir: resolve(o.dataDir ?? env.LIFEBOAT_DATA_DIR ?? '.lifeboat'),
+    dataDirGiven: o.dataDir !== undefined || env.LIFEBOAT_DATA_DIR !== undefined,
     databaseUrl: env.LIFEBOAT_DATABASE_URL
       ? new Secret(env.LIFEBOAT_DATABASE_URL, 'env:LIFEBOAT_DATABASE_URL')
       : undefined,

@@ -10,6 +10,7 @@ export function exitCodeFor(code: string): number {
   switch (code) {
     case 'config_invalid':
     case 'invalid_request':
+    case 'store_not_found': // run in the wrong directory, or without --data-dir: a usage error
       return EXIT.usage;
     case 'unauthenticated':
     case 'forbidden':

@@ -41,3 +41,4 @@ export const AuditPage = z.object({
   events: z.array(AuditEventDoc),
   next: z.number().nullable().describe('pass as `after` for the next page; null at the end'),
 });
+export type AuditPage = z.infer<typeof AuditPage>;

@@ -15,6 +15,7 @@ import { VERSION } from '../version.js';
 import type { HttpDeps } from './deps.js';
 import { frameworkErrors, installErrorHandling } from './errors.js';
 import { installAuth } from './auth.js';
+import { auditRoutes } from './routes/audit.js';
 import { backupRoutes } from './routes/backups.js';
 import { healthRoutes } from './routes/health.js';
 import { identityRoutes } from './routes/identity.js';
@@ -30,7 +31,7 @@ export type App = FastifyInstance<
 >;
 
 /** Route modules, each `(app, deps) => void`. Later capabilities add theirs here. */
-const ROUTES = [healthRoutes, identityRoutes, backupRoutes, runRoutes, maskingRoutes];
+const ROUTES = [healthRoutes, identityRoutes, auditRoutes, backupRoutes, runRoutes, maskingRoutes];
 
 export async function buildApp(deps: HttpDeps & { logger: Logger }): Promise<App> {
   const app = Fastify({

@@ -1,5 +1,6 @@
 // What the HTTP layer is given: the store, the queue and the catalog, passed in (STYLE.md §7).
 import type PgBoss from 'pg-boss';
+import type { TrustedKey } from '../audit/signing-key.js';
 import type { Catalog } from '../catalog/types.js';
 import type { ChangeFeed } from '../store/changes.js';
 import type { Db } from '../store/db.js';
@@ -15,4 +16,6 @@ export interface HttpDeps {
   wake?: (queue: string) => void;
   /** The store's change feed, for answering as soon as a backup or run changes (else: polling). */
   changes?: ChangeFeed;
+  /** The public key audit checkpoints are verified with (absent: the trail cannot be anchored). */
+  auditKey?: TrustedKey;
 }

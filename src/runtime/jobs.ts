@@ -1,5 +1,6 @@
 // The job handlers a worker runs, by queue name. Each capability contributes its handlers here.
 import type PgBoss from 'pg-boss';
+import type { CheckpointWriter } from '../audit/anchor.js';
 import { pruneBackups } from '../backup/prune.js';
 import { runBackup } from '../backup/run-backup.js';
 import {
@@ -27,6 +28,8 @@ export interface JobDeps {
   queue: PgBoss;
   catalog: Catalog;
   logger: Logger;
+  /** Writes a signed checkpoint of the audit chain after every backup (absent: no signing key). */
+  checkpoints?: CheckpointWriter;
 }
 
 export function jobHandlers(deps: JobDeps): Record<string, JobHandler> {
@@ -38,6 +41,8 @@ export function jobHandlers(deps: JobDeps): Record<string, JobHandler> {
         backupId,
       );
       if (status === 'unverifiable') await requestReverify(deps.queue, backupId);
+      // the audit chain is anchored in the backup storage with every backup
+      await deps.checkpoints?.write('backup');
       const row = await deps.db
         .selectFrom('backups')
         .select(['trigger', 'database'])

@@ -20,6 +20,8 @@ import { jobHandlers, MAINTENANCE_CRON, MAINTENANCE_QUEUE } from './jobs.js';
 import { startReaper } from '../restore/reaper-loop.js';
 import { ensureQueue } from '../worker/queue.js';
 import { acquireDataDirLock } from './lock.js';
+import { type CheckpointWriter, checkpointWriter } from '../audit/anchor.js';
+import { loadSigner, loadTrustedKey, type TrustedKey } from '../audit/signing-key.js';
 
 export type RunMode = 'all' | 'server' | 'worker';
 
@@ -61,6 +63,15 @@ export async function runLifeboat(opts: RunOptions): Promise<Running> {
   try {
     if (!opts.databaseUrl && opts.mode === 'all') undo.push(acquireDataDirLock(opts.dataDir, opts.mode));
     const { catalog, demo } = await resolveCatalog(opts, undo);
+    // the audit signing key lives outside the store; `start` and `server` create it on first start
+    const signer = loadSigner(catalog.audit, opts.dataDir, { create: opts.mode !== 'worker' });
+    const auditKey: TrustedKey | undefined = signer ?? loadTrustedKey(catalog.audit, opts.dataDir);
+    if (!signer) {
+      opts.logger.warn(
+        { dataDir: opts.dataDir },
+        'no audit signing key (audit.signing_key, or audit-signing.key in the data directory): this worker writes no audit checkpoints after backups',
+      );
+    }
     const store = await openStore({
       databaseUrl: opts.databaseUrl,
       dataDir: opts.dataDir,
@@ -75,6 +86,17 @@ export async function runLifeboat(opts: RunOptions): Promise<Running> {
     const queue: PgBoss = await startQueue({ url: store.url });
     queue.on('error', (err) => opts.logger.warn({ err: err.message }, 'queue error'));
     undo.push(() => queue.stop({ graceful: true, wait: true, timeout: 35_000 }));
+    const checkpoints: CheckpointWriter | undefined = signer
+      ? checkpointWriter({ db: store.db, catalog, signer, logger: opts.logger })
+      : undefined;
+    if (checkpoints && opts.mode !== 'worker') {
+      const stopTimer = checkpoints.every(catalog.audit.checkpointEvery.ms);
+      // runs after the API and the worker have stopped (undo runs backwards): the last events are in
+      undo.push(async () => {
+        await stopTimer();
+        await checkpoints.write('shutdown');
+      });
+    }
     // the scheduler's cron entries follow lifeboat.yaml at every start of a server
     if (opts.mode !== 'worker') {
       await syncBackupSchedules(queue, catalog);
@@ -98,6 +120,7 @@ export async function runLifeboat(opts: RunOptions): Promise<Running> {
         wake: (q) => wakeWorker(q),
         changes,
         logger: opts.logger,
+        auditKey,
       });
       url = await app.listen({ host: opts.host, port: opts.port }).catch((err: NodeJS.ErrnoException) => {
         if (err.code === 'EADDRINUSE') {
@@ -116,7 +139,7 @@ export async function runLifeboat(opts: RunOptions): Promise<Running> {
         queue,
         logger: opts.logger,
         labels: opts.labels,
-        handlers: jobHandlers({ db: store.db, queue, catalog, logger: opts.logger }),
+        handlers: jobHandlers({ db: store.db, queue, catalog, logger: opts.logger, checkpoints }),
       });
       undo.push(() => worker.stop());
       wakeWorker = (q) => worker.wake(q);

@@ -1,9 +1,11 @@
 // The embedded control-plane store: a private PostgreSQL cluster in `<data-dir>/pg`, created on
 // first start and reused afterwards. A cluster left running by a killed `lifeboat start` is
 // adopted, not duplicated; a half-initialised one (killed during initdb) is recreated.
+// Only `lifeboat start`, `server` and `worker` create it: a command that merely reads the store
+// opens it with `create: false` and fails with a hint when there is none (a read never creates).
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import pg from 'pg';
 import {
   clusterUrl,
@@ -39,8 +41,37 @@ function credentials(dataDir: string): Credentials {
   return creds;
 }
 
-export async function openEmbeddedStore(dataDirArg: string): Promise<EmbeddedStore> {
+export interface OpenEmbeddedOptions {
+  /** Initialise the data directory and cluster when there are none (default true). */
+  create?: boolean;
+  /** Added to the hint when there is no store and `create` is false. */
+  hint?: string;
+}
+
+/** The data directory as the user would type it: relative to the working directory when inside it. */
+function shown(dir: string): string {
+  const rel = relative(process.cwd(), dir);
+  return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? dir : `./${rel}`;
+}
+
+/** Throws `store_not_found` unless `dataDir` holds an initialised embedded store. */
+export function requireEmbeddedStore(dataDir: string, hint?: string): void {
+  const missing = !existsSync(dataDir)
+    ? 'no such directory'
+    : !existsSync(join(dataDir, 'store.json'))
+      ? 'no store.json'
+      : !existsSync(join(dataDir, 'pg', 'PG_VERSION'))
+        ? 'no initialised cluster in pg/'
+        : undefined;
+  if (missing === undefined) return;
+  throw new LifeboatError('store_not_found', `no Lifeboat store in ${shown(dataDir)} (${missing})`, {
+    hint: `run it where \`lifeboat start\` runs, pass --data-dir DIR, or set LIFEBOAT_DATABASE_URL${hint ? `; ${hint}` : ''}`,
+  });
+}
+
+export async function openEmbeddedStore(dataDirArg: string, opts: OpenEmbeddedOptions = {}): Promise<EmbeddedStore> {
   const dataDir = resolve(dataDirArg);
+  if (opts.create === false) requireEmbeddedStore(dataDir, opts.hint);
   mkdirSync(dataDir, { recursive: true });
   // the postgres user must be able to enter the data directory to reach its cluster
   chmodSync(dataDir, 0o755);

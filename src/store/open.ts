@@ -20,10 +20,19 @@ export interface StoreOptions {
   dataDir: string;
   migrate?: boolean;
   applicationName?: string;
+  /**
+   * Initialise the embedded store when there is none (default true). Only `start`, `server` and
+   * `worker` create; every other command passes false and fails with a hint instead.
+   */
+  create?: boolean;
+  /** Added to the hint of the failure when there is no store and `create` is false. */
+  missingHint?: string;
 }
 
 export async function openStore(opts: StoreOptions): Promise<Store> {
-  const embedded = opts.databaseUrl ? undefined : await openEmbeddedStore(opts.dataDir);
+  const embedded = opts.databaseUrl
+    ? undefined
+    : await openEmbeddedStore(opts.dataDir, { create: opts.create, hint: opts.missingHint });
   const url = opts.databaseUrl ?? embedded!.url;
   const pool = createPool(url, { applicationName: opts.applicationName });
   const db = createDb(pool);

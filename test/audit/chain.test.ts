@@ -1,11 +1,14 @@
 // The audit trail is append-only in PostgreSQL and tamper-evident by its hash chain: any edit,
 // deletion, insertion or reordering makes `lifeboat audit verify` exit 1 naming the event.
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { eventHash } from '../../src/audit/chain.js';
 import { verifyAuditTrail } from '../../src/audit/read.js';
 import { type AuditInput, recordAuditMany } from '../../src/audit/record.js';
 import { lifeboat } from '../harness/cli.js';
+import { harnessRoot } from '../harness/cluster.js';
 import { freshStore, type TestStore } from '../harness/store.js';
 
 const ev = (i: number): AuditInput => ({
@@ -35,8 +38,10 @@ async function tamper(s: TestStore, statement: string): Promise<void> {
   );
 }
 
+/** Run where there is no lifeboat.yaml: the chain alone (anchor.test.ts adds the checkpoints). */
 async function verifyCli(s: TestStore) {
-  return lifeboat(['audit', 'verify'], { env: { LIFEBOAT_DATABASE_URL: s.url.reveal() } });
+  const cwd = mkdtempSync(join(harnessRoot(), 'chain-'));
+  return lifeboat(['audit', 'verify'], { cwd, env: { LIFEBOAT_DATABASE_URL: s.url.reveal() } });
 }
 
 describe('audit trail', () => {
@@ -45,7 +50,9 @@ describe('audit trail', () => {
     const r = await verifyCli(s);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^audit trail intact: 10000 events verified \(head [0-9a-f]{12}\)\n$/);
+    expect(r.stdout).toMatch(
+      /^audit trail intact: 10000 events verified \(head [0-9a-f]{12}\); NOT anchored, so deleted newest events or a rebuilt chain would go unnoticed: no lifeboat.yaml was found, so no storage to read checkpoints from\n$/,
+    );
   });
 
   it('is refused UPDATE, DELETE and TRUNCATE by PostgreSQL itself', async () => {
@@ -85,9 +92,9 @@ describe('audit trail', () => {
     expect(r.stderr).toMatch(/after 3 good events: event 5 \(.*\) does not follow the event before it/);
   });
 
-  it('detects a deleted last event only by the head moving: the chain is still a chain', async () => {
-    // (deleting the newest event leaves a valid shorter chain; the head hash printed by verify
-    // is what an auditor compares with an earlier export)
+  it('cannot tell a deleted last event by the chain alone: the chain is still a chain', async () => {
+    // (deleting the newest event leaves a valid shorter chain: signed checkpoints in storage are
+    // what catches it, see anchor.test.ts)
     const s = await storeWith(5);
     const before = await verifyAuditTrail(s.db);
     await tamper(s, 'delete from audit_events where seq = 5');

@@ -80,6 +80,7 @@ describe('configJsonSchema', () => {
       'databases',
       'notifications',
       'policy',
+      'audit',
     ]);
     expect(schema.required).toEqual(['version']);
     expect(schema.additionalProperties).toBe(false);

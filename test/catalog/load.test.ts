@@ -395,3 +395,38 @@ describe('loadConfig', () => {
     expect(catalog.servers.pg?.url.source).toBe(`file:${join(tmp, 'db.url')}`);
   });
 });
+
+describe('the audit section', () => {
+  test('defaults: the data directory key, a checkpoint every 5 minutes', () => {
+    expect(parseConfig('version: 1\n', { baseDir: tmp, env: {} }).audit).toEqual({
+      checkpointEvery: { text: '5m', ms: 300_000 },
+    });
+  });
+
+  test('a signing key is a secret reference, the public key a path relative to the file', () => {
+    const c = parseConfig(
+      'version: 1\naudit: { signing_key: env:AUDIT_KEY, public_key: keys/audit.pub, checkpoint_every: 1h }\n',
+      { baseDir: tmp, env: { AUDIT_KEY: 'pem' } },
+    );
+    expect(c.audit.signingKey?.reveal()).toBe('pem');
+    expect(c.audit.publicKey).toBe(join(tmp, 'keys', 'audit.pub'));
+    expect(c.audit.checkpointEvery).toEqual({ text: '1h', ms: 3_600_000 });
+  });
+
+  test('an inline key and an unknown key are errors', () => {
+    let caught: unknown;
+    try {
+      parseConfig('version: 1\naudit: { signing_key: "-----BEGIN PRIVATE KEY-----", every: 5m }\n', {
+        baseDir: tmp,
+        env: {},
+      });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as ConfigError).issues.map((i) => [i.path, i.code])).toEqual([
+      ['audit.signing_key', 'secret_inline'],
+      ['audit.every', 'unknown_key'],
+    ]);
+  });
+});

@@ -1,14 +1,31 @@
 // `lifeboat token issue|revoke|list`, `lifeboat whoami`, `lifeboat audit verify|export`.
 import type { Command } from 'commander';
 import { createWriteStream } from 'node:fs';
-import type { WhoAmIResponse } from '../../contract/identity.js';
+import type { AuditVerifyResponse } from '../../contract/audit.js';
+import type { AuditPage, WhoAmIResponse } from '../../contract/identity.js';
 import { LifeboatError } from '../../errors.js';
 import { parseDuration } from '../../lib/duration.js';
 import { apiClient } from '../client.js';
-import { cliContext, emit } from '../context.js';
+import { type CliContext, cliContext, emit } from '../context.js';
 import { EXIT } from '../exit.js';
 
 const dataDirOption = ['--data-dir <dir>', 'the embedded store of `lifeboat start` (env LIFEBOAT_DATA_DIR)'] as const;
+
+/** The audit commands go through the API when a token is set and no store was named. */
+function viaApi(ctx: CliContext): boolean {
+  return !ctx.dataDirGiven && ctx.token !== undefined;
+}
+const API_HINT = 'or set LIFEBOAT_TOKEN to a token of an auditor to go through the API';
+
+/** A refusal through the API also names the other way: the store itself, with --data-dir. */
+function withDirectHint(err: unknown): unknown {
+  if (!(err instanceof LifeboatError) || err.status !== 403) return err;
+  return new LifeboatError(err.code, err.message, {
+    hint: `${err.hint ?? 'use the token of an auditor or a DBA admin'}; or read the store directly with --data-dir DIR`,
+    status: err.status,
+    details: err.details,
+  });
+}
 
 /** Direct store access, loaded only by the commands that use it (the others start faster). */
 const storeAccess = () => import('../store-access.js');
@@ -95,24 +112,40 @@ export function registerIdentityCommands(program: Command): void {
       );
     });
 
-  const audit = program.command('audit').description('the hash-chained audit trail (direct store access)');
+  const audit = program
+    .command('audit')
+    .description('the hash-chained audit trail: through the API with LIFEBOAT_TOKEN, or the store with --data-dir');
   audit
     .command('verify')
-    .description('walk the chain; exit 1 naming the first event that was edited, deleted, inserted or moved')
+    .description(
+      'walk the chain and hold it against the newest signed checkpoint in storage; exit 1 naming every event edited, deleted, inserted or moved',
+    )
     .option(...dataDirOption)
     .action(async (_o, cmd: Command) => {
-      const { withStore } = await storeAccess();
       const ctx = cliContext(cmd);
-      const { verifyAuditTrail } = await import('../../audit/read.js');
-      const { describeBreak } = await import('../../audit/chain.js');
-      const v = await withStore(ctx, (s) => verifyAuditTrail(s.db));
-      const doc = { ok: v.ok, checked: v.checked, lastHash: v.lastHash, firstBreak: v.firstBreak ?? null };
-      if (v.ok)
-        emit(ctx, doc, () => `audit trail intact: ${v.checked} events verified (head ${v.lastHash.slice(0, 12)})`);
-      else {
-        emit(ctx, doc, () => '');
-        if (!ctx.json)
-          process.stderr.write(`audit trail BROKEN after ${v.checked} good events: ${describeBreak(v.firstBreak!)}\n`);
+      const { verificationText } = await import('../../audit/verification.js');
+      let v: AuditVerifyResponse;
+      if (viaApi(ctx)) {
+        v = await apiClient(ctx)
+          .request<AuditVerifyResponse>('GET', '/api/v1/audit/verify')
+          .catch((err: unknown) => {
+            throw withDirectHint(err);
+          });
+      } else {
+        const { withStore, optionalCliCatalog } = await storeAccess();
+        const { verifyAnchoredTrail } = await import('../../audit/verify-trail.js');
+        const { loadTrustedKey } = await import('../../audit/signing-key.js');
+        const catalog = optionalCliCatalog(ctx);
+        v = await withStore(
+          ctx,
+          async (s) => verifyAnchoredTrail({ db: s.db, catalog, trusted: loadTrustedKey(catalog?.audit, ctx.dataDir) }),
+          { missingHint: API_HINT },
+        );
+      }
+      const text = verificationText(v);
+      emit(ctx, v, () => text.stdout);
+      if (!v.ok) {
+        if (!ctx.json) process.stderr.write(text.stderr.map((l) => `${l}\n`).join(''));
         process.exitCode = EXIT.failed;
       }
     });
@@ -123,7 +156,6 @@ export function registerIdentityCommands(program: Command): void {
     .option('--since <time>', 'only events at or after this ISO time')
     .option('--out <file>', 'write to a file instead of stdout')
     .action(async (o: { since?: string; out?: string }, cmd: Command) => {
-      const { withStore } = await storeAccess();
       const ctx = cliContext(cmd);
       let since: Date | undefined;
       if (o.since) {
@@ -133,19 +165,48 @@ export function registerIdentityCommands(program: Command): void {
             hint: 'use an ISO time such as 2026-11-01T00:00:00Z',
           });
       }
-      const out = o.out ? createWriteStream(o.out) : process.stdout;
-      const { walkAudit } = await import('../../audit/read.js');
       let n = 0;
-      await withStore(ctx, async (s) => {
-        for await (const e of walkAudit(s.db, { since })) {
-          if (!out.write(`${JSON.stringify({ ...e, at: e.at.toISOString() })}\n`))
-            await new Promise<void>((r) => out.once('drain', () => r()));
+      const write = async (events: AsyncIterable<unknown>) => {
+        const out = o.out ? createWriteStream(o.out) : process.stdout;
+        for await (const e of events) {
+          if (!out.write(`${JSON.stringify(e)}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
           n++;
         }
-      });
-      if (o.out) {
-        await new Promise<void>((r) => (out as NodeJS.WritableStream).end(r));
-        process.stderr.write(`exported ${n} events to ${o.out}\n`);
+        if (o.out) await new Promise<void>((r) => (out as NodeJS.WritableStream).end(r));
+      };
+      if (viaApi(ctx))
+        await write(apiEvents(ctx, since)).catch((err: unknown) => {
+          throw withDirectHint(err);
+        });
+      else {
+        const { withStore } = await storeAccess();
+        const { walkAudit } = await import('../../audit/read.js');
+        await withStore(
+          ctx,
+          async (s) => {
+            await write(
+              (async function* () {
+                for await (const e of walkAudit(s.db, { since })) yield { ...e, at: e.at.toISOString() };
+              })(),
+            );
+          },
+          { missingHint: API_HINT },
+        );
       }
+      if (o.out) process.stderr.write(`exported ${n} events to ${o.out}\n`);
     });
+}
+
+/** The trail through the API, page by page (GET /api/v1/audit). */
+async function* apiEvents(ctx: CliContext, since: Date | undefined): AsyncGenerator<AuditPage['events'][number]> {
+  const api = apiClient(ctx);
+  let after = 0;
+  for (;;) {
+    const q = new URLSearchParams({ after: String(after), limit: '1000' });
+    if (since) q.set('since', since.toISOString());
+    const page = await api.request<AuditPage>('GET', `/api/v1/audit?${q}`);
+    yield* page.events;
+    if (page.next === null) return;
+    after = page.next;
+  }
 }
