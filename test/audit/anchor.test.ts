@@ -285,7 +285,13 @@ describe('when checkpoints are written', () => {
     expect(
       (await t.s.db.selectFrom('backups').select('status').where('id', '=', 'b-1').executeTakeFirstOrThrow()).status,
     ).toBe('failed');
-    expect(checkpoints(t)).toEqual(['0000000000000002.json']);
+    // anchored at the head, which includes the backup's own failure event
+    const head = await t.s.db
+      .selectFrom('audit_events')
+      .select((e) => e.fn.max('seq').as('seq'))
+      .executeTakeFirstOrThrow();
+    expect(Number(head.seq)).toBeGreaterThan(2);
+    expect(checkpoints(t)).toEqual([checkpointKey(Number(head.seq)).split('/').pop()]);
   });
 
   it('regularly, while a server runs (audit.checkpoint_every)', async () => {
