@@ -19,6 +19,33 @@ export const ProgressDoc = z.object({
 });
 export type ProgressDoc = z.infer<typeof ProgressDoc>;
 
+/** A safety check of a request, persisted on the run (`restore checks <run> --json`). */
+export const CheckDoc = z.looseObject({
+  code: z.string(),
+  severity: z.enum(['blocking', 'warning', 'safe']),
+  message: z.string(),
+});
+export type CheckDoc = z.infer<typeof CheckDoc>;
+
+/** What a restore would do, per table, worked out before anything is written. */
+export const PreviewDoc = z.looseObject({
+  backupId: z.string(),
+  backupTakenAt: z.string(),
+  tables: z.array(
+    z.looseObject({
+      table: z.string(),
+      rowsInBackup: z.number(),
+      rowsInDestination: z.number().nullable().optional().describe('absent when not counted'),
+      masking: z.array(z.string()).optional().describe('the masking rules applied, as "column: transform"'),
+    }),
+  ),
+  masking: z
+    .looseObject({ applied: z.boolean(), note: z.string() })
+    .optional()
+    .describe('whether the data is masked on its way to this destination'),
+});
+export type PreviewDoc = z.infer<typeof PreviewDoc>;
+
 export const RunDoc = z.object({
   id: z.number(),
   status: RunStatusEnum,
@@ -36,8 +63,8 @@ export const RunDoc = z.object({
   durationMs: z.number().nullable(),
   phase: z.string().nullable(),
   progress: ProgressDoc.partial().passthrough(),
-  checks: z.array(z.unknown()),
-  preview: z.unknown().nullable(),
+  checks: z.array(CheckDoc),
+  preview: PreviewDoc.nullable(),
   warnings: z.array(z.object({ code: z.string(), message: z.string() })),
   error: z.string().nullable(),
   errorStep: z.string().nullable(),

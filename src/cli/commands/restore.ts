@@ -7,8 +7,10 @@ import { parseList } from '../parse.js';
 import { apiClient } from '../client.js';
 import { type CliContext, cliContext, emit } from '../context.js';
 import { EXIT } from '../exit.js';
+import { checksAndPreview } from '../run-view.js';
 
-function summary(r: RunDoc): string {
+/** The run in a few lines; with `details`, its checks and preview too (before what to do next). */
+function summary(r: RunDoc, details = false): string {
   const took = r.durationMs !== null ? ` in ${formatDuration(r.durationMs)}` : '';
   const lines = [
     `run ${r.id}: ${r.status}${took}  ${r.database} → ${r.destination.identifier} (${r.destination.tier})`,
@@ -18,6 +20,7 @@ function summary(r: RunDoc): string {
   for (const w of r.warnings) lines.push(`  warning: ${w.message}`);
   if (r.previous && !r.previous.dropped)
     lines.push(`  previous copy kept as ${r.previous.dbname} until ${r.previous.expiresAt}`);
+  if (details) lines.push(checksAndPreview(r));
   if (r.status === 'previewed')
     lines.push(`  dry run: to execute, repeat with --execute --confirm "${r.destination.identifier}"`);
   return lines.join('\n');
@@ -108,7 +111,8 @@ export function registerRestoreCommands(program: Command): void {
       };
       let r = await apiClient(ctx).request<RunDoc>('POST', '/api/v1/runs', body);
       if (o.wait && o.execute) r = await watch(ctx, r.id);
-      emit(ctx, r, () => summary(r));
+      // a dry run exists to be read: its checks and preview, as --json has them
+      emit(ctx, r, () => summary(r, DRY_RUN_STATUSES.has(r.status)));
       if (o.wait) exitFor(r);
     });
   restore
@@ -121,7 +125,7 @@ export function registerRestoreCommands(program: Command): void {
         'GET',
         `/api/v1/runs/${encodeURIComponent(id)}${o.log ? '?log=true' : ''}`,
       );
-      emit(ctx, r, () => `${summary(r)}${o.log ? `\n--- log ---\n${r.log ?? ''}` : ''}`);
+      emit(ctx, r, () => `${summary(r, true)}${o.log ? `\n--- log ---\n${r.log ?? ''}` : ''}`);
     });
   restore
     .command('status <run>')
