@@ -7,11 +7,20 @@ import { type ErrorBody, isLifeboatError } from '../errors.js';
 import { redact } from '../lib/secret.js';
 import type { App } from './app.js';
 
-export function installErrorHandling(app: App): void {
+/**
+ * `staleNote` says when lifeboat.yaml on disk is not the file in force: a denial or a "not found"
+ * may then be about a change that is not loaded yet, and the answer says so.
+ */
+export function installErrorHandling(app: App, staleNote: () => string | undefined = () => undefined): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (isLifeboatError(err)) {
       if (err.status >= 500) req.log.error({ err: { message: redact(err.message), code: err.code } }, 'request failed');
-      return reply.status(err.status).send(err.toBody());
+      const body = err.toBody();
+      const note = err.status === 403 || err.status === 404 ? staleNote() : undefined;
+      if (note !== undefined && !body.error.hint?.includes(note)) {
+        body.error.hint = body.error.hint === undefined ? note : `${body.error.hint}; NOTE: ${note}`;
+      }
+      return reply.status(err.status).send(body);
     }
     if (hasZodFastifySchemaValidationErrors(err)) {
       const body: ErrorBody = {

@@ -4,8 +4,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type PgBoss from 'pg-boss';
-import { loadConfig } from '../catalog/load.js';
-import type { Catalog } from '../catalog/types.js';
+import { LiveCatalog, readingCatalog } from '../catalog/live.js';
 import { type DemoWorkspace, startDemoWorkspace } from '../demo/workspace.js';
 import { LifeboatError } from '../errors.js';
 import { type App, buildApp } from '../http/app.js';
@@ -43,7 +42,8 @@ export interface Running {
   configFile: string;
   demo: boolean;
   store: Store;
-  catalog: Catalog;
+  /** The configuration in force; `config.reload()` puts an edited lifeboat.yaml in force. */
+  config: LiveCatalog;
   stop(): Promise<void>;
 }
 
@@ -59,8 +59,12 @@ export async function runLifeboat(opts: RunOptions): Promise<Running> {
     }
   };
   try {
-    if (!opts.databaseUrl && opts.mode === 'all') undo.push(acquireDataDirLock(opts.dataDir, opts.mode));
-    const { catalog, demo } = await resolveCatalog(opts, undo);
+    if (!opts.databaseUrl && opts.mode === 'all') undo.push(acquireDataDirLock(opts.dataDir));
+    const { config, demo } = await resolveCatalog(opts, undo);
+    for (const w of config.current.warnings)
+      opts.logger.warn({ file: config.file, ...w }, 'config key not acted on yet');
+    // every part reads the configuration in force when it uses it (a reload swaps it)
+    const live = <T extends object>(deps: T) => readingCatalog(deps, config);
     const store = await openStore({
       databaseUrl: opts.databaseUrl,
       dataDir: opts.dataDir,
@@ -77,7 +81,8 @@ export async function runLifeboat(opts: RunOptions): Promise<Running> {
     undo.push(() => queue.stop({ graceful: true, wait: true, timeout: 35_000 }));
     // the scheduler's cron entries follow lifeboat.yaml at every start of a server
     if (opts.mode !== 'worker') {
-      await syncBackupSchedules(queue, catalog);
+      await syncBackupSchedules(queue, config.current);
+      config.onReload((catalog) => syncBackupSchedules(queue, catalog));
       await ensureQueue(queue, MAINTENANCE_QUEUE);
       await queue.schedule(MAINTENANCE_QUEUE, MAINTENANCE_CRON, {}, { tz: 'UTC' });
     }
@@ -89,16 +94,18 @@ export async function runLifeboat(opts: RunOptions): Promise<Running> {
     if (opts.mode !== 'worker') {
       const changes = await listenForChanges(store.url, opts.logger);
       undo.push(() => changes.close());
-      app = await buildApp({
-        db: store.db,
-        queue,
-        catalog,
-        startedAt: new Date(),
-        publicUrl: `http://${opts.host}:${opts.port}`,
-        wake: (q) => wakeWorker(q),
-        changes,
-        logger: opts.logger,
-      });
+      app = await buildApp(
+        live({
+          db: store.db,
+          queue,
+          config,
+          startedAt: new Date(),
+          publicUrl: `http://${opts.host}:${opts.port}`,
+          wake: (q: string) => wakeWorker(q),
+          changes,
+          logger: opts.logger,
+        }),
+      );
       url = await app.listen({ host: opts.host, port: opts.port }).catch((err: NodeJS.ErrnoException) => {
         if (err.code === 'EADDRINUSE') {
           throw new LifeboatError('conflict', `unable to listen on ${opts.host}:${opts.port}: the port is in use`, {
@@ -111,19 +118,22 @@ export async function runLifeboat(opts: RunOptions): Promise<Running> {
       undo.push(() => started.close());
     }
     if (opts.mode !== 'server') {
+      const jobDeps = live({ db: store.db, queue, logger: opts.logger });
       const worker: RunningWorker = await startWorker({
         db: store.db,
         queue,
         logger: opts.logger,
         labels: opts.labels,
-        handlers: jobHandlers({ db: store.db, queue, catalog, logger: opts.logger }),
+        handlers: jobHandlers(jobDeps),
       });
       undo.push(() => worker.stop());
+      // a database given a backup schedule by a reload gets its scheduled queue served too
+      config.onReload(() => worker.serve(jobHandlers(jobDeps)));
       wakeWorker = (q) => worker.wake(q);
-      const stopReaper = startReaper({ db: store.db, catalog, logger: opts.logger }, opts.staleAfterMs);
+      const stopReaper = startReaper(live({ db: store.db, logger: opts.logger }), opts.staleAfterMs);
       undo.push(async () => stopReaper());
     }
-    return { url, configFile: catalog.file ?? '', demo, store, catalog, stop };
+    return { url, configFile: config.file, demo, store, config, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -133,11 +143,11 @@ export async function runLifeboat(opts: RunOptions): Promise<Running> {
 async function resolveCatalog(
   opts: RunOptions,
   undo: Array<() => Promise<void>>,
-): Promise<{ catalog: Catalog; demo: boolean }> {
+): Promise<{ config: LiveCatalog; demo: boolean }> {
   const local = resolve('lifeboat.yaml');
   const file = opts.configFile ?? (existsSync(local) ? local : undefined);
   // (the demo's own file is found by creating the demo below, which also starts its clusters)
-  if (file) return { catalog: loadConfig(file, opts.env), demo: false };
+  if (file) return { config: LiveCatalog.load(file, opts.env), demo: false };
   if (opts.mode !== 'all') {
     throw new LifeboatError('config_invalid', 'no lifeboat.yaml found', {
       hint: 'pass --config <file> or set LIFEBOAT_CONFIG; only `lifeboat start` creates a demo workspace',
@@ -145,5 +155,5 @@ async function resolveCatalog(
   }
   const demo: DemoWorkspace = await startDemoWorkspace(opts.dataDir);
   undo.push(() => demo.stop());
-  return { catalog: loadConfig(demo.configFile, opts.env), demo: true };
+  return { config: LiveCatalog.load(demo.configFile, opts.env), demo: true };
 }
