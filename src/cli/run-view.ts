@@ -1,7 +1,10 @@
-// The human form of a run's checks and preview, as `restore request` (a dry run) and `restore show`
-// print them: what was checked, with its severity, and per table what the restore would write
-// (rows in the backup, rows in the destination when they were counted, the masking applied).
+// The human forms of a run: its checks and preview, as `restore request` (a dry run) and `restore
+// show` print them — what was checked, with its severity, and per table what the restore would
+// write (rows in the backup, rows in the destination when counted, the masking applied) — and the
+// progress line of `restore status --watch`.
 import type { RunDoc } from '../contract/runs.js';
+import { formatDuration } from '../lib/duration.js';
+import { type Phase, PHASE_LABELS } from '../restore/progress-model.js';
 
 const count = (n: number) => n.toLocaleString('en-US');
 
@@ -35,4 +38,43 @@ export function checksAndPreview(r: Pick<RunDoc, 'checks' | 'preview'>): string 
   lines.push(format(header), ...rows.map(format));
   if (p.masking) lines.push(`  masking: ${p.masking.note}`);
   return lines.join('\n');
+}
+
+const BAR_WIDTH = 30;
+
+/**
+ * `[#########.....]  34% restore data  12.3 MB/s  tables 3/5  ETA 12s`: the phase, the rate, what
+ * is done of it, and the time left — "ETA unknown" while there is no basis for one.
+ */
+export function progressLine(r: Pick<RunDoc, 'status' | 'phase' | 'progress'>): string {
+  const p = r.progress;
+  const pct = Math.min(100, Math.max(0, p.percent ?? 0));
+  const filled = Math.floor((pct / 100) * BAR_WIDTH);
+  const phase = p.phase ?? r.phase;
+  const label =
+    r.status !== 'running'
+      ? r.status
+      : phase && phase in PHASE_LABELS
+        ? PHASE_LABELS[phase as Phase]
+        : (phase ?? r.status);
+  const parts = [`[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${pct.toFixed(0).padStart(3)}%`, label];
+  if (r.status === 'running') {
+    if (p.bytesPerSecond) parts.push(`${bytes(p.bytesPerSecond)}/s`);
+    if ((phase === 'indexes' || phase === 'constraints') && p.itemsTotal)
+      parts.push(`indexes and constraints ${p.itemsDone ?? 0}/${p.itemsTotal}`);
+    else if (p.tablesTotal) parts.push(`tables ${p.tablesDone ?? 0}/${p.tablesTotal}`);
+    parts.push(typeof p.etaSeconds === 'number' ? `ETA ${formatDuration(p.etaSeconds * 1000)}` : 'ETA unknown');
+  }
+  return parts.join('  ');
+}
+
+function bytes(n: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  return `${v.toFixed(u === 0 || v >= 100 ? 0 : 1)} ${units[u]}`;
 }

@@ -5,8 +5,8 @@ import { RUN_STATUSES, TERMINAL_STATUSES } from '../restore/lifecycle.js';
 export const RunStatusEnum = z.enum(RUN_STATUSES);
 
 export const ProgressDoc = z.object({
-  phase: z.string(),
-  percent: z.number(),
+  phase: z.string().describe('fetch, restore (data), indexes, constraints, post_restore, verify, swap, …'),
+  percent: z.number().describe('of the whole run, phases weighted: it never counts the work still to come as done'),
   bytesDone: z.number(),
   bytesTotal: z.number(),
   tablesDone: z.number(),
@@ -14,7 +14,10 @@ export const ProgressDoc = z.object({
   rowsDone: z.number(),
   rowsTotal: z.number(),
   rowsPerSecond: z.number(),
-  etaSeconds: z.number().nullable(),
+  bytesPerSecond: z.number().describe('archive bytes per second over the last seconds'),
+  itemsDone: z.number().describe('indexes and constraints started'),
+  itemsTotal: z.number().describe('indexes and constraints in the archive'),
+  etaSeconds: z.number().nullable().describe('seconds to the end of the run; null when there is no basis yet'),
   updatedAt: z.string(),
 });
 export type ProgressDoc = z.infer<typeof ProgressDoc>;

@@ -7,7 +7,7 @@ import { parseList } from '../parse.js';
 import { apiClient } from '../client.js';
 import { type CliContext, cliContext, emit } from '../context.js';
 import { EXIT } from '../exit.js';
-import { checksAndPreview } from '../run-view.js';
+import { checksAndPreview, progressLine } from '../run-view.js';
 
 /** The run in a few lines; with `details`, its checks and preview too (before what to do next). */
 function summary(r: RunDoc, details = false): string {
@@ -26,16 +26,6 @@ function summary(r: RunDoc, details = false): string {
   return lines.join('\n');
 }
 
-function bar(r: RunDoc): string {
-  const pct = r.progress.percent ?? 0;
-  const width = 30;
-  const filled = Math.round((pct / 100) * width);
-  const p = r.progress;
-  const eta = p.etaSeconds ? ` ETA ${formatDuration(p.etaSeconds * 1000)}` : '';
-  const rate = p.rowsPerSecond ? ` ${p.rowsPerSecond} rows/s` : '';
-  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${pct.toFixed(0).padStart(3)}% ${r.phase ?? r.status} tables ${p.tablesDone ?? 0}/${p.tablesTotal ?? 0}${rate}${eta}`;
-}
-
 /**
  * Follows a run to its end on the server's progress stream (the server sends the run whenever
  * it changes), printing a bar on a terminal or a line per phase otherwise. A stream that ends
@@ -50,10 +40,10 @@ async function watch(ctx: CliContext, id: number): Promise<RunDoc> {
     last = r;
     const phase = `${r.status}:${r.phase ?? ''}`;
     if (!ctx.json) {
-      if (ctx.stdoutIsTTY) process.stdout.write(`\r\x1b[2K${bar(r)}`);
+      if (ctx.stdoutIsTTY) process.stdout.write(`\r\x1b[2K${progressLine(r)}`);
       else if (phase !== lastPhase)
         process.stdout.write(
-          `${new Date().toISOString()} run ${r.id} ${r.status}${r.phase ? ` (${r.phase})` : ''} ${r.progress.percent ?? 0}%\n`,
+          `${new Date().toISOString()} run ${r.id} ${r.status}${r.phase ? ` (${r.phase})` : ''} ${r.progress.percent ?? 0}%${r.status === 'running' ? `  ${typeof r.progress.etaSeconds === 'number' ? `ETA ${formatDuration(r.progress.etaSeconds * 1000)}` : 'ETA unknown'}` : ''}\n`,
         );
     }
     lastPhase = phase;
