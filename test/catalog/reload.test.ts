@@ -112,13 +112,17 @@ describe('SIGHUP', () => {
     const store = await freshStore();
     const dir = mkdtempSync(join(harnessRoot(), 'sighup-'));
     const file = join(dir, 'lifeboat.yaml');
-    writeFileSync(file, CONFIG);
+    // a key not acted on yet is said at start, with its line
+    writeFileSync(file, CONFIG.replace('approvers: [] }', 'approvers: [], max_concurrent_restores: 2 }'));
     const port = await freePort();
     const server = spawnLifeboat(['server', '--port', String(port)], {
       env: { LIFEBOAT_DATABASE_URL: store.url.reveal(), LIFEBOAT_CONFIG: file },
     });
     try {
-      await server.waitFor(/Lifeboat server is running at/);
+      await server.waitFor(/ {2}stop: {3}Ctrl-C/);
+      expect(server.output()).toContain(
+        '  note:   1 key of lifeboat.yaml is not acted on yet (teams.team-alpha.max_concurrent_restores, line 3)\n',
+      );
       const url = `http://127.0.0.1:${port}`;
       appendFileSync(file, ZOE);
       const zoe = (await issueToken(store.db, { user: 'zoe', actor: 'test' })).token;
