@@ -4,6 +4,7 @@
 
 export const ACTIONS = [
   'catalog.view',
+  'config.reload',
   'restore.view',
   'restore.request',
   'restore.approve',

@@ -12,7 +12,15 @@ export interface Authenticator {
   authenticate(authorization: string | undefined): Promise<Principal>;
 }
 
-export function tokenAuthenticator(db: Db, catalog: Catalog): Authenticator {
+/**
+ * `catalog` is read at each authentication (a reload swaps it); `staleNote` says, when it can,
+ * that lifeboat.yaml on disk is not the file in force.
+ */
+export function tokenAuthenticator(
+  db: Db,
+  catalog: () => Catalog,
+  staleNote: () => string | undefined = () => undefined,
+): Authenticator {
   return {
     async authenticate(authorization) {
       const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
@@ -28,11 +36,15 @@ export function tokenAuthenticator(db: Db, catalog: Catalog): Authenticator {
           hint: 'issue a new one with `lifeboat token issue <user>`',
         });
       }
-      const p = principalFor(catalog, check.user, `token:${check.prefix}`);
+      const p = principalFor(catalog(), check.user, `token:${check.prefix}`);
       if (!p) {
-        throw new LifeboatError('unauthenticated', `the token's user ${check.user} is no longer in lifeboat.yaml`, {
-          hint: 'add the user back to lifeboat.yaml or issue a token for a configured user',
-        });
+        throw new LifeboatError(
+          'unauthenticated',
+          `the token's user ${check.user} is not in the lifeboat.yaml in force`,
+          {
+            hint: staleNote() ?? 'add the user to lifeboat.yaml and reload it, or issue a token for a configured user',
+          },
+        );
       }
       return p;
     },

@@ -61,9 +61,13 @@ export function parseConfig(text: string, opts: ParseOptions): Catalog {
 
 export function loadConfig(file: string, env: Env): Catalog {
   const path = resolve(file);
-  let text: string;
+  return parseConfig(readConfigText(path).toString('utf8'), { file: path, baseDir: dirname(path), env });
+}
+
+/** The bytes of a config file, or `config_invalid` saying why they cannot be read. */
+export function readConfigText(path: string): Buffer {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path);
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
     throw new LifeboatError('config_invalid', `unable to read the configuration ${path}: ${reason}`, {
@@ -71,7 +75,6 @@ export function loadConfig(file: string, env: Env): Catalog {
       cause: err,
     });
   }
-  return parseConfig(text, { file: path, baseDir: dirname(path), env });
 }
 
 function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {

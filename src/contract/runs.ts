@@ -6,8 +6,8 @@ import { RUN_STATUSES, TERMINAL_STATUSES } from '../restore/lifecycle.js';
 export const RunStatusEnum = z.enum(RUN_STATUSES);
 
 export const ProgressDoc = z.object({
-  phase: z.string(),
-  percent: z.number(),
+  phase: z.string().describe('fetch, restore (data), indexes, constraints, post_restore, verify, swap, …'),
+  percent: z.number().describe('of the whole run, phases weighted: it never counts the work still to come as done'),
   bytesDone: z.number(),
   bytesTotal: z.number(),
   tablesDone: z.number(),
@@ -15,10 +15,40 @@ export const ProgressDoc = z.object({
   rowsDone: z.number(),
   rowsTotal: z.number(),
   rowsPerSecond: z.number(),
-  etaSeconds: z.number().nullable(),
+  bytesPerSecond: z.number().describe('archive bytes per second over the last seconds'),
+  itemsDone: z.number().describe('indexes and constraints started'),
+  itemsTotal: z.number().describe('indexes and constraints in the archive'),
+  etaSeconds: z.number().nullable().describe('seconds to the end of the run; null when there is no basis yet'),
   updatedAt: z.string(),
 });
 export type ProgressDoc = z.infer<typeof ProgressDoc>;
+
+/** A safety check of a request, persisted on the run (`restore checks <run> --json`). */
+export const CheckDoc = z.looseObject({
+  code: z.string(),
+  severity: z.enum(['blocking', 'warning', 'safe']),
+  message: z.string(),
+});
+export type CheckDoc = z.infer<typeof CheckDoc>;
+
+/** What a restore would do, per table, worked out before anything is written. */
+export const PreviewDoc = z.looseObject({
+  backupId: z.string(),
+  backupTakenAt: z.string(),
+  tables: z.array(
+    z.looseObject({
+      table: z.string(),
+      rowsInBackup: z.number(),
+      rowsInDestination: z.number().nullable().optional().describe('absent when not counted'),
+      masking: z.array(z.string()).optional().describe('the masking rules applied, as "column: transform"'),
+    }),
+  ),
+  masking: z
+    .looseObject({ applied: z.boolean(), note: z.string() })
+    .optional()
+    .describe('whether the data is masked on its way to this destination'),
+});
+export type PreviewDoc = z.infer<typeof PreviewDoc>;
 
 export const RunDoc = z.object({
   id: z.number(),
@@ -44,8 +74,8 @@ export const RunDoc = z.object({
   durationMs: z.number().nullable(),
   phase: z.string().nullable(),
   progress: ProgressDoc.partial().passthrough(),
-  checks: z.array(z.unknown()),
-  preview: z.unknown().nullable(),
+  checks: z.array(CheckDoc),
+  preview: PreviewDoc.nullable(),
   warnings: z.array(z.object({ code: z.string(), message: z.string() })),
   error: z.string().nullable(),
   errorStep: z.string().nullable(),

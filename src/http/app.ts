@@ -17,6 +17,7 @@ import { frameworkErrors, installErrorHandling } from './errors.js';
 import { installAuth } from './auth.js';
 import { auditRoutes } from './routes/audit.js';
 import { backupRoutes } from './routes/backups.js';
+import { configRoutes } from './routes/config.js';
 import { healthRoutes } from './routes/health.js';
 import { identityRoutes } from './routes/identity.js';
 import { maskingRoutes } from './routes/masking.js';
@@ -31,7 +32,7 @@ export type App = FastifyInstance<
 >;
 
 /** Route modules, each `(app, deps) => void`. Later capabilities add theirs here. */
-const ROUTES = [healthRoutes, identityRoutes, auditRoutes, backupRoutes, runRoutes, maskingRoutes];
+const ROUTES = [healthRoutes, identityRoutes, auditRoutes, configRoutes, backupRoutes, runRoutes, maskingRoutes];
 
 export async function buildApp(deps: HttpDeps & { logger: Logger }): Promise<App> {
   const app = Fastify({
@@ -42,7 +43,7 @@ export async function buildApp(deps: HttpDeps & { logger: Logger }): Promise<App
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  installErrorHandling(app);
+  installErrorHandling(app, () => deps.config?.staleNote());
   installAuth(app, deps);
 
   await app.register(swagger, {

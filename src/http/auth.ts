@@ -22,7 +22,11 @@ declare module 'fastify' {
 }
 
 export function installAuth(app: App, deps: HttpDeps): void {
-  const authenticator = tokenAuthenticator(deps.db, deps.catalog);
+  const authenticator = tokenAuthenticator(
+    deps.db,
+    () => deps.catalog,
+    () => deps.config?.staleNote(),
+  );
   app.decorateRequest('principal', undefined);
   app.addHook('onRequest', async (req) => {
     if (!req.url.startsWith('/api/')) return; // the web UI's static files

@@ -29,11 +29,20 @@ function pathOf(req: FastifyRequest): string {
   return quoteInput(req.url.split('?')[0]!, 200).slice(1, -1);
 }
 
-export function installErrorHandling(app: App): void {
+/**
+ * `staleNote` says when lifeboat.yaml on disk is not the file in force: a denial or a "not found"
+ * may then be about a change that is not loaded yet, and the answer says so.
+ */
+export function installErrorHandling(app: App, staleNote: () => string | undefined = () => undefined): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (isLifeboatError(err)) {
       if (err.status >= 500) req.log.error({ err: { message: redact(err.message), code: err.code } }, 'request failed');
-      return reply.status(err.status).send(bodyOf(err.toBody().error));
+      const body = err.toBody();
+      const note = err.status === 403 || err.status === 404 ? staleNote() : undefined;
+      if (note !== undefined && !body.error.hint?.includes(note)) {
+        body.error.hint = body.error.hint === undefined ? note : `${body.error.hint}; NOTE: ${note}`;
+      }
+      return reply.status(err.status).send(bodyOf(body.error));
     }
     if (hasZodFastifySchemaValidationErrors(err)) {
       const issues = err.validation.slice(0, MAX_ISSUES);

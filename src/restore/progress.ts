@@ -5,52 +5,17 @@ import { Transform } from 'node:stream';
 import { sql } from 'kysely';
 import type { Db } from '../store/db.js';
 import { redact, type Secret } from '../lib/secret.js';
+import {
+  type Phase,
+  type Progress,
+  progressOf,
+  RATE_WINDOW_MS,
+  rateAndEta,
+  type Sample,
+  type Work,
+} from './progress-model.js';
 
-export const PHASES = [
-  'queued',
-  'lock',
-  'fetch',
-  'restore',
-  'post_restore',
-  'verify',
-  'swap',
-  'release',
-  'done',
-] as const;
-export type Phase = (typeof PHASES)[number];
-
-export interface Progress {
-  phase: Phase;
-  percent: number;
-  bytesDone: number;
-  bytesTotal: number;
-  tablesDone: number;
-  tablesTotal: number;
-  rowsDone: number;
-  rowsTotal: number;
-  rowsPerSecond: number;
-  etaSeconds: number | null;
-  updatedAt: string;
-}
-
-// Share of the whole run each phase stands for, for one percentage that only goes up.
-const WEIGHT: Record<Phase, [number, number]> = {
-  queued: [0, 0],
-  lock: [0, 1],
-  fetch: [1, 25],
-  restore: [25, 85],
-  post_restore: [85, 88],
-  verify: [88, 95],
-  swap: [95, 99],
-  release: [99, 100],
-  done: [100, 100],
-};
-
-/** Pure: the overall percentage for a phase and its own completion fraction (0..1). */
-export function overallPercent(phase: Phase, fraction: number): number {
-  const [a, b] = WEIGHT[phase];
-  return Math.round((a + (b - a) * Math.min(1, Math.max(0, fraction))) * 10) / 10;
-}
+export { PHASES, type Phase, type Progress } from './progress-model.js';
 
 export class RunTracker {
   readonly #db: Db;
@@ -61,7 +26,20 @@ export class RunTracker {
   #phase: Phase = 'lock';
   #startedRestoreAt = 0;
   #flushing: Promise<void> = Promise.resolve();
-  p = { bytesDone: 0, bytesTotal: 0, tablesDone: 0, tablesTotal: 0, rowsDone: 0, rowsTotal: 0 };
+  #lastItem: Work['lastItem'];
+  /** The percentage shown so far: it only ever goes up. */
+  #percent = 0;
+  readonly #samples: Sample[] = [];
+  p = {
+    bytesDone: 0,
+    bytesTotal: 0,
+    tablesDone: 0,
+    tablesTotal: 0,
+    rowsDone: 0,
+    rowsTotal: 0,
+    itemsDone: 0,
+    itemsTotal: 0,
+  };
 
   constructor(db: Db, runId: number, secrets: Secret[] = []) {
     this.#db = db;
@@ -83,6 +61,12 @@ export class RunTracker {
     });
   }
 
+  /** pg_restore started building an index or a constraint (of the archive's `p.itemsTotal`). */
+  postDataItem(kind: 'indexes' | 'constraints'): void {
+    this.p.itemsDone++;
+    this.#lastItem = kind;
+  }
+
   phaseStart(phase: Phase): void {
     this.#phase = phase;
     if (phase === 'restore') this.#startedRestoreAt = Date.now();
@@ -93,21 +77,20 @@ export class RunTracker {
     this.#pendingLog.push(`${new Date().toISOString()} ${redact(line, this.#secrets)}`);
   }
 
-  snapshot(): Progress {
+  snapshot(now = Date.now()): Progress {
     const p = this.p;
-    let fraction = 0;
-    if (this.#phase === 'fetch') fraction = p.bytesTotal ? p.bytesDone / p.bytesTotal : 0;
-    if (this.#phase === 'restore')
-      fraction = p.rowsTotal ? p.rowsDone / p.rowsTotal : p.tablesTotal ? p.tablesDone / p.tablesTotal : 0;
-    const elapsed = this.#startedRestoreAt ? (Date.now() - this.#startedRestoreAt) / 1000 : 0;
-    const rate = elapsed > 0 ? p.rowsDone / elapsed : 0;
+    const shown = progressOf({ step: this.#phase, ...p, lastItem: this.#lastItem });
+    this.#percent = Math.max(this.#percent, shown.percent);
+    this.#samples.push({ at: now, bytesDone: p.bytesDone, percent: this.#percent });
+    while (this.#samples.length > 2 && this.#samples[0]!.at < now - RATE_WINDOW_MS) this.#samples.shift();
+    const elapsed = this.#startedRestoreAt ? (now - this.#startedRestoreAt) / 1000 : 0;
     return {
-      phase: this.#phase,
-      percent: overallPercent(this.#phase, fraction),
+      phase: shown.phase,
+      percent: this.#percent,
       ...p,
-      rowsPerSecond: Math.round(rate),
-      etaSeconds: rate > 0 && this.#phase === 'restore' ? Math.round((p.rowsTotal - p.rowsDone) / rate) : null,
-      updatedAt: new Date().toISOString(),
+      ...rateAndEta(this.#samples, now),
+      rowsPerSecond: elapsed > 0 ? Math.round(p.rowsDone / elapsed) : 0,
+      updatedAt: new Date(now).toISOString(),
     };
   }
 
@@ -115,12 +98,13 @@ export class RunTracker {
   flush(): Promise<boolean> {
     const run = async () => {
       const lines = this.#pendingLog.splice(0);
+      const progress = this.snapshot();
       const r = await this.#db
         .updateTable('restore_runs')
         .set({
           heartbeat_at: new Date(),
-          phase: this.#phase,
-          progress: JSON.stringify(this.snapshot()),
+          phase: progress.phase,
+          progress: JSON.stringify(progress),
           log: lines.length ? sql`log || ${lines.map((l) => `${l}\n`).join('')}` : sql`log`,
         })
         .where('id', '=', this.#runId)

@@ -7,7 +7,7 @@ import { recordAudit } from '../audit/record.js';
 import { Manifest } from '../backup/manifest.js';
 import { getDatabase, getServer } from '../catalog/lookup.js';
 import type { Catalog, DatabaseConfig } from '../catalog/types.js';
-import type { RunRequest } from '../contract/runs.js';
+import type { CheckDoc, PreviewDoc, RunRequest } from '../contract/runs.js';
 import { LifeboatError } from '../errors.js';
 import type { Db } from '../store/db.js';
 import { enqueueIn } from '../worker/queue.js';
@@ -29,7 +29,11 @@ export function approvalsRequired(database: DatabaseConfig, destinationTier: str
   return destinationTier === 'production' ? Math.max(2, database.approvals) : database.approvals;
 }
 
-async function chooseBackup(db: Db, database: string, req: RunRequest): Promise<{ id: string; manifest: Manifest }> {
+async function chooseBackup(
+  db: Db,
+  database: string,
+  req: RunRequest,
+): Promise<{ id: string; status: string; manifest: Manifest }> {
   let q = db
     .selectFrom('backups')
     .select(['id', 'status', 'manifest', 'finished_at', 'verify_error'])
@@ -61,7 +65,7 @@ async function chooseBackup(db: Db, database: string, req: RunRequest): Promise<
       { hint: 'choose a verified backup (`lifeboat backup list`)' },
     );
   }
-  return { id: row.id, manifest: Manifest.parse(row.manifest) };
+  return { id: row.id, status: row.status, manifest: Manifest.parse(row.manifest) };
 }
 
 function sameTable(ref: string, t: { schema: string; name: string }): boolean {
@@ -145,11 +149,43 @@ export async function requestRestore(
   const approvals = approvalsRequired(database, server.tier);
   const startAt = req.startAt ? new Date(req.startAt) : null;
   const tables = scope?.map((t) => `${t.schema}.${t.name}`) ?? null;
-  const preview = {
+  // personal data is masked on its way to every destination but production (a rollback)
+  const masked = server.tier !== 'production' && database.masking.rules.length > 0;
+  const preview: PreviewDoc = {
     backupId: backup.id,
     backupTakenAt: backup.manifest.finishedAt,
-    tables: (scope ?? backup.manifest.tables).map((t) => ({ table: `${t.schema}.${t.name}`, rowsInBackup: t.rows })),
+    tables: (scope ?? backup.manifest.tables).map((t) => ({
+      table: `${t.schema}.${t.name}`,
+      rowsInBackup: t.rows,
+      masking: masked
+        ? database.masking.rules.filter((r) => sameTable(r.table, t)).map((r) => `${r.column}: ${r.transform}`)
+        : [],
+    })),
+    masking: {
+      applied: masked,
+      note: masked
+        ? `${database.masking.rules.length} masking rule(s) applied in the stream; every column declared sensitive has one`
+        : server.tier === 'production'
+          ? 'not masked: a production destination gets the data as it was (a rollback)'
+          : `not masked: ${database.name} has no masking rules`,
+    },
   };
+  // the checks this request passed (a failed one refused it above), kept on the run
+  const checks: CheckDoc[] = [
+    {
+      code: 'destination_allowed',
+      severity: 'safe',
+      message: `${server.name} (${server.tier}) is an allowed destination of ${database.name}`,
+    },
+    backup.status === 'verified'
+      ? { code: 'backup_verified', severity: 'safe', message: `backup ${backup.id} is verified` }
+      : {
+          code: 'backup_verified',
+          severity: 'warning',
+          message: `backup ${backup.id} is ${backup.status}, not verified yet: its checksums are checked as it is restored`,
+        },
+    { code: 'masking', severity: 'safe', message: preview.masking!.note },
+  ];
 
   return deps.db.transaction().execute(async (trx) => {
     let status: RunStatus = 'draft';
@@ -179,6 +215,7 @@ export async function requestRestore(
         approvals_required: approvals,
         confirmed_at: req.execute ? new Date() : null,
         preview: JSON.stringify(preview),
+        checks: JSON.stringify(checks),
       })
       .returning('id')
       .executeTakeFirstOrThrow();

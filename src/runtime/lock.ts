@@ -1,15 +1,16 @@
-// One `lifeboat start` per data directory: a pid file, taken over when its process is gone (a
-// SIGKILLed start leaves one behind; the next start must recover, not refuse).
+// One `lifeboat start` per data directory: a pid file holding just the pid (as `kill $(cat …)`
+// expects), taken over when its process is gone (a SIGKILLed start leaves one behind; the next
+// start must recover, not refuse).
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { LifeboatError } from '../errors.js';
 
-export function acquireDataDirLock(dataDir: string, mode: string): () => Promise<void> {
+export function acquireDataDirLock(dataDir: string): () => Promise<void> {
   const dir = resolve(dataDir);
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'lifeboat.pid');
   if (existsSync(file)) {
-    const pid = Number(readFileSync(file, 'utf8').split('\n')[0]);
+    const pid = pidIn(file);
     if (pid && pid !== process.pid && alive(pid)) {
       throw new LifeboatError(
         'conflict',
@@ -20,10 +21,15 @@ export function acquireDataDirLock(dataDir: string, mode: string): () => Promise
       );
     }
   }
-  writeFileSync(file, `${process.pid}\n${mode}\n`);
+  writeFileSync(file, `${process.pid}\n`);
   return async () => {
-    if (existsSync(file) && Number(readFileSync(file, 'utf8').split('\n')[0]) === process.pid) rmSync(file);
+    if (existsSync(file) && pidIn(file) === process.pid) rmSync(file);
   };
+}
+
+/** The pid a pid file names (its first line: files of older versions had a second one). */
+function pidIn(file: string): number {
+  return Number(readFileSync(file, 'utf8').split('\n')[0]);
 }
 
 function alive(pid: number): boolean {

@@ -4,8 +4,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type PgBoss from 'pg-boss';
-import { loadConfig } from '../catalog/load.js';
-import type { Catalog } from '../catalog/types.js';
+import { LiveCatalog, readingCatalog } from '../catalog/live.js';
 import { type DemoWorkspace, startDemoWorkspace } from '../demo/workspace.js';
 import { LifeboatError } from '../errors.js';
 import { type App, buildApp } from '../http/app.js';
@@ -45,7 +44,8 @@ export interface Running {
   configFile: string;
   demo: boolean;
   store: Store;
-  catalog: Catalog;
+  /** The configuration in force; `config.reload()` puts an edited lifeboat.yaml in force. */
+  config: LiveCatalog;
   stop(): Promise<void>;
 }
 
@@ -61,11 +61,15 @@ export async function runLifeboat(opts: RunOptions): Promise<Running> {
     }
   };
   try {
-    if (!opts.databaseUrl && opts.mode === 'all') undo.push(acquireDataDirLock(opts.dataDir, opts.mode));
-    const { catalog, demo } = await resolveCatalog(opts, undo);
+    if (!opts.databaseUrl && opts.mode === 'all') undo.push(acquireDataDirLock(opts.dataDir));
+    const { config, demo } = await resolveCatalog(opts, undo);
+    for (const w of config.current.warnings)
+      opts.logger.warn({ file: config.file, ...w }, 'config key not acted on yet');
+    // every part reads the configuration in force when it uses it (a reload swaps it)
+    const live = <T extends object>(deps: T) => readingCatalog(deps, config);
     // the audit signing key lives outside the store; `start` and `server` create it on first start
-    const signer = loadSigner(catalog.audit, opts.dataDir, { create: opts.mode !== 'worker' });
-    const auditKey: TrustedKey | undefined = signer ?? loadTrustedKey(catalog.audit, opts.dataDir);
+    const signer = loadSigner(config.current.audit, opts.dataDir, { create: opts.mode !== 'worker' });
+    const auditKey: TrustedKey | undefined = signer ?? loadTrustedKey(config.current.audit, opts.dataDir);
     if (!signer) {
       opts.logger.warn(
         { dataDir: opts.dataDir },
@@ -87,10 +91,10 @@ export async function runLifeboat(opts: RunOptions): Promise<Running> {
     queue.on('error', (err) => opts.logger.warn({ err: err.message }, 'queue error'));
     undo.push(() => queue.stop({ graceful: true, wait: true, timeout: 35_000 }));
     const checkpoints: CheckpointWriter | undefined = signer
-      ? checkpointWriter({ db: store.db, catalog, signer, logger: opts.logger })
+      ? checkpointWriter(live({ db: store.db, signer, logger: opts.logger }))
       : undefined;
     if (checkpoints && opts.mode !== 'worker') {
-      const stopTimer = checkpoints.every(catalog.audit.checkpointEvery.ms);
+      const stopTimer = checkpoints.every(config.current.audit.checkpointEvery.ms);
       // runs after the API and the worker have stopped (undo runs backwards): the last events are in
       undo.push(async () => {
         await stopTimer();
@@ -99,7 +103,8 @@ export async function runLifeboat(opts: RunOptions): Promise<Running> {
     }
     // the scheduler's cron entries follow lifeboat.yaml at every start of a server
     if (opts.mode !== 'worker') {
-      await syncBackupSchedules(queue, catalog);
+      await syncBackupSchedules(queue, config.current);
+      config.onReload((catalog) => syncBackupSchedules(queue, catalog));
       await ensureQueue(queue, MAINTENANCE_QUEUE);
       await queue.schedule(MAINTENANCE_QUEUE, MAINTENANCE_CRON, {}, { tz: 'UTC' });
     }
@@ -111,17 +116,19 @@ export async function runLifeboat(opts: RunOptions): Promise<Running> {
     if (opts.mode !== 'worker') {
       const changes = await listenForChanges(store.url, opts.logger);
       undo.push(() => changes.close());
-      app = await buildApp({
-        db: store.db,
-        queue,
-        catalog,
-        startedAt: new Date(),
-        publicUrl: `http://${opts.host}:${opts.port}`,
-        wake: (q) => wakeWorker(q),
-        changes,
-        logger: opts.logger,
-        auditKey,
-      });
+      app = await buildApp(
+        live({
+          db: store.db,
+          queue,
+          config,
+          startedAt: new Date(),
+          publicUrl: `http://${opts.host}:${opts.port}`,
+          wake: (q: string) => wakeWorker(q),
+          changes,
+          logger: opts.logger,
+          auditKey,
+        }),
+      );
       url = await app.listen({ host: opts.host, port: opts.port }).catch((err: NodeJS.ErrnoException) => {
         if (err.code === 'EADDRINUSE') {
           throw new LifeboatError('conflict', `unable to listen on ${opts.host}:${opts.port}: the port is in use`, {
@@ -134,19 +141,22 @@ export async function runLifeboat(opts: RunOptions): Promise<Running> {
       undo.push(() => started.close());
     }
     if (opts.mode !== 'server') {
+      const jobDeps = live({ db: store.db, queue, logger: opts.logger, checkpoints });
       const worker: RunningWorker = await startWorker({
         db: store.db,
         queue,
         logger: opts.logger,
         labels: opts.labels,
-        handlers: jobHandlers({ db: store.db, queue, catalog, logger: opts.logger, checkpoints }),
+        handlers: jobHandlers(jobDeps),
       });
       undo.push(() => worker.stop());
+      // a database given a backup schedule by a reload gets its scheduled queue served too
+      config.onReload(() => worker.serve(jobHandlers(jobDeps)));
       wakeWorker = (q) => worker.wake(q);
-      const stopReaper = startReaper({ db: store.db, catalog, logger: opts.logger }, opts.staleAfterMs);
+      const stopReaper = startReaper(live({ db: store.db, logger: opts.logger }), opts.staleAfterMs);
       undo.push(async () => stopReaper());
     }
-    return { url, configFile: catalog.file ?? '', demo, store, catalog, stop };
+    return { url, configFile: config.file, demo, store, config, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -156,11 +166,11 @@ export async function runLifeboat(opts: RunOptions): Promise<Running> {
 async function resolveCatalog(
   opts: RunOptions,
   undo: Array<() => Promise<void>>,
-): Promise<{ catalog: Catalog; demo: boolean }> {
+): Promise<{ config: LiveCatalog; demo: boolean }> {
   const local = resolve('lifeboat.yaml');
   const file = opts.configFile ?? (existsSync(local) ? local : undefined);
   // (the demo's own file is found by creating the demo below, which also starts its clusters)
-  if (file) return { catalog: loadConfig(file, opts.env), demo: false };
+  if (file) return { config: LiveCatalog.load(file, opts.env), demo: false };
   if (opts.mode !== 'all') {
     throw new LifeboatError('config_invalid', 'no lifeboat.yaml found', {
       hint: 'pass --config <file> or set LIFEBOAT_CONFIG; only `lifeboat start` creates a demo workspace',
@@ -168,5 +178,5 @@ async function resolveCatalog(
   }
   const demo: DemoWorkspace = await startDemoWorkspace(opts.dataDir);
   undo.push(() => demo.stop());
-  return { catalog: loadConfig(demo.configFile, opts.env), demo: true };
+  return { config: LiveCatalog.load(demo.configFile, opts.env), demo: true };
 }

@@ -33,6 +33,8 @@ export interface RunningWorker {
   id: string;
   /** Makes the worker poll `queue` now (a job was just enqueued in this process). */
   wake(queue: string): void;
+  /** Also serves the queues of `handlers` it does not serve yet (a reload added a backup schedule). */
+  serve(handlers: Record<string, JobHandler>): Promise<void>;
   /**
    * Stops taking jobs and arms the abort of running ones after `graceMs`. The caller then stops
    * the queue with `wait`, which returns once the running jobs have finished or been aborted.
@@ -72,7 +74,8 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
 
   const workIds: string[] = [];
   const workIdOf = new Map<string, string>();
-  for (const [name, handler] of Object.entries(opts.handlers)) {
+  let stopped = false;
+  const serveQueue = async (name: string, handler: JobHandler) => {
     await ensureQueue(opts.queue, name);
     const wid = await opts.queue.work(name, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async (jobs) => {
       for (const job of jobs) {
@@ -89,7 +92,8 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     });
     workIds.push(wid);
     workIdOf.set(name, wid);
-  }
+  };
+  for (const [name, handler] of Object.entries(opts.handlers)) await serveQueue(name, handler);
   opts.logger.info({ workerId: id, labels: opts.labels, queues: Object.keys(opts.handlers) }, 'worker started');
 
   return {
@@ -98,7 +102,13 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       const wid = workIdOf.get(queue);
       if (wid) opts.queue.notifyWorker(wid);
     },
+    async serve(handlers) {
+      for (const [name, handler] of Object.entries(handlers)) {
+        if (!workIdOf.has(name) && !stopped) await serveQueue(name, handler);
+      }
+    },
     async stop(graceMs = 30_000) {
+      stopped = true;
       for (const w of workIds) await opts.queue.offWork({ id: w }).catch(() => {});
       setTimeout(() => abort.abort(new Error('worker shutting down')), graceMs).unref();
       clearInterval(beat);

@@ -157,6 +157,18 @@ describe('access policy matrix', () => {
     });
   });
 
+  it.each<[Role, boolean | DenyRule]>([
+    ['dba-admin', true],
+    ['admin', true],
+    ['developer', 'role_not_allowed'],
+    ['db-owner', 'role_not_allowed'],
+    ['recovery-operator', 'role_not_allowed'],
+    ['auditor', 'read_only_role'],
+  ])('config.reload (system-wide) for %s → %s', (role, expected) => {
+    const d = decide(principal(role), 'config.reload', {}, { dbaAdminCanApprove: false });
+    expect(d.allowed ? true : d.rule).toBe(expected);
+  });
+
   it('system-wide reads (audit) are for auditors and admins only', () => {
     const sys = {};
     expect(decide(principal('auditor'), 'audit.read', sys, { dbaAdminCanApprove: false }).allowed).toBe(true);

@@ -6,7 +6,7 @@ import type PgBoss from 'pg-boss';
 import { afterAll } from 'vitest';
 import { issueToken } from '../../src/access/tokens.js';
 import { syncBackupSchedules } from '../../src/backup/service.js';
-import { loadConfig } from '../../src/catalog/load.js';
+import { LiveCatalog, readingCatalog } from '../../src/catalog/live.js';
 import type { Catalog } from '../../src/catalog/types.js';
 import { buildApp, type App } from '../../src/http/app.js';
 import { silentLogger } from '../../src/lib/logger.js';
@@ -21,7 +21,9 @@ import { freshStore, type TestStore } from './store.js';
 export interface TestLifeboat {
   dir: string;
   configFile: string;
-  catalog: Catalog;
+  /** The configuration in force (read it again after a reload). */
+  readonly catalog: Catalog;
+  config: LiveCatalog;
   store: TestStore;
   queue: PgBoss;
   app: App;
@@ -41,30 +43,28 @@ afterAll(async () => {
 });
 
 export async function startTestLifeboat(
-  config: string,
+  configText: string,
   env: Record<string, string>,
   opts: { worker?: boolean; staleAfterMs?: number } = {},
 ): Promise<TestLifeboat> {
   const dir = mkdtempSync(join(harnessRoot(), 'lb-'));
   chmodSync(dir, 0o755);
   const configFile = join(dir, 'lifeboat.yaml');
-  writeFileSync(configFile, config);
-  const catalog = loadConfig(configFile, env);
+  writeFileSync(configFile, configText);
+  const config = LiveCatalog.load(configFile, env);
   const store = await freshStore();
   const queue = await startQueue({ url: store.url });
   queue.on('error', () => {});
-  await syncBackupSchedules(queue, catalog);
+  await syncBackupSchedules(queue, config.current);
+  config.onReload((catalog) => syncBackupSchedules(queue, catalog));
   const logger = silentLogger();
   const changes = await listenForChanges(store.url, logger);
-  const app = await buildApp({
-    db: store.db,
-    queue,
-    catalog,
-    startedAt: new Date(),
-    publicUrl: 'http://127.0.0.1',
-    changes,
-    logger,
-  });
+  const app = await buildApp(
+    readingCatalog(
+      { db: store.db, queue, config, startedAt: new Date(), publicUrl: 'http://127.0.0.1', changes, logger },
+      config,
+    ),
+  );
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   const worker =
     opts.worker === false
@@ -74,39 +74,44 @@ export async function startTestLifeboat(
           queue,
           logger,
           labels: [],
-          handlers: jobHandlers({ db: store.db, queue, catalog, logger }),
+          handlers: jobHandlers(readingCatalog({ db: store.db, queue, logger }, config)),
           heartbeatMs: 500,
         });
   const stopReaper =
-    opts.worker === false ? () => {} : startReaper({ db: store.db, catalog, logger }, opts.staleAfterMs ?? 3_000);
-  const lb: TestLifeboat = {
-    dir,
-    configFile,
-    catalog,
-    store,
-    queue,
-    app,
-    url,
-    worker,
-    env,
-    token: async (user) => (await issueToken(store.db, { user, actor: 'test' })).token,
-    cliEnv: async (user) => ({
-      ...env,
-      LIFEBOAT_URL: url,
-      LIFEBOAT_TOKEN: await lb.token(user),
-      LIFEBOAT_CONFIG: configFile,
-      LIFEBOAT_DATABASE_URL: store.url.reveal(),
-    }),
-    async stop() {
-      running.delete(lb);
-      stopReaper();
-      await worker?.stop(5_000);
-      await queue.stop({ graceful: true, wait: true, timeout: 10_000 });
-      await app.close();
-      await changes.close();
-      await store.close();
+    opts.worker === false
+      ? () => {}
+      : startReaper(readingCatalog({ db: store.db, logger }, config), opts.staleAfterMs ?? 3_000);
+  const lb: TestLifeboat = readingCatalog<Omit<TestLifeboat, 'catalog'>>(
+    {
+      dir,
+      configFile,
+      config,
+      store,
+      queue,
+      app,
+      url,
+      worker,
+      env,
+      token: async (user) => (await issueToken(store.db, { user, actor: 'test' })).token,
+      cliEnv: async (user) => ({
+        ...env,
+        LIFEBOAT_URL: url,
+        LIFEBOAT_TOKEN: await lb.token(user),
+        LIFEBOAT_CONFIG: configFile,
+        LIFEBOAT_DATABASE_URL: store.url.reveal(),
+      }),
+      async stop() {
+        running.delete(lb);
+        stopReaper();
+        await worker?.stop(5_000);
+        await queue.stop({ graceful: true, wait: true, timeout: 10_000 });
+        await app.close();
+        await changes.close();
+        await store.close();
+      },
     },
-  };
+    config,
+  );
   running.add(lb);
   return lb;
 }

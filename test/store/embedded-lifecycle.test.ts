@@ -1,11 +1,12 @@
 // The embedded store through the real binary: first start creates the demo workspace and the
 // store; data survives a clean stop; a SIGKILLed start is recovered by the next one; nothing is
 // left running after a clean stop.
-import { chmodSync, existsSync, mkdtempSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../src/engines/postgres/local-cluster.js';
-import { spawnLifeboat } from '../harness/cli.js';
+import { run } from '../../src/lib/process.js';
+import { BIN, cleanEnv, spawnLifeboat } from '../harness/cli.js';
 import { harnessRoot } from '../harness/cluster.js';
 import { processesUnder } from '../harness/global-setup.js';
 
@@ -38,6 +39,26 @@ describe('lifeboat start on the embedded store', () => {
     expect(h1.body.status).toBe('ok');
     expect(h1.body.queue.ok).toBe(true);
     const instanceId = h1.body.store.instanceId;
+    // the pid file holds the pid alone, as `kill $(cat .lifeboat/lifeboat.pid)` expects
+    expect(readFileSync(join(dataDir, 'lifeboat.pid'), 'utf8')).toBe(`${first.child.pid}\n`);
+    // the banner's commands work as typed in a new shell in the directory it was started in,
+    // on a port that is not the default
+    const typed = first
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('    export '))
+      .map((l) => l.trim());
+    expect(typed).toEqual([
+      `export LIFEBOAT_URL=http://127.0.0.1:${port}`,
+      `export LIFEBOAT_TOKEN="$(node ${BIN} token issue alice)" && test -n "$LIFEBOAT_TOKEN"`,
+    ]);
+    const shell = await run('bash', ['-e', '-c', [...typed, `node ${BIN} whoami`].join('\n')], {
+      cwd: home,
+      env: cleanEnv(),
+    });
+    expect(shell.stderr).toBe('');
+    expect(shell.stdout).toMatch(/^alice <alice@example\.com>\n/);
+    expect(shell.code).toBe(0);
 
     first.child.kill('SIGTERM');
     expect(await first.exited()).toBe(0);

@@ -9,6 +9,7 @@ import { parseList } from '../parse.js';
 import { apiClient } from '../client.js';
 import { type CliContext, cliContext, emit } from '../context.js';
 import { EXIT } from '../exit.js';
+import { checksAndPreview, progressLine } from '../run-view.js';
 
 /** Where the run writes, named as it is on the server; a production run's typed confirmation beside it. */
 function destinationOf(r: RunDoc): string {
@@ -25,7 +26,8 @@ function keptCopy(r: RunDoc): string | null {
   return `${r.destination.server}/${p.dbname} (${formatBytes(p.sizeBytes)}) until ${p.expiresAt ?? '-'}`;
 }
 
-function summary(r: RunDoc): string {
+/** The run in a few lines; with `details`, its checks and preview too (before what to do next). */
+function summary(r: RunDoc, details = false): string {
   const took = r.durationMs !== null ? ` in ${formatDuration(r.durationMs)}` : '';
   const lines = [
     `run ${r.id}: ${r.status}${took}  ${r.database} → ${destinationOf(r)}`,
@@ -41,19 +43,10 @@ function summary(r: RunDoc): string {
       `  \`lifeboat restore undo ${r.id}\` puts it back and moves the current ${r.destination.dbname} aside as ${undoneName(r.destination.dbname, r.id)}`,
     );
   }
+  if (details) lines.push(checksAndPreview(r));
   if (r.status === 'previewed')
     lines.push(`  dry run: to execute, repeat with --execute --confirm "${r.destination.identifier}"`);
   return lines.join('\n');
-}
-
-function bar(r: RunDoc): string {
-  const pct = r.progress.percent ?? 0;
-  const width = 30;
-  const filled = Math.round((pct / 100) * width);
-  const p = r.progress;
-  const eta = p.etaSeconds ? ` ETA ${formatDuration(p.etaSeconds * 1000)}` : '';
-  const rate = p.rowsPerSecond ? ` ${p.rowsPerSecond} rows/s` : '';
-  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${pct.toFixed(0).padStart(3)}% ${r.phase ?? r.status} tables ${p.tablesDone ?? 0}/${p.tablesTotal ?? 0}${rate}${eta}`;
 }
 
 /**
@@ -70,10 +63,10 @@ async function watch(ctx: CliContext, id: number): Promise<RunDoc> {
     last = r;
     const phase = `${r.status}:${r.phase ?? ''}`;
     if (!ctx.json) {
-      if (ctx.stdoutIsTTY) process.stdout.write(`\r\x1b[2K${bar(r)}`);
+      if (ctx.stdoutIsTTY) process.stdout.write(`\r\x1b[2K${progressLine(r)}`);
       else if (phase !== lastPhase)
         process.stdout.write(
-          `${new Date().toISOString()} run ${r.id} ${r.status}${r.phase ? ` (${r.phase})` : ''} ${r.progress.percent ?? 0}%\n`,
+          `${new Date().toISOString()} run ${r.id} ${r.status}${r.phase ? ` (${r.phase})` : ''} ${r.progress.percent ?? 0}%${r.status === 'running' ? `  ${typeof r.progress.etaSeconds === 'number' ? `ETA ${formatDuration(r.progress.etaSeconds * 1000)}` : 'ETA unknown'}` : ''}\n`,
         );
     }
     lastPhase = phase;
@@ -131,7 +124,8 @@ export function registerRestoreCommands(program: Command): void {
       };
       let r = await apiClient(ctx).request<RunDoc>('POST', '/api/v1/runs', body);
       if (o.wait && o.execute) r = await watch(ctx, r.id);
-      emit(ctx, r, () => summary(r));
+      // a dry run exists to be read: its checks and preview, as --json has them
+      emit(ctx, r, () => summary(r, DRY_RUN_STATUSES.has(r.status)));
       if (o.wait) exitFor(r);
     });
   restore
@@ -144,7 +138,7 @@ export function registerRestoreCommands(program: Command): void {
         'GET',
         `/api/v1/runs/${encodeURIComponent(id)}${o.log ? '?log=true' : ''}`,
       );
-      emit(ctx, r, () => `${summary(r)}${o.log ? `\n--- log ---\n${r.log ?? ''}` : ''}`);
+      emit(ctx, r, () => `${summary(r, true)}${o.log ? `\n--- log ---\n${r.log ?? ''}` : ''}`);
     });
   restore
     .command('status <run>')

@@ -51,21 +51,51 @@ async function runForeground(mode: RunMode, cmd: Command): Promise<void> {
     env: ctx.env,
     logger,
   });
-  const store = running.store.embedded ? `embedded in ${running.store.embedded.dataDir}` : 'LIFEBOAT_DATABASE_URL';
+  const embedded = running.store.embedded;
+  const { DEFAULT_URL, cliInvocation, lifeboatOnPath, startupBanner, thisBin } = await import('../banner.js');
+  const { findConfigFile } = await import('../../runtime/config-file.js');
+  const { resolve } = await import('node:path');
+  // what a new shell in this directory needs to reach this Lifeboat with the CLI's defaults
+  const exports: Record<string, string> = {};
+  if (running.url && running.url !== DEFAULT_URL) exports.LIFEBOAT_URL = running.url;
+  const defaultDataDir = resolve('.lifeboat');
+  if (embedded && resolve(ctx.dataDir) !== defaultDataDir) exports.LIFEBOAT_DATA_DIR = resolve(ctx.dataDir);
+  if (findConfigFile(undefined, exports.LIFEBOAT_DATA_DIR ?? defaultDataDir) !== running.configFile)
+    exports.LIFEBOAT_CONFIG = running.configFile;
   process.stdout.write(
-    [
-      `Lifeboat ${mode === 'all' ? 'is running' : `${mode} is running`}${running.url ? ` at ${running.url.replace('http://127.0.0.1', 'http://127.0.0.1')}` : ''}`,
-      `  config: ${running.configFile}${running.demo ? ' (demo workspace)' : ''}`,
-      `  store:  ${store}`,
-      running.demo
-        ? '  try:    export LIFEBOAT_TOKEN=$(lifeboat token issue alice); lifeboat backup run CustomerDB --wait'
-        : '',
-      '  stop:   Ctrl-C',
-      '',
-    ]
-      .filter((l) => l !== '')
-      .join('\n') + '\n',
+    startupBanner({
+      mode,
+      url: running.url,
+      configFile: running.configFile,
+      demo: running.demo,
+      store: embedded ? `embedded in ${embedded.dataDir}` : 'LIFEBOAT_DATABASE_URL',
+      cli: cliInvocation({ bin: thisBin(), cwd: process.cwd(), onPath: lifeboatOnPath(ctx.env.PATH) }),
+      exports,
+      users: Object.keys(running.config.current.users),
+      warnings: running.config.current.warnings,
+      pid: process.pid,
+    }),
   );
+  // SIGHUP: put an edited lifeboat.yaml in force, as `lifeboat config reload` does through the API
+  process.on('SIGHUP', () => {
+    const file = running.config.file;
+    running.config.reload().then(
+      (r) => {
+        logger.info(
+          { file, changed: r.changed },
+          r.changed ? 'lifeboat.yaml reloaded (SIGHUP)' : 'lifeboat.yaml unchanged (SIGHUP)',
+        );
+        if (r.changed) for (const w of r.catalog.warnings) logger.warn({ file, ...w }, 'config key not acted on yet');
+      },
+      (err: unknown) => {
+        const issues = (err as { issues?: unknown }).issues;
+        logger.error(
+          { file, ...(Array.isArray(issues) ? { issues } : { err: err instanceof Error ? err.message : String(err) }) },
+          'lifeboat.yaml not reloaded (SIGHUP): the configuration in force is unchanged',
+        );
+      },
+    );
+  });
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) {

@@ -151,6 +151,14 @@ export function tableDataEntries(list: string): TocEntry[] {
 }
 
 /**
+ * How many indexes and constraints a `pg_restore --list` holds: what pg_restore builds after the
+ * data (the post-data section), for a progress that knows how much is left after the last row.
+ */
+export function postDataItems(list: string): number {
+  return list.split('\n').filter((l) => /^\d+; \d+ \d+ (INDEX|INDEX ATTACH|CONSTRAINT|FK CONSTRAINT) /.test(l)).length;
+}
+
+/**
  * A fingerprint of the schema: the table of contents without dump ids, OIDs, data entries and
  * comments, so two backups of an unchanged schema have the same fingerprint.
  */

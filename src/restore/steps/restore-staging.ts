@@ -1,8 +1,10 @@
 // Step: restore the archive into a staging database beside the destination, with pg_restore
-// --no-owner --no-acl -j N. Progress comes from pg_restore's verbose messages and the manifest's
+// --no-owner --no-acl -j N. Progress comes from pg_restore's verbose messages (tables loaded,
+// indexes and constraints started, against the archive's own count of them) and the manifest's
 // row counts. Nothing here touches the destination.
 import type { Manifest } from '../../backup/manifest.js';
 import { pgBin } from '../../engines/postgres/binaries.js';
+import { pgRestoreList, postDataItems } from '../../engines/postgres/dump.js';
 import { libpqEnv } from '../../engines/postgres/libpq.js';
 import { LifeboatError } from '../../errors.js';
 import { run, tail } from '../../lib/process.js';
@@ -23,6 +25,11 @@ export interface PgRestoreOptions {
 
 export async function pgRestore(o: PgRestoreOptions): Promise<void> {
   const rowsOf = new Map(o.manifest.tables.map((t) => [`${t.schema}.${t.name}`, t.rows]));
+  // what is left after the last row: the indexes and constraints this pg_restore will build
+  const sections = (o.extra ?? []).filter((a) => a.startsWith('--section='));
+  if (sections.length === 0 || sections.includes('--section=post-data')) {
+    o.tracker.p.itemsTotal = postDataItems(await pgRestoreList(o.dir, o.signal));
+  }
   const args = [
     '--no-owner',
     '--no-acl',
@@ -45,6 +52,9 @@ export async function pgRestore(o: PgRestoreOptions): Promise<void> {
         o.tracker.p.tablesDone++;
         o.tracker.p.rowsDone += rowsOf.get(m[1]!) ?? 0;
       }
+      // "pg_restore: creating INDEX "public.orders_customer_idx"", "… creating FK CONSTRAINT …"
+      const item = /^pg_restore: creating (INDEX|INDEX ATTACH|CONSTRAINT|FK CONSTRAINT) /.exec(line);
+      if (item) o.tracker.postDataItem(item[1]!.startsWith('INDEX') ? 'indexes' : 'constraints');
       if (
         !/^pg_restore: (creating|processing item|launching item|finished item|entering main|entering restore|connecting|executing)/.test(
           line,
