@@ -20,6 +20,7 @@ import { jobHandlers, MAINTENANCE_CRON, MAINTENANCE_QUEUE } from './jobs.js';
 import { startReaper } from '../restore/reaper-loop.js';
 import { ensureQueue } from '../worker/queue.js';
 import { acquireDataDirLock } from './lock.js';
+import { instanceOf, reclaimPreviousProcess } from './reclaim.js';
 
 export type RunMode = 'all' | 'server' | 'worker';
 
@@ -32,7 +33,7 @@ export interface RunOptions {
   host: string;
   port: number;
   labels: string[];
-  /** A running restore whose worker has not heartbeated for this long is failed as "worker lost". */
+  /** A running restore or backup whose worker has not heartbeated for this long is failed as "worker lost". */
   staleAfterMs: number;
   env: Record<string, string | undefined>;
   logger: Logger;
@@ -111,12 +112,16 @@ export async function runLifeboat(opts: RunOptions): Promise<Running> {
       undo.push(() => started.close());
     }
     if (opts.mode !== 'server') {
+      // `start` fails at once what its own previous process left running (reclaim.ts)
+      const instance = opts.mode === 'all' ? instanceOf(opts.dataDir) : undefined;
+      if (instance) await reclaimPreviousProcess({ db: store.db, catalog, logger: opts.logger }, instance);
       const worker: RunningWorker = await startWorker({
         db: store.db,
         queue,
         logger: opts.logger,
         labels: opts.labels,
         handlers: jobHandlers({ db: store.db, queue, catalog, logger: opts.logger }),
+        instance,
       });
       undo.push(() => worker.stop());
       wakeWorker = (q) => worker.wake(q);
