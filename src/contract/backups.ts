@@ -42,6 +42,18 @@ export const BackupShowQuery = z.object({
   wait: z.coerce.number().min(0).max(60).optional(),
 });
 
+/** Control characters (NUL above all) never reach the store or the audit trail. */
+const printable = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters');
+
+/** Where the client writes a fetched backup: recorded in the audit trail. */
+export const BackupFetchRequest = z.object({ host: printable(255), dir: printable(4096) });
+export type BackupFetchRequest = z.infer<typeof BackupFetchRequest>;
+
 export const PruneRequest = z.object({ database: z.string().optional(), dryRun: z.boolean().default(false) });
 export const PruneResult = z.object({
   dryRun: z.boolean(),

@@ -2,7 +2,6 @@
 // counts every row in the dump's snapshot, the archive restores with stock pg_restore, encryption
 // and S3 work, and corruption, wrong keys and failures are reported naming what is wrong.
 import {
-  appendFileSync,
   existsSync,
   readdirSync,
   readFileSync,
@@ -58,7 +57,8 @@ async function sourceCounts(): Promise<Record<string, number>> {
 
 async function restoreFetched(lb: TestLifeboat, id: string, into: string) {
   const dir = join(lb.dir, `fetched-${into}`);
-  const f = await lifeboat(['backup', 'fetch', id, dir], { env: await lb.cliEnv('alice') });
+  // a raw dump: only a dba-admin (dana) or a recovery-operator may fetch it
+  const f = await lifeboat(['backup', 'fetch', id, dir], { env: await lb.cliEnv('dana') });
   expect(f.stderr).toBe('');
   expect(f.code).toBe(0);
   await servers.dev.createDatabase(into);
@@ -311,21 +311,25 @@ describe('backup verification', () => {
 
   it('finds a wrong key, and never yields data', async () => {
     const b = await freshBackup();
+    // a server with the same storage directory and catalog row, and another passphrase
     const wrong = await startTestLifeboat(
       fixtureConfig({ backupExtra: '      encrypt: { passphrase: env:BACKUP_PASSPHRASE }' }),
       { ...servers.env, BACKUP_PASSPHRASE: 'not the passphrase' },
       { worker: false },
     );
-    // same storage directory, other passphrase
+    symlinkSync(join(lb.dir, 'backups'), join(wrong.dir, 'backups'));
+    const row = await lb.store.db.selectFrom('backups').selectAll().where('id', '=', b.id).executeTakeFirstOrThrow();
+    await wrong.store.db
+      .insertInto('backups')
+      .values({ ...row, manifest: JSON.stringify(row.manifest), log: row.log })
+      .execute();
     const dir = join(wrong.dir, 'fetched-wrong');
-    appendFileSync(join(wrong.dir, 'lifeboat.yaml'), '');
-    const env = { ...(await lb.cliEnv('alice')), BACKUP_PASSPHRASE: 'not the passphrase' };
-    const f = await lifeboat(['backup', 'fetch', b.id, dir], { env });
+    const f = await lifeboat(['backup', 'fetch', b.id, dir], { env: await wrong.cliEnv('dana') });
     expect(f.code).toBe(1);
     expect(f.stderr).toBe(
       `lifeboat: unable to decrypt backup ${b.id} (key.age): wrong passphrase or identity\nHINT: ${f.stderr.split('HINT: ')[1]}`,
     );
-    expect(existsSync(join(dir, 'toc.dat'))).toBe(false);
+    expect(existsSync(dir)).toBe(false);
   });
 });
 
