@@ -8,7 +8,9 @@
 //   dba-admin          requests, views, cancels and operates on any database; approves only when the
 //                      policy switch `dba_admin_can_approve` is on (an override, audited as such)
 //   admin              everything a dba-admin may, on the same terms
-//   recovery-operator  runs disaster recovery; views and verifies backups and runs everywhere
+//   recovery-operator  runs disaster recovery; views, verifies and fetches backups and views runs everywhere
+//   backup.fetch       hands out a raw (unmasked) dump: dba-admin, admin and recovery-operator only,
+//                      never a team role
 //   auditor            reads everything, changes nothing
 //   everyone           never approves a run they requested
 import type { Role } from '../catalog/types.js';
@@ -43,7 +45,6 @@ const TEAM_ACTIONS_OWNER: ReadonlySet<Action> = new Set<Action>([
   'restore.undo',
   'backup.run',
   'backup.verify',
-  'backup.fetch',
   'drill.run',
   'masking.scan',
 ]);

@@ -1,9 +1,6 @@
 // Reading a backup back: its manifest, and each file streamed out of storage with both checksums
 // checked on the way (what is stored, and what pg_dump wrote after decryption and decompression).
 // A mismatch is an error naming the file, the expected and the actual value — never silent garbage.
-import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { PassThrough, type Readable, type Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { buffer } from 'node:stream/consumers';
@@ -14,7 +11,6 @@ import type { Storage } from '../storage/storage.js';
 import { fileCodec, type FileCodec } from './codec.js';
 import { backupDecryption } from './keys.js';
 import { type BackupFile, Manifest, MANIFEST_FILE } from './manifest.js';
-import { mapLimit } from './store-files.js';
 
 /** A file of a backup that is not what its manifest says: missing, of another size or checksum. */
 export class CorruptBackupError extends LifeboatError {
@@ -171,16 +167,4 @@ export async function storedSha256(storage: Storage, key: string): Promise<strin
   const h = hashingPassThrough();
   await pipeline(await storage.read(key), h.stream, new PassThrough().resume());
   return h.digest().sha256;
-}
-
-/** Writes a backup as a plain pg_dump directory (what `backup fetch` hands back), verifying every file. */
-export async function fetchToDirectory(
-  reader: BackupReader,
-  dir: string,
-  opts: { signal?: AbortSignal; parallel?: number } = {},
-): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  await mapLimit(reader.manifest.files, opts.parallel ?? 2, async (f) => {
-    await pipeline(await reader.open(f, opts.signal), createWriteStream(join(dir, f.name)));
-  });
 }

@@ -21,8 +21,14 @@ export interface BackupChange {
    * Checked on the locked row before anything is decided: false leaves the backup as it is and
    * resolves undefined (a reaper whose backup's worker came back, a worker that no longer owns it).
    */
-  guard?: (row: { status: BackupStatus; worker_id: string | null; heartbeat_at: Date | null }) => boolean;
+  guard?: BackupGuard;
 }
+
+export type BackupGuard = (row: {
+  status: BackupStatus;
+  worker_id: string | null;
+  heartbeat_at: Date | null;
+}) => boolean;
 
 /** Applies `event` to backup `id`; resolves with its new status (undefined when `guard` said no). */
 export async function setBackupStatus(

@@ -7,7 +7,7 @@ import type { Secret } from '../lib/secret.js';
 import { databaseSchema } from './schema-database.js';
 import { duration, nameKey, reference } from './schema-values.js';
 import { secretRefSchema } from './secret-ref.js';
-import { type EngineKind, ROLES, TIERS } from './types.js';
+import { type EngineKind, ROLE_DESCRIPTIONS, ROLES, TIERS } from './types.js';
 
 export function buildConfigSchema<S extends z.ZodType>(secret: S) {
   const team = z
@@ -19,7 +19,19 @@ export function buildConfigSchema<S extends z.ZodType>(secret: S) {
     })
     .strict();
 
-  const user = z.object({ email: z.email(), roles: z.array(z.enum(ROLES)).min(1) }).strict();
+  const user = z
+    .object({
+      email: z.email(),
+      roles: z
+        .array(z.enum(ROLES))
+        .min(1)
+        .meta({
+          description: Object.entries(ROLE_DESCRIPTIONS)
+            .map(([role, what]) => `${role}: ${what}`)
+            .join('; '),
+        }),
+    })
+    .strict();
 
   const serverCommon = {
     tier: z.enum(TIERS),

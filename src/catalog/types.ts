@@ -8,6 +8,16 @@ import type { ConfigWarning } from './config-error.js';
 export const ROLES = ['developer', 'db-owner', 'dba-admin', 'admin', 'recovery-operator', 'auditor'] as const;
 export type Role = (typeof ROLES)[number];
 
+/** What each role may do (src/access/policy.ts decides; this is what the config's schema says). */
+export const ROLE_DESCRIPTIONS: Readonly<Record<Role, string>> = {
+  developer: "requests and views restores of its teams' databases",
+  'db-owner': "as developer, and approves, cancels and undoes its teams' restores, runs their backups",
+  'dba-admin': 'operates on every database; approves only with policy.dba_admin_can_approve',
+  admin: 'as dba-admin',
+  'recovery-operator': 'runs disaster recovery; views, verifies and fetches raw backups of every database',
+  auditor: 'reads everything, changes nothing',
+};
+
 export const TIERS = ['production', 'staging', 'development', 'test'] as const;
 export type Tier = (typeof TIERS)[number];
 

@@ -13,6 +13,8 @@ export interface ApiClient {
    * stream by returning true. Resolves when stopped or when the server ends the stream.
    */
   events(path: string, onEvent: (event: string, data: string) => boolean): Promise<void>;
+  /** Sends a JSON request and resolves with the (successful) response's body as a stream. */
+  stream(method: string, path: string, body: unknown): Promise<IncomingMessage>;
 }
 
 const UNREACHABLE_HINT = 'start it with `lifeboat start`, or point --url / LIFEBOAT_URL at a running server';
@@ -46,6 +48,23 @@ export function apiClient(ctx: Pick<CliContext, 'url' | 'token'>): ApiClient {
       const doc = parseJson(text);
       if (status < 200 || status >= 300) throw apiError(ctx, status, doc);
       return doc as T;
+    },
+
+    async stream(method, path, body) {
+      let res: IncomingMessage;
+      try {
+        ({ res } = await open(
+          new URL(`${ctx.url}${path}`),
+          method,
+          headers('application/octet-stream, application/json', true),
+          JSON.stringify(body),
+        ));
+      } catch (err) {
+        throw unreachable(err as Error);
+      }
+      const status = res.statusCode ?? 0;
+      if (status < 200 || status >= 300) throw apiError(ctx, status, parseJson(await readText(res)));
+      return res;
     },
 
     async events(path, onEvent) {

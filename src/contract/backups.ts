@@ -1,7 +1,7 @@
 // Backup documents of the API, shared by the server and the CLI.
 import { z } from 'zod';
 import { BACKUP_STATUSES } from '../backup/status.js';
-import { backupId, catalogName, queryBoolean, queryInt } from './fields.js';
+import { backupId, catalogName, line, queryBoolean, queryInt } from './fields.js';
 
 export const BackupStatusEnum = z.enum(BACKUP_STATUSES);
 
@@ -42,6 +42,10 @@ export const BackupShowQuery = z.object({
   /** Seconds to wait for the backup to finish (verified, corrupt or failed) before answering. */
   wait: queryInt(0, 60).optional(),
 });
+
+/** Where the client writes a fetched backup: recorded in the audit trail. */
+export const BackupFetchRequest = z.object({ host: line(255), dir: line(4096) });
+export type BackupFetchRequest = z.infer<typeof BackupFetchRequest>;
 
 export const PruneRequest = z.object({
   database: catalogName('database').optional(),

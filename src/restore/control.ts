@@ -160,15 +160,15 @@ async function assertLatestSwap(db: Db, run: Awaited<ReturnType<typeof loadRun>>
   );
 }
 
+type ReapDeps = { db: Db; catalog: Catalog; logger: Logger };
+type RunRow = Awaited<ReturnType<typeof loadRun>>;
+
 /**
  * Runs whose worker stopped heartbeating are failed with "worker lost": their staging database
  * is dropped (ending whatever is still connected to it) and their destination lock freed. The
  * destination itself was never touched: only the swap touches it, and a swap is one transaction.
  */
-export async function reapLostRuns(
-  deps: { db: Db; catalog: Catalog; logger: Logger },
-  staleAfterMs: number,
-): Promise<number[]> {
+export async function reapLostRuns(deps: ReapDeps, staleAfterMs: number): Promise<number[]> {
   const staleBefore = () => new Date(Date.now() - staleAfterMs);
   const candidates = await deps.db
     .selectFrom('restore_runs')
@@ -178,39 +178,70 @@ export async function reapLostRuns(
     .execute();
   const reaped: number[] = [];
   for (const r of candidates) {
-    // clean up first, so that once the run reads `failed` nothing of it is left
-    const server = deps.catalog.servers[r.destination_server];
-    if (server && r.staging_dbname) {
-      await withAdmin(server.url, (c) => dropDatabase(c, r.staging_dbname!)).catch((err) =>
-        deps.logger.warn({ runId: r.id, err: messageOf(err) }, 'could not drop the staging database of a lost run'),
-      );
-    }
-    const claimed = await deps.db.transaction().execute(async (trx) => {
-      const u = await trx
-        .updateTable('restore_runs')
-        .set({
-          status: nextStatus('running', 'fail'),
-          error: `worker lost: no heartbeat from ${r.worker_id ?? 'its worker'} since ${r.heartbeat_at?.toISOString()}`,
-          error_step: r.phase,
-          finished_at: new Date(),
-          log: sql`log || ${`${new Date().toISOString()} worker lost; the reaper ended the run\n`}`,
-        })
-        .where('id', '=', r.id)
-        .where('status', '=', 'running')
-        .where('heartbeat_at', '<', staleBefore())
-        .executeTakeFirst();
-      if (Number(u.numUpdatedRows) !== 1) return false; // another reaper, or the worker came back
-      await trx.deleteFrom('destination_locks').where('run_id', '=', r.id).execute();
-      await recordAudit(trx, {
-        actor: 'reaper',
-        action: 'restore.fail',
-        subjectType: 'run',
-        subjectId: String(r.id),
-        details: { reason: 'worker lost', step: r.phase },
-      });
-      return true;
-    });
-    if (claimed) reaped.push(Number(r.id));
+    const error = `worker lost: no heartbeat from ${r.worker_id ?? 'its worker'} since ${r.heartbeat_at?.toISOString()}`;
+    // (still lost when claimed: another reaper was not first, the worker did not come back)
+    if (await failLostRun(deps, r, error, { staleBefore })) reaped.push(r.id);
   }
   return reaped;
+}
+
+/**
+ * Fails at once the running runs of a worker known to be gone (a restarted `lifeboat start`'s own
+ * previous process, src/runtime/reclaim.ts), with `error`; returns their ids.
+ */
+export async function failRunsOfWorker(deps: ReapDeps, workerId: string, error: string): Promise<number[]> {
+  const runs = await deps.db
+    .selectFrom('restore_runs')
+    .selectAll()
+    .where('status', '=', 'running')
+    .where('worker_id', '=', workerId)
+    .execute();
+  const failed: number[] = [];
+  for (const r of runs) {
+    if (await failLostRun(deps, r, error, { workerId })) failed.push(r.id);
+  }
+  return failed;
+}
+
+async function failLostRun(
+  deps: ReapDeps,
+  r: RunRow,
+  error: string,
+  stillLost: { staleBefore: () => Date } | { workerId: string },
+): Promise<boolean> {
+  // clean up first, so that once the run reads `failed` nothing of it is left
+  const server = deps.catalog.servers[r.destination_server];
+  if (server && r.staging_dbname) {
+    await withAdmin(server.url, (c) => dropDatabase(c, r.staging_dbname!)).catch((err) =>
+      deps.logger.warn({ runId: r.id, err: messageOf(err) }, 'could not drop the staging database of a lost run'),
+    );
+  }
+  return deps.db.transaction().execute(async (trx) => {
+    let claim = trx
+      .updateTable('restore_runs')
+      .set({
+        status: nextStatus('running', 'fail'),
+        error,
+        error_step: r.phase,
+        finished_at: new Date(),
+        log: sql`log || ${`${new Date().toISOString()} worker lost; the reaper ended the run\n`}`,
+      })
+      .where('id', '=', r.id)
+      .where('status', '=', 'running');
+    claim =
+      'workerId' in stillLost
+        ? claim.where('worker_id', '=', stillLost.workerId)
+        : claim.where('heartbeat_at', '<', stillLost.staleBefore());
+    const u = await claim.executeTakeFirst();
+    if (Number(u.numUpdatedRows) !== 1) return false; // another reaper, or the worker came back
+    await trx.deleteFrom('destination_locks').where('run_id', '=', r.id).execute();
+    await recordAudit(trx, {
+      actor: 'reaper',
+      action: 'restore.fail',
+      subjectType: 'run',
+      subjectId: String(r.id),
+      details: { reason: error.startsWith('worker lost') ? 'worker lost' : error, step: r.phase },
+    });
+    return true;
+  });
 }

@@ -1,5 +1,7 @@
-// Every worker runs the reaper periodically: a run is "lost" when its worker has not heartbeated
-// for `staleAfterMs`. Several workers reaping at once is safe (rows are claimed with SKIP LOCKED).
+// Every worker runs the reaper periodically: a restore run or a backup is "lost" when its worker
+// has not heartbeated for `staleAfterMs`. Several workers reaping at once is safe: each claim is a
+// guarded update (still running, still lost), so exactly one reaper fails a lost run or backup.
+import { reapLostBackups } from '../backup/reap.js';
 import type { Catalog } from '../catalog/types.js';
 import { messageOf } from '../errors.js';
 import type { Logger } from '../lib/logger.js';
@@ -7,12 +9,17 @@ import type { Db } from '../store/db.js';
 import { reapLostRuns } from './control.js';
 
 export function startReaper(deps: { db: Db; catalog: Catalog; logger: Logger }, staleAfterMs: number): () => void {
-  const tick = () =>
-    reapLostRuns(deps, staleAfterMs).then(
-      (ids) => ids.length && deps.logger.warn({ runs: ids }, 'failed runs whose worker was lost'),
-      (err) => deps.logger.warn({ err: messageOf(err) }, 'reaper failed'),
-    );
-  const timer = setInterval(tick, Math.max(500, Math.floor(staleAfterMs / 3)));
+  const tick = async () => {
+    try {
+      const runs = await reapLostRuns(deps, staleAfterMs);
+      if (runs.length) deps.logger.warn({ runs }, 'failed runs whose worker was lost');
+      const backups = await reapLostBackups(deps, staleAfterMs);
+      if (backups.length) deps.logger.warn({ backups }, 'failed backups whose worker was lost');
+    } catch (err) {
+      deps.logger.warn({ err: messageOf(err) }, 'reaper failed');
+    }
+  };
+  const timer = setInterval(() => void tick(), Math.max(500, Math.floor(staleAfterMs / 3)));
   timer.unref();
   void tick();
   return () => clearInterval(timer);

@@ -21,6 +21,7 @@ import { ensureQueue } from '../worker/queue.js';
 import { acquireDataDirLock } from './lock.js';
 import { type CheckpointWriter, checkpointWriter } from '../audit/anchor.js';
 import { loadSigner, loadTrustedKey, type TrustedKey } from '../audit/signing-key.js';
+import { instanceOf, reclaimPreviousProcess } from './reclaim.js';
 
 export type RunMode = 'all' | 'server' | 'worker';
 
@@ -33,7 +34,7 @@ export interface RunOptions {
   host: string;
   port: number;
   labels: string[];
-  /** A running restore whose worker has not heartbeated for this long is failed as "worker lost". */
+  /** A running restore or backup whose worker has not heartbeated for this long is failed as "worker lost". */
   staleAfterMs: number;
   env: Record<string, string | undefined>;
   logger: Logger;
@@ -142,12 +143,16 @@ export async function runLifeboat(opts: RunOptions): Promise<Running> {
     }
     if (opts.mode !== 'server') {
       const jobDeps = live({ db: store.db, queue, logger: opts.logger, checkpoints });
+      // `start` fails at once what its own previous process left running (reclaim.ts)
+      const instance = opts.mode === 'all' ? instanceOf(opts.dataDir) : undefined;
+      if (instance) await reclaimPreviousProcess(live({ db: store.db, logger: opts.logger }), instance);
       const worker: RunningWorker = await startWorker({
         db: store.db,
         queue,
         logger: opts.logger,
         labels: opts.labels,
         handlers: jobHandlers(jobDeps),
+        instance,
       });
       undo.push(() => worker.stop());
       // a database given a backup schedule by a reload gets its scheduled queue served too

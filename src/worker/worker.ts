@@ -27,6 +27,8 @@ export interface WorkerOptions {
   labels: string[];
   handlers: Record<string, JobHandler>;
   heartbeatMs?: number;
+  /** The instance (host and data directory) of a `lifeboat start`: its next start reclaims its work. */
+  instance?: string;
 }
 
 export interface RunningWorker {
@@ -57,6 +59,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       pid: process.pid,
       started_at: now,
       heartbeat_at: now,
+      instance: opts.instance ?? null,
     })
     .execute();
   const beat = setInterval(() => {

@@ -38,7 +38,6 @@ const OWNER = set(
   'restore.undo',
   'backup.run',
   'backup.verify',
-  'backup.fetch',
   'drill.run',
   'masking.scan',
 );
@@ -167,6 +166,17 @@ describe('access policy matrix', () => {
   ])('config.reload (system-wide) for %s → %s', (role, expected) => {
     const d = decide(principal(role), 'config.reload', {}, { dbaAdminCanApprove: false });
     expect(d.allowed ? true : d.rule).toBe(expected);
+  });
+
+  it('a raw dump (backup.fetch) is for dba-admin, admin and recovery-operator only, never a team role', () => {
+    const allowed = ROLES.filter((role) =>
+      [OWN, OTHER].every((r) => decide(principal(role), 'backup.fetch', r, { dbaAdminCanApprove: true }).allowed),
+    );
+    expect(allowed).toEqual(['dba-admin', 'admin', 'recovery-operator']);
+    expect(decide(principal('db-owner'), 'backup.fetch', OWN, { dbaAdminCanApprove: false })).toMatchObject({
+      allowed: false,
+      rule: 'role_not_allowed',
+    });
   });
 
   it('system-wide reads (audit) are for auditors and admins only', () => {

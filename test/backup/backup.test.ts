@@ -2,7 +2,6 @@
 // counts every row in the dump's snapshot, the archive restores with stock pg_restore, encryption
 // and S3 work, and corruption, wrong keys and failures are reported naming what is wrong.
 import {
-  appendFileSync,
   existsSync,
   readdirSync,
   readFileSync,
@@ -27,7 +26,7 @@ import { pgBin } from '../../src/engines/postgres/binaries.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { run } from '../../src/lib/process.js';
 import { jobHandlers } from '../../src/runtime/jobs.js';
-import { lifeboat } from '../harness/cli.js';
+import { lifeboat, spawnLifeboat } from '../harness/cli.js';
 import { type FixtureServers, fixtureConfig, startFixtureServers, tableContents } from '../harness/fixtures.js';
 import { startTestLifeboat, type TestLifeboat } from '../harness/lifeboat.js';
 import { closedPort, startS3, S3RVER_KEY, type TestS3 } from '../storage/helpers.js';
@@ -58,7 +57,8 @@ async function sourceCounts(): Promise<Record<string, number>> {
 
 async function restoreFetched(lb: TestLifeboat, id: string, into: string) {
   const dir = join(lb.dir, `fetched-${into}`);
-  const f = await lifeboat(['backup', 'fetch', id, dir], { env: await lb.cliEnv('alice') });
+  // a raw dump: only a dba-admin (dana) or a recovery-operator may fetch it
+  const f = await lifeboat(['backup', 'fetch', id, dir], { env: await lb.cliEnv('dana') });
   expect(f.stderr).toBe('');
   expect(f.code).toBe(0);
   await servers.dev.createDatabase(into);
@@ -311,21 +311,25 @@ describe('backup verification', () => {
 
   it('finds a wrong key, and never yields data', async () => {
     const b = await freshBackup();
+    // a server with the same storage directory and catalog row, and another passphrase
     const wrong = await startTestLifeboat(
       fixtureConfig({ backupExtra: '      encrypt: { passphrase: env:BACKUP_PASSPHRASE }' }),
       { ...servers.env, BACKUP_PASSPHRASE: 'not the passphrase' },
       { worker: false },
     );
-    // same storage directory, other passphrase
+    symlinkSync(join(lb.dir, 'backups'), join(wrong.dir, 'backups'));
+    const row = await lb.store.db.selectFrom('backups').selectAll().where('id', '=', b.id).executeTakeFirstOrThrow();
+    await wrong.store.db
+      .insertInto('backups')
+      .values({ ...row, manifest: JSON.stringify(row.manifest), log: row.log })
+      .execute();
     const dir = join(wrong.dir, 'fetched-wrong');
-    appendFileSync(join(wrong.dir, 'lifeboat.yaml'), '');
-    const env = { ...(await lb.cliEnv('alice')), BACKUP_PASSPHRASE: 'not the passphrase' };
-    const f = await lifeboat(['backup', 'fetch', b.id, dir], { env });
+    const f = await lifeboat(['backup', 'fetch', b.id, dir], { env: await wrong.cliEnv('dana') });
     expect(f.code).toBe(1);
     expect(f.stderr).toBe(
       `lifeboat: unable to decrypt backup ${b.id} (key.age): wrong passphrase or identity\nHINT: ${f.stderr.split('HINT: ')[1]}`,
     );
-    expect(existsSync(join(dir, 'toc.dat'))).toBe(false);
+    expect(existsSync(dir)).toBe(false);
   });
 });
 
@@ -431,6 +435,74 @@ describe('backup failures', () => {
       await locker.end();
     }
   }, 60_000);
+
+  it('a worker killed mid-backup: the reaper fails it as worker lost and removes its files from storage', async () => {
+    // no worker in the test process: the only worker is a process of its own, to be killed
+    const lb = await startTestLifeboat(fixtureConfig(), servers.env, { worker: false });
+    const env = { ...(await lb.cliEnv('alice')), LIFEBOAT_HEARTBEAT_TIMEOUT: '3s', LIFEBOAT_LOG_LEVEL: 'info' };
+    const w1 = spawnLifeboat(['worker'], { env });
+    await w1.waitFor(/worker started/, 30_000);
+    // a table locked in the source holds pg_dump up after it has created its directory
+    const locker = new pg.Client({ connectionString: servers.prod.url('customer') });
+    await locker.connect();
+    const w2 = { d: undefined as ReturnType<typeof spawnLifeboat> | undefined };
+    try {
+      await locker.query('begin; lock table customers in access exclusive mode');
+      const queued = await lifeboat(['backup', 'run', 'CustomerDB', '--json'], { env });
+      const id = (JSON.parse(queued.stdout) as BackupDetail).id;
+      const storage = join(lb.dir, 'backups', 'CustomerDB');
+      let pid: number | undefined;
+      for (let i = 0; i < 300 && pid === undefined; i++) {
+        // the oldest pg_dump: the leader of the process group its -j workers belong to
+        const ps = await run('pgrep', ['-o', '-f', `pg_dump .*-f ${storage}/${id}`]);
+        pid = ps.code === 0 ? Number(ps.stdout.trim()) : undefined;
+        if (pid === undefined) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(pid).toBeDefined();
+      const running = await lb.store.db
+        .selectFrom('backups')
+        .select(['status', 'worker_id'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      expect(running.status).toBe('running');
+      expect(running.worker_id).toMatch(new RegExp(`-${w1.child.pid}-[0-9a-f]{6}$`));
+      expect(existsSync(join(storage, id))).toBe(true);
+      w1.child.kill('SIGKILL');
+      await w1.exited();
+      // (what the killed worker had started dies with it here; a real crash would take pg_dump
+      // down at its next write to the worker's closed pipes)
+      process.kill(-pid!, 'SIGKILL');
+      await locker.query('rollback');
+      w2.d = spawnLifeboat(['worker'], { env });
+      const deadline = Date.now() + 60_000;
+      let row = running as { status: string; worker_id: string | null; error?: string | null; log?: string };
+      while (row.status === 'running' && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        row = await lb.store.db
+          .selectFrom('backups')
+          .select(['status', 'worker_id', 'error', 'log'])
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow();
+      }
+      expect(row.status).toBe('failed');
+      expect(row.error).toMatch(new RegExp(`^worker lost: no heartbeat from ${row.worker_id} since \\d{4}-`));
+      expect(row.log).toMatch(
+        /worker lost; the reaper failed the backup\n.* removed \d+ partial files from storage main\n$/,
+      );
+      expect(existsSync(join(storage, id))).toBe(false);
+      const events = await lb.store.db
+        .selectFrom('audit_events')
+        .select(['actor', 'details'])
+        .where('action', '=', 'backup.fail')
+        .where('subject_id', '=', id)
+        .execute();
+      expect(events).toEqual([{ actor: 'reaper', details: { reason: row.error, from: 'running', to: 'failed' } }]);
+    } finally {
+      await locker.end();
+      w2.d?.child.kill('SIGTERM');
+      await w2.d?.exited();
+    }
+  }, 120_000);
 
   it('missing database: failed naming it', async () => {
     const lb = await startTestLifeboat(fixtureConfig().replace('name: customer', 'name: no_such_db'), servers.env);

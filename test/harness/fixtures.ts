@@ -53,6 +53,7 @@ users:
   bob:    { email: bob@example.com,    roles: [db-owner] }
   dana:   { email: dana@example.com,   roles: [dba-admin] }
   audrey: { email: audrey@example.com, roles: [auditor] }
+  rita:   { email: rita@example.com,   roles: [recovery-operator] }
 servers:
   prod-pg01: { engine: postgres, tier: production,  url: env:PROD_PG01_URL }
   dev-pg01:  { engine: postgres, tier: development, url: env:DEV_PG01_URL }

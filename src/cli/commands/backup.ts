@@ -1,14 +1,17 @@
-// `lifeboat backup run|list|show|verify|prune` (through the API) and `backup fetch` (direct:
-// it reads the storage itself and writes a plain pg_dump directory that stock pg_restore reads).
+// `lifeboat backup run|list|show|verify|prune|fetch`, all through the API. `backup fetch` writes
+// a plain pg_dump directory that stock pg_restore reads; the server reads the storage and the
+// keys, and authorises and audits the fetch (src/http/routes/backup-fetch.ts).
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { BackupDetail, BackupDoc, PruneResult } from '../../contract/backups.js';
 import { TERMINAL_BACKUP_STATUSES } from '../../backup/status.js';
-import { LifeboatError } from '../../errors.js';
 import { formatBytes } from '../../lib/bytes.js';
 import { formatDuration } from '../../lib/duration.js';
 import { apiClient } from '../client.js';
 import { type CliContext, cliContext, emit } from '../context.js';
 import { EXIT } from '../exit.js';
+import { writeFetchedFiles } from '../fetch-files.js';
 
 const size = formatBytes;
 
@@ -114,37 +117,24 @@ export function registerBackupCommands(program: Command): void {
     });
   backup
     .command('fetch <id> <dir>')
-    .description('download, verify and decrypt a backup into a plain pg_dump directory (direct storage access)')
-    .option('--data-dir <dir>', 'the embedded store of `lifeboat start` (env LIFEBOAT_DATA_DIR)')
+    .description(
+      'download a backup into a plain pg_dump directory: decrypted and verified by the server, authorised (dba-admin, recovery-operator) and audited',
+    )
     .action(async (id: string, dir: string, _o, cmd: Command) => {
       const ctx = cliContext(cmd);
-      const { backupPrefix } = await import('../../backup/manifest.js');
-      const { fetchToDirectory, openBackup, readManifest } = await import('../../backup/read-backup.js');
-      const { openCatalogStorage } = await import('../../storage/index.js');
-      // direct store access: loaded only for this command (the others start faster without it)
-      const { cliCatalog, withStore } = await import('../store-access.js');
-      const catalog = cliCatalog(ctx);
-      const row = await withStore(ctx, (s) =>
-        s.db.selectFrom('backups').selectAll().where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst(),
+      const target = resolve(dir);
+      // the server authorises and audits the fetch before it sends anything: a refusal writes nothing
+      const body = await apiClient(ctx).stream('POST', `/api/v1/backups/${encodeURIComponent(id)}/fetch`, {
+        host: hostname(),
+        dir: target,
+      });
+      const fetched = await writeFetchedFiles(body, target);
+      const bytes = fetched.files.reduce((a, f) => a + f.bytes, 0);
+      emit(
+        ctx,
+        { id: fetched.id, status: 'fetched', dir: target, files: fetched.files.length, bytes },
+        () =>
+          `fetched backup ${fetched.id} into ${target} (${fetched.files.length} files, ${size(bytes)}); restore it with:\n  pg_restore --no-owner --no-acl -j 2 -d <target-database> ${target}`,
       );
-      if (!row)
-        throw new LifeboatError('not_found', `no backup ${id}`, { hint: 'list backups with `lifeboat backup list`' });
-      const cfg = catalog.storage[row.storage];
-      if (!cfg)
-        throw new LifeboatError('config_invalid', `storage ${row.storage} of backup ${id} is not in lifeboat.yaml`);
-      const storage = openCatalogStorage(cfg);
-      try {
-        const prefix = backupPrefix(row.database, id);
-        const manifest = await readManifest(storage, prefix, id);
-        await fetchToDirectory(await openBackup(storage, prefix, manifest, catalog.databases[row.database]), dir);
-        emit(
-          ctx,
-          { id, status: 'fetched', dir, files: manifest.files.length, bytes: manifest.totals.bytes },
-          () =>
-            `fetched backup ${id} into ${dir} (${manifest.files.length} files, ${size(manifest.totals.bytes)}); restore it with:\n  pg_restore --no-owner --no-acl -j 2 -d <target-database> ${dir}`,
-        );
-      } finally {
-        await storage.close?.();
-      }
     });
 }

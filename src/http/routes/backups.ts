@@ -1,4 +1,4 @@
-// /api/v1/backups: request, list, show, verify and prune backups.
+// /api/v1/backups: request, list, show, verify, prune and fetch (backup-fetch.ts) backups.
 import { backupDetail, backupDoc } from '../../backup/docs.js';
 import { pruneBackups } from '../../backup/prune.js';
 import { BACKUP_QUEUE, requestBackup, requestReverify } from '../../backup/service.js';
@@ -19,6 +19,7 @@ import { ErrorResponse } from '../../contract/errors.js';
 import { teamScope } from '../../access/policy.js';
 import { LifeboatError } from '../../errors.js';
 import type { App } from '../app.js';
+import { backupFetchRoute } from './backup-fetch.js';
 import { authorize, principalOf } from '../auth.js';
 import { pollingFeed } from '../../store/changes.js';
 import type { HttpDeps } from '../deps.js';
@@ -181,4 +182,6 @@ export function backupRoutes(app: App, deps: HttpDeps): void {
       );
     },
   );
+
+  backupFetchRoute(app, deps);
 }
