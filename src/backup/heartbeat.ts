@@ -17,8 +17,10 @@ export function startBackupHeartbeat(
   everyMs = 1000,
 ): BackupHeartbeat {
   let lost = false;
+  let stopped = false;
   let beating: Promise<void> = Promise.resolve();
   const beat = async () => {
+    if (stopped) return;
     const r = await db
       .updateTable('backups')
       .set({ heartbeat_at: new Date() })
@@ -26,7 +28,8 @@ export function startBackupHeartbeat(
       .where('status', '=', 'running')
       .where('worker_id', '=', workerId)
       .executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0 && !lost) {
+    // (a beat that was under way when the backup finished finds it no longer running: not a loss)
+    if (Number(r.numUpdatedRows) === 0 && !lost && !stopped) {
       lost = true;
       onLost();
     }
@@ -36,6 +39,9 @@ export function startBackupHeartbeat(
     beating = beating.then(beat).catch(() => {});
   }, everyMs);
   return {
-    stop: () => clearInterval(timer),
+    stop: () => {
+      stopped = true;
+      clearInterval(timer);
+    },
   };
 }

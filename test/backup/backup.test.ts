@@ -452,11 +452,12 @@ describe('backup failures', () => {
       const id = (JSON.parse(queued.stdout) as BackupDetail).id;
       const storage = join(lb.dir, 'backups', 'CustomerDB');
       let pid: number | undefined;
-      for (let i = 0; i < 300 && pid === undefined; i++) {
-        // the oldest pg_dump: the leader of the process group its -j workers belong to
+      // until pg_dump runs (the oldest: the leader of its -j workers' process group) and has
+      // created its directory in storage
+      for (let i = 0; i < 300 && (pid === undefined || !existsSync(join(storage, id))); i++) {
         const ps = await run('pgrep', ['-o', '-f', `pg_dump .*-f ${storage}/${id}`]);
         pid = ps.code === 0 ? Number(ps.stdout.trim()) : undefined;
-        if (pid === undefined) await new Promise((r) => setTimeout(r, 100));
+        await new Promise((r) => setTimeout(r, 100));
       }
       expect(pid).toBeDefined();
       const running = await lb.store.db
