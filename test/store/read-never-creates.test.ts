@@ -1,6 +1,6 @@
 // A command that reads the store never creates one (STYLE.md §24): run where there is no store
-// and without --data-dir or LIFEBOAT_DATABASE_URL, `audit verify`, `audit export`, `token issue`,
-// `token list` and `backup fetch` fail with exit 2 and a hint, and leave the directory empty —
+// and without --data-dir or LIFEBOAT_DATABASE_URL, `audit verify`, `audit export`, `token issue`
+// and `token list` fail with exit 2 and a hint, and leave the directory empty —
 // before, they initialised a new empty store there and `audit verify` reported it "intact".
 import { chmodSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,13 +35,21 @@ describe('commands that read the store, where there is none', () => {
     [['audit', 'export'], API_HINT],
     [['token', 'issue', 'alice'], ''],
     [['token', 'list'], ''],
-    [['backup', 'fetch', 'b-1', 'out'], ''],
   ])('lifeboat %j: exit 2 with a hint, nothing created', async (args, more) => {
     const cwd = emptyDir('empty-');
     const r = await lifeboat(args, { cwd, env });
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(`lifeboat: no Lifeboat store in ./.lifeboat (no such directory)\n${HINT}${more}\n`);
     expect(r.code).toBe(2);
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
+  it('backup fetch goes through the API, never the store: with no server it says so and creates nothing', async () => {
+    const cwd = emptyDir('empty-');
+    const r = await lifeboat(['backup', 'fetch', 'b-1', 'out', '--url', 'http://127.0.0.1:9'], { cwd, env });
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^lifeboat: unable to reach Lifeboat at http:\/\/127\.0\.0\.1:9: /);
+    expect(r.code).toBe(1);
     expect(readdirSync(cwd)).toEqual([]);
   });
 
