@@ -7,7 +7,8 @@ import type { PruneResult } from '../contract/backups.js';
 import { openCatalogStorage } from '../storage/index.js';
 import type { Db } from '../store/db.js';
 import { backupPrefix } from './manifest.js';
-import { planRetention, type BackupStatus as RetentionStatus } from './retention.js';
+import { planRetention } from './retention.js';
+import { backupStatusOf } from './status.js';
 import { backupsInUse } from './in-use.js';
 
 export async function pruneBackups(
@@ -30,14 +31,8 @@ export async function pruneBackups(
     const plan = planRetention(
       rows.map((r) => ({
         id: r.id,
-        // a queued backup is as good as running: never removed; an unverifiable one (its storage
-        // could not be read) counts as completed: kept like any usable backup, but never the
-        // newest verified one while a verified one exists
-        status: (r.status === 'queued'
-          ? 'running'
-          : r.status === 'unverifiable'
-            ? 'completed'
-            : r.status) as RetentionStatus,
+        // (retention keeps queued backups like running ones, unverifiable ones like completed ones)
+        status: backupStatusOf(r.status),
         startedAt: r.started_at ?? r.created_at,
         finishedAt: r.finished_at,
       })),

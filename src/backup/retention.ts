@@ -28,6 +28,7 @@
 // Output is deterministic whatever the input order: `keep` and `remove` are sorted newest first
 // (by finishedAt, else startedAt; equal times by id, descending), reasons follow KEEP_REASONS.
 import { LifeboatError } from '../errors.js';
+import { type BackupStatus } from './status.js';
 
 export interface RetentionPolicy {
   keepDays?: number;
@@ -36,8 +37,6 @@ export interface RetentionPolicy {
   weekly?: number;
   monthly?: number;
 }
-
-export type BackupStatus = 'running' | 'completed' | 'verified' | 'corrupt' | 'failed';
 
 export interface BackupForRetention {
   id: string;
@@ -91,11 +90,14 @@ export function planRetention(
   const add = (id: string, reason: KeepReason) => reasons.get(id)!.add(reason);
 
   // Protection first: it holds whatever the policy says.
-  const anchor = sorted.find((b) => b.status === 'verified') ?? sorted.find((b) => b.status === 'completed');
+  // an unverifiable backup (its storage could not be read) is kept like a completed one
+  const anchor =
+    sorted.find((b) => b.status === 'verified') ??
+    sorted.find((b) => b.status === 'completed' || b.status === 'unverifiable');
   if (anchor) add(anchor.id, 'newest_verified');
   for (const b of sorted) {
     if (opts.inUse.has(b.id)) add(b.id, 'in_use');
-    if (b.status === 'running') add(b.id, 'running');
+    if (b.status === 'running' || b.status === 'queued') add(b.id, 'running');
   }
 
   const usable = sorted.filter((b) => isUsable(b.status));
@@ -171,7 +173,8 @@ function removalReason(b: BackupForRetention, rules: RetentionPolicy): string {
     case 'corrupt':
       return `${b.status} backup: unusable for a restore`;
     case 'completed':
-    case 'verified': {
+    case 'verified':
+    case 'unverifiable': {
       const parts: string[] = [];
       if (rules.keepDays !== undefined)
         parts.push(`older than ${rules.keepDays} day${rules.keepDays === 1 ? '' : 's'}`);
@@ -182,8 +185,9 @@ function removalReason(b: BackupForRetention, rules: RetentionPolicy): string {
       if (counted.length > 0) parts.push(`not needed by ${counted.join(', ')}`);
       return parts.join(' and ');
     }
+    case 'queued':
     case 'running':
-      // running backups are always kept; reaching here is a bug in planRetention
+      // queued and running backups are always kept; reaching here is a bug in planRetention
       throw new LifeboatError('internal', `retention tried to remove running backup ${b.id}`);
     default: {
       const never: never = b.status;
@@ -196,7 +200,9 @@ function isUsable(status: BackupStatus): boolean {
   switch (status) {
     case 'completed':
     case 'verified':
+    case 'unverifiable':
       return true;
+    case 'queued':
     case 'running':
     case 'corrupt':
     case 'failed':

@@ -8,7 +8,7 @@ import { recordAudit, type AuditInput } from '../audit/record.js';
 import { LifeboatError } from '../errors.js';
 import type { Db } from '../store/db.js';
 import type { BackupTable } from '../store/schema.js';
-import { type BackupEvent, type BackupStatus, CHECKED_STATUSES, nextBackupStatus } from './status.js';
+import { type BackupEvent, type BackupStatus, backupStatusOf, CHECKED_STATUSES, nextBackupStatus } from './status.js';
 
 type BackupColumns = Omit<Updateable<BackupTable>, 'status' | 'id'>;
 
@@ -47,7 +47,7 @@ export async function setBackupStatus(
     if (!row) {
       throw new LifeboatError('not_found', `no backup ${id}`, { hint: 'list backups with `lifeboat backup list`' });
     }
-    const from = row.status as BackupStatus;
+    const from = backupStatusOf(row.status);
     if (change.guard && !change.guard({ ...row, status: from })) return undefined;
     const to = nextBackupStatus(from, event);
     await trx

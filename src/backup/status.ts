@@ -74,9 +74,13 @@ function transition(from: BackupStatus, event: BackupEvent): BackupStatus | unde
   }
 }
 
-/** Backups a restore, drill or DR plan may use. */
-export function isRestorable(status: BackupStatus): boolean {
-  return status === 'verified' || status === 'completed';
+/** Backups a restore, drill or DR plan picks by itself (an unverifiable one only when named by id). */
+export const RESTORABLE_BACKUP_STATUSES = ['verified', 'completed'] as const satisfies readonly BackupStatus[];
+
+/** A status read from the store, checked: the store's column is text. */
+export function backupStatusOf(value: string): BackupStatus {
+  if ((BACKUP_STATUSES as readonly string[]).includes(value)) return value as BackupStatus;
+  throw new LifeboatError('internal', `unknown backup status "${value}" in the store`);
 }
 
 export function newBackupId(now: Date, random: string): string {

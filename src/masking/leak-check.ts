@@ -4,6 +4,7 @@
 // those originals are present in the restored column. Any hit means an original value survived
 // masking (a rule that matches nothing, a transform that is the identity for some values, a
 // column the plan missed), and the run fails before the destination is touched.
+import pg from 'pg';
 import type { Transform } from '../catalog/types.js';
 import { LifeboatError } from '../errors.js';
 import type { ValueSampler } from './copy-stream.js';
@@ -201,18 +202,16 @@ export function parseQualifiedName(ref: string): QualifiedName {
   throw bad();
 }
 
-export function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
-
 /** `schema.table` as lifeboat.yaml writes it: a part is quoted only when it must be. */
 export function tableLabel(schema: string, table: string): string {
-  const part = (s: string) => (/^[a-z_][a-z0-9_]*$/.test(s) ? s : quoteIdent(s));
+  const part = (s: string) => (/^[a-z_][a-z0-9_]*$/.test(s) ? s : pg.escapeIdentifier(s));
   return `${part(schema)}.${part(table)}`;
 }
 
 export function quoteQualifiedName(table: QualifiedName): string {
-  return table.schema === undefined ? quoteIdent(table.name) : `${quoteIdent(table.schema)}.${quoteIdent(table.name)}`;
+  return table.schema === undefined
+    ? pg.escapeIdentifier(table.name)
+    : `${pg.escapeIdentifier(table.schema)}.${pg.escapeIdentifier(table.name)}`;
 }
 
 export interface LeakQuery {
@@ -233,7 +232,7 @@ export function leakCheckQuery(table: string | QualifiedName, column: string, sa
   const t = typeof table === 'string' ? parseQualifiedName(table) : table;
   const text =
     `select count(distinct s.v)::int as hits from unnest($1::text[]) as s(v) ` +
-    `join ${quoteQualifiedName(t)} as t on t.${quoteIdent(column)}::text = s.v`;
+    `join ${quoteQualifiedName(t)} as t on t.${pg.escapeIdentifier(column)}::text = s.v`;
   return { text, values: [[...samples]] };
 }
 

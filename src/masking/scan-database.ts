@@ -6,13 +6,13 @@
 // The scan reads a production source, so it runs in one read-only transaction and pulls at most
 // `sampleRows` short values per column: it never changes the database and never ships a table.
 // The sampled values are classified and dropped here; a finding names a column, never a value.
-import type pg from 'pg';
+import pg from 'pg';
 import type { ColumnRef, MaskingConfig } from '../catalog/types.js';
 import { LifeboatError, messageOf } from '../errors.js';
 import { withClient } from '../engines/postgres/admin.js';
 import type { Secret } from '../lib/secret.js';
 import { tableAncestry } from '../engines/postgres/inheritance.js';
-import { parseQualifiedName, quoteIdent, quoteQualifiedName, tableLabel } from './leak-check.js';
+import { parseQualifiedName, quoteQualifiedName, tableLabel } from './leak-check.js';
 import type { TableAncestry } from './rule-tables.js';
 import {
   classifyBirthDates,
@@ -189,7 +189,7 @@ export async function listScannedColumns(c: pg.ClientBase): Promise<ScannedColum
  * timestamp in ISO format, as the transaction's DateStyle prints it).
  */
 export async function sampleColumn(c: pg.ClientBase, column: ScannedColumn, limit: number): Promise<string[]> {
-  const col = quoteIdent(column.column);
+  const col = pg.escapeIdentifier(column.column);
   const value = column.type === 'json' || column.type === 'jsonb' ? `(${col}::jsonb #>> '{}')` : `${col}::text`;
   // The filter is on the value as sampled, not on the column: a JSON `null` is a non-null column
   // value whose `#>> '{}'` is SQL NULL, and a column of them must sample nothing, not NULLs.

@@ -5,6 +5,7 @@ import type PgBoss from 'pg-boss';
 import type { Principal } from '../access/principal.js';
 import { recordAudit } from '../audit/record.js';
 import { Manifest } from '../backup/manifest.js';
+import { RESTORABLE_BACKUP_STATUSES } from '../backup/status.js';
 import { getDatabase, getServer } from '../catalog/lookup.js';
 import type { Catalog, DatabaseConfig } from '../catalog/types.js';
 import type { CheckDoc, PreviewDoc, RunRequest } from '../contract/runs.js';
@@ -41,7 +42,7 @@ async function chooseBackup(
     .where('deleted_at', 'is', null);
   if (req.backupId) q = q.where('id', '=', req.backupId);
   else {
-    q = q.where('status', 'in', ['verified', 'completed']).orderBy('finished_at', 'desc').limit(1);
+    q = q.where('status', 'in', RESTORABLE_BACKUP_STATUSES).orderBy('finished_at', 'desc').limit(1);
     if (req.at) q = q.where('finished_at', '<=', new Date(req.at));
   }
   const row = await q.executeTakeFirst();

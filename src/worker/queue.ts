@@ -6,9 +6,8 @@ import PgBoss from 'pg-boss';
 import type { Secret } from '../lib/secret.js';
 import type { Database } from '../store/schema.js';
 
-/** Every queue Lifeboat uses. Adding one here creates it at start. */
-export const QUEUES = ['lifeboat.heartbeat'] as const;
-export type QueueName = (typeof QUEUES)[number] | `${string}.${string}`;
+/** A queue's name: `<capability>.<job>`, declared beside the capability (e.g. RESTORE_QUEUE). */
+export type QueueName = `${string}.${string}`;
 
 export interface QueueOptions {
   url: Secret;
@@ -37,7 +36,6 @@ export async function startQueue(opts: QueueOptions): Promise<PgBoss> {
     // pg-boss reports transient connection errors here; the supervisor retries. Logged by caller.
   });
   await boss.start();
-  for (const name of QUEUES) await ensureQueue(boss, name);
   return boss;
 }
 

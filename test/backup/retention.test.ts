@@ -3,9 +3,9 @@
 // must give the same decision. Calendar cases pin UTC days, ISO weeks across month and year
 // boundaries (week 1, 52 and 53) and calendar months.
 import { describe, expect, it } from 'vitest';
+import type { BackupStatus } from '../../src/backup/status.js';
 import {
   type BackupForRetention,
-  type BackupStatus,
   isoWeekOf,
   type KeepReason,
   planRetention,
@@ -18,7 +18,7 @@ const NOW = '2024-03-15T12:00:00.000Z'; // a Friday, ISO week 2024-W11
 /** A backup that finished at `at` (started ten minutes earlier); a running one started at `at`. */
 function bk(id: string, at: string, status: BackupStatus = 'completed'): BackupForRetention {
   const t = new Date(at);
-  return status === 'running'
+  return status === 'running' || status === 'queued'
     ? { id, startedAt: t, finishedAt: null, status }
     : { id, startedAt: new Date(t.getTime() - 600_000), finishedAt: t, status };
 }
@@ -35,6 +35,17 @@ interface Case {
 }
 
 const CASES: Case[] = [
+  {
+    name: 'a queued backup is kept like a running one; an unverifiable one anchors when no verified or completed one exists',
+    policy: { keepLast: 1 },
+    backups: [
+      bk('queued', '2024-03-15T11:30:00.000Z', 'queued'),
+      bk('unverifiable', '2024-03-15T11:00:00.000Z', 'unverifiable'),
+      bk('corrupt', '2024-03-14T11:00:00.000Z', 'corrupt'),
+    ],
+    keep: { queued: ['running'], unverifiable: ['newest_verified', 'keep_last'] },
+    remove: ['corrupt'],
+  },
   {
     name: 'keep_days keeps a backup exactly N days old and removes one a millisecond older',
     policy: { keepDays: 7 },

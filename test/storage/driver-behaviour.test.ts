@@ -4,7 +4,9 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Secret } from '../../src/lib/secret.js';
-import { openStorage, type Storage } from '../../src/storage/index.js';
+import { FilesystemStorage } from '../../src/storage/filesystem.js';
+import type { Storage } from '../../src/storage/index.js';
+import { S3Storage } from '../../src/storage/s3.js';
 import { binaryData, collect, MiB, S3RVER_KEY, stallingStream, startS3, streamOf, tempDir } from './helpers.js';
 
 interface Driver {
@@ -17,7 +19,7 @@ const drivers: Driver[] = [
     kind: 'filesystem',
     async setup() {
       const dir = tempDir('lifeboat-fs-');
-      const storage = openStorage('local', { type: 'filesystem', path: join(dir, 'backups') });
+      const storage = new FilesystemStorage({ name: 'local', root: join(dir, 'backups') });
       return { storage, teardown: async () => rmSync(dir, { recursive: true, force: true }) };
     },
   },
@@ -25,14 +27,14 @@ const drivers: Driver[] = [
     kind: 's3',
     async setup() {
       const s3 = await startS3();
-      const storage = openStorage('offsite', {
-        type: 's3',
+      const storage = new S3Storage({
+        name: 'offsite',
         bucket: s3.bucket,
         endpoint: s3.endpoint,
         prefix: 'lifeboat/',
-        force_path_style: true,
-        access_key_id: new Secret(S3RVER_KEY.id),
-        secret_access_key: new Secret(S3RVER_KEY.secret),
+        forcePathStyle: true,
+        accessKeyId: new Secret(S3RVER_KEY.id),
+        secretAccessKey: new Secret(S3RVER_KEY.secret),
       });
       return {
         storage,

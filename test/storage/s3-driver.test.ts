@@ -5,7 +5,8 @@ import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LifeboatError } from '../../src/errors.js';
 import { Secret } from '../../src/lib/secret.js';
-import { openStorage, type Storage } from '../../src/storage/index.js';
+import type { Storage } from '../../src/storage/index.js';
+import { S3Storage } from '../../src/storage/s3.js';
 import { closedPort, collect, S3RVER_KEY, startS3, streamOf, type TestS3 } from './helpers.js';
 
 const ACCESS_KEY_ID = 'AKIALIFEBOATTEST7777';
@@ -16,14 +17,14 @@ function s3Storage(
   opts: { prefix?: string; keys?: { id: string; secret: string }; bucket?: string } = {},
 ): Storage {
   const keys = opts.keys ?? S3RVER_KEY;
-  return openStorage('offsite', {
-    type: 's3',
+  return new S3Storage({
+    name: 'offsite',
     bucket: opts.bucket ?? s3.bucket,
     endpoint: s3.endpoint,
     prefix: opts.prefix,
-    force_path_style: true,
-    access_key_id: new Secret(keys.id, 'env:S3_KEY_ID'),
-    secret_access_key: new Secret(keys.secret, 'env:S3_SECRET'),
+    forcePathStyle: true,
+    accessKeyId: new Secret(keys.id, 'env:S3_KEY_ID'),
+    secretAccessKey: new Secret(keys.secret, 'env:S3_SECRET'),
   });
 }
 
@@ -136,13 +137,13 @@ describe('the S3 storage driver', () => {
   });
 
   it('describes itself without the credentials of an endpoint URL', () => {
-    const storage = openStorage('r2', {
-      type: 's3',
+    const storage = new S3Storage({
+      name: 'r2',
       bucket: 'backups',
       endpoint: 'https://user:hunter22@accountid.r2.cloudflarestorage.com/?token=abc',
     });
     expect(storage.describe()).toBe('s3://backups at https://accountid.r2.cloudflarestorage.com');
     expect(storage.kind).toBe('s3');
-    expect(openStorage('aws', { type: 's3', bucket: 'b', prefix: 'p/q/' }).describe()).toBe('s3://b/p/q');
+    expect(new S3Storage({ name: 'aws', bucket: 'b', prefix: 'p/q/' }).describe()).toBe('s3://b/p/q');
   });
 });

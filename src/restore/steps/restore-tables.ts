@@ -8,13 +8,12 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import type pg from 'pg';
+import pg from 'pg';
 import type { TableCount } from '../../backup/manifest.js';
 import { pgRestoreList } from '../../engines/postgres/dump.js';
 import { pgBin } from '../../engines/postgres/binaries.js';
 import { libpqEnv } from '../../engines/postgres/libpq.js';
 import { LifeboatError } from '../../errors.js';
-import { quoteIdent } from '../../masking/leak-check.js';
 import { tail } from '../../lib/process.js';
 import { redact, type Secret } from '../../lib/secret.js';
 import type { RunTracker } from '../progress.js';
@@ -61,7 +60,7 @@ export async function restoreTables(o: {
     '\\set ON_ERROR_STOP on',
     'begin;',
     'set local session_replication_role = replica;',
-    ...o.scope.map((t) => `delete from only ${quoteIdent(t.schema)}.${quoteIdent(t.name)};`),
+    ...o.scope.map((t) => `delete from only ${pg.escapeIdentifier(t.schema)}.${pg.escapeIdentifier(t.name)};`),
     '',
   ].join('\n');
   const footer = [
@@ -69,7 +68,7 @@ export async function restoreTables(o: {
     "select pg_catalog.set_config('search_path', 'public', false);",
     ...o.scope.map(
       (t) =>
-        `do $$ declare n bigint; begin select count(*) into n from only ${quoteIdent(t.schema)}.${quoteIdent(t.name)}; if n <> ${t.rows} then raise exception 'row count of %.% is %, the backup has ${t.rows}', ${lit(t.schema)}, ${lit(t.name)}, n; end if; end $$;`,
+        `do $$ declare n bigint; begin select count(*) into n from only ${pg.escapeIdentifier(t.schema)}.${pg.escapeIdentifier(t.name)}; if n <> ${t.rows} then raise exception 'row count of %.% is %, the backup has ${t.rows}', ${lit(t.schema)}, ${lit(t.name)}, n; end if; end $$;`,
     ),
     'commit;',
     '',

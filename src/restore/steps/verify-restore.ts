@@ -1,11 +1,10 @@
 // Step: verify the staging database before it may replace anything: every table's row count
 // equals the manifest's (counted in the dump's own snapshot), and every configured check passes.
-import type pg from 'pg';
+import pg from 'pg';
 import type { TableCount } from '../../backup/manifest.js';
 import type { VerifyCheck } from '../../catalog/types.js';
 import { withClient } from '../../engines/postgres/admin.js';
 import { LifeboatError } from '../../errors.js';
-import { quoteIdent } from '../../masking/leak-check.js';
 import { redact, type Secret } from '../../lib/secret.js';
 import type { RunTracker } from '../progress.js';
 
@@ -13,7 +12,7 @@ export async function verifyRowCounts(c: pg.ClientBase, tables: readonly TableCo
   const problems: string[] = [];
   for (const t of tables) {
     const r = await c.query<{ n: string }>(
-      `select count(*) as n from only ${quoteIdent(t.schema)}.${quoteIdent(t.name)}`,
+      `select count(*) as n from only ${pg.escapeIdentifier(t.schema)}.${pg.escapeIdentifier(t.name)}`,
     );
     const n = Number(r.rows[0]!.n);
     if (n !== t.rows) problems.push(`${t.schema}.${t.name}: ${n} rows, the backup has ${t.rows}`);
