@@ -2,6 +2,7 @@
 // show` print them — what was checked, with its severity, and per table what the restore would
 // write (rows in the backup, rows in the destination when counted, the masking applied) — and the
 // progress line of `restore status --watch`.
+import { formatBytes } from '../lib/bytes.js';
 import type { RunDoc } from '../contract/runs.js';
 import { formatDuration } from '../lib/duration.js';
 import { type Phase, PHASE_LABELS } from '../restore/progress-model.js';
@@ -59,22 +60,11 @@ export function progressLine(r: Pick<RunDoc, 'status' | 'phase' | 'progress'>): 
         : (phase ?? r.status);
   const parts = [`[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${pct.toFixed(0).padStart(3)}%`, label];
   if (r.status === 'running') {
-    if (p.bytesPerSecond) parts.push(`${bytes(p.bytesPerSecond)}/s`);
+    if (p.bytesPerSecond) parts.push(`${formatBytes(p.bytesPerSecond)}/s`);
     if ((phase === 'indexes' || phase === 'constraints') && p.itemsTotal)
       parts.push(`indexes and constraints ${p.itemsDone ?? 0}/${p.itemsTotal}`);
     else if (p.tablesTotal) parts.push(`tables ${p.tablesDone ?? 0}/${p.tablesTotal}`);
     parts.push(typeof p.etaSeconds === 'number' ? `ETA ${formatDuration(p.etaSeconds * 1000)}` : 'ETA unknown');
   }
   return parts.join('  ');
-}
-
-function bytes(n: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1000 && u < units.length - 1) {
-    v /= 1000;
-    u++;
-  }
-  return `${v.toFixed(u === 0 || v >= 100 ? 0 : 1)} ${units[u]}`;
 }

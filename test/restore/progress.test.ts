@@ -95,7 +95,7 @@ describe('progressLine', () => {
         tablesTotal: 4,
         etaSeconds: 65,
       }),
-      '[##########....................]  36%  restore data  12.3 MB/s  tables 2/4  ETA 1m5s',
+      '[##########....................]  36%  restore data  11.8 MiB/s  tables 2/4  ETA 1m5s',
     ],
     [
       'building indexes, no basis for an ETA',
