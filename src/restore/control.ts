@@ -7,7 +7,8 @@ import { dropDatabase, setAllowConnections, swapIntoPlace, withAdmin } from '../
 import { LifeboatError, messageOf } from '../errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { Db } from '../store/db.js';
-import { nextStatus, type RunStatus } from './lifecycle.js';
+import { type RunStatus } from './lifecycle.js';
+import { transitionRun } from './run-state.js';
 import { destinationKey, lockDestination, releaseDestination } from './lock.js';
 import { undoneName } from './names.js';
 
@@ -28,23 +29,24 @@ export async function cancelRun(db: Db, id: number, actor: string, requestId: st
     const run = await trx.selectFrom('restore_runs').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
     if (!run) throw new LifeboatError('not_found', `no restore run ${id}`);
     const status = run.status as RunStatus;
-    nextStatus(status, 'cancel'); // throws for an ended run
-    if (status === 'running') {
-      await trx
-        .updateTable('restore_runs')
-        .set({ cancel_requested_at: new Date(), cancel_requested_by: actor })
-        .where('id', '=', id)
-        .execute();
-    } else {
-      await trx
-        .updateTable('restore_runs')
-        .set({ status: 'cancelled', finished_at: new Date(), cancel_requested_by: actor })
-        .where('id', '=', id)
-        .execute();
+    if (status !== 'running') {
+      await transitionRun(trx, id, {
+        event: 'cancel',
+        actor,
+        set: { finished_at: new Date(), cancel_requested_by: actor },
+        requestId,
+      });
+      return;
     }
+    // a running run is ended by its worker (which records restore.cancel); this records the request
+    await trx
+      .updateTable('restore_runs')
+      .set({ cancel_requested_at: new Date(), cancel_requested_by: actor })
+      .where('id', '=', id)
+      .execute();
     await recordAudit(trx, {
       actor,
-      action: 'restore.cancel',
+      action: 'restore.cancel_requested',
       subjectType: 'run',
       subjectId: String(id),
       details: { from: status },
@@ -217,31 +219,25 @@ async function failLostRun(
     );
   }
   return deps.db.transaction().execute(async (trx) => {
-    let claim = trx
-      .updateTable('restore_runs')
-      .set({
-        status: nextStatus('running', 'fail'),
+    const claimed = await transitionRun(trx, r.id, {
+      event: 'fail',
+      actor: 'reaper',
+      onlyFrom: ['running'],
+      // still lost once locked: another reaper was not first, and the worker did not come back
+      when: (row) =>
+        'workerId' in stillLost
+          ? row.worker_id === stillLost.workerId
+          : row.heartbeat_at !== null && row.heartbeat_at < stillLost.staleBefore(),
+      set: {
         error,
         error_step: r.phase,
         finished_at: new Date(),
         log: sql`log || ${`${new Date().toISOString()} worker lost; the reaper ended the run\n`}`,
-      })
-      .where('id', '=', r.id)
-      .where('status', '=', 'running');
-    claim =
-      'workerId' in stillLost
-        ? claim.where('worker_id', '=', stillLost.workerId)
-        : claim.where('heartbeat_at', '<', stillLost.staleBefore());
-    const u = await claim.executeTakeFirst();
-    if (Number(u.numUpdatedRows) !== 1) return false; // another reaper, or the worker came back
-    await trx.deleteFrom('destination_locks').where('run_id', '=', r.id).execute();
-    await recordAudit(trx, {
-      actor: 'reaper',
-      action: 'restore.fail',
-      subjectType: 'run',
-      subjectId: String(r.id),
+      },
       details: { reason: error.startsWith('worker lost') ? 'worker lost' : error, step: r.phase },
     });
+    if (!claimed) return false;
+    await trx.deleteFrom('destination_locks').where('run_id', '=', r.id).execute();
     return true;
   });
 }

@@ -12,7 +12,6 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql, type Transaction } from 'kysely';
 import type PgBoss from 'pg-boss';
-import { recordAudit } from '../audit/record.js';
 import { backupPrefix } from '../backup/manifest.js';
 import { type BackupReader, CorruptBackupError, openBackup, readManifest } from '../backup/read-backup.js';
 import { markCorrupt } from '../backup/set-status.js';
@@ -34,7 +33,7 @@ import type { Db } from '../store/db.js';
 import type { Database } from '../store/schema.js';
 import { assertDestinationAllowed, cataloguedDatabases, type DestinationQuery } from './destination-rule.js';
 import { dropKeptCopies } from './kept-copies.js';
-import { type RunStatus, nextStatus } from './lifecycle.js';
+import { transitionRun } from './run-state.js';
 import { destinationKey, lockDestination, releaseDestination } from './lock.js';
 import { previousName, stagingName } from './names.js';
 import { RunTracker } from './progress.js';
@@ -89,13 +88,8 @@ export async function runRestore(
 ): Promise<RunOutcome> {
   let run = await deps.db.selectFrom('restore_runs').selectAll().where('id', '=', runId).executeTakeFirst();
   if (run?.status === 'scheduled') {
-    // its start time has come
-    await deps.db
-      .updateTable('restore_runs')
-      .set({ status: nextStatus('scheduled', 'enqueue') })
-      .where('id', '=', runId)
-      .where('status', '=', 'scheduled')
-      .execute();
+    // its start time has come (unless it was cancelled meanwhile)
+    await transitionRun(deps.db, runId, { event: 'enqueue', actor: 'scheduler', onlyFrom: ['scheduled'] });
     run = await deps.db.selectFrom('restore_runs').selectAll().where('id', '=', runId).executeTakeFirst();
   }
   if (!run || run.status !== 'queued') return 'skipped'; // cancelled (or taken) before it started
@@ -135,19 +129,15 @@ export async function runRestore(
     server.url,
     ...Object.values(deps.catalog.servers).map((s) => s.url),
   ]);
-  const started = await deps.db
-    .updateTable('restore_runs')
-    .set({
-      status: nextStatus('queued', 'start'),
-      started_at: new Date(),
-      worker_id: ctx.workerId,
-      heartbeat_at: new Date(),
-      phase: 'lock',
-    })
-    .where('id', '=', runId)
-    .where('status', '=', 'queued')
-    .executeTakeFirst();
-  if (Number(started.numUpdatedRows) !== 1) {
+  const startedAt = new Date();
+  const started = await transitionRun(deps.db, runId, {
+    event: 'start',
+    actor: 'worker',
+    onlyFrom: ['queued'],
+    set: { started_at: startedAt, worker_id: ctx.workerId, heartbeat_at: new Date(), phase: 'lock' },
+    details: { worker: ctx.workerId },
+  });
+  if (!started) {
     await releaseDestination(deps.db, destination, runId);
     return 'skipped';
   }
@@ -171,13 +161,12 @@ export async function runRestore(
     workerId: ctx.workerId,
     check: () => assertDestinationAllowed(destinationQuery()),
   };
-  // everything from here on that can fail (the audit, the scratch directory) ends the run failed
+  // everything from here on that can fail (the scratch directory, the destination rule) ends the run failed
   let work: string | undefined;
   let stagingCreated = false;
   let source: { reader: BackupReader; close: () => Promise<void> } | undefined;
   try {
     tracker.start(() => abort.abort(new Cancelled(null)));
-    await audit(deps.db, runId, 'restore.start', { worker: ctx.workerId });
     // refused before anything connects to the destination (a table scope reads it first)
     assertDestinationAllowed(destinationQuery());
     work = await makeScratchDir('restore', runId);
@@ -277,10 +266,19 @@ export async function runRestore(
 
     tracker.phaseStart('done');
     await tracker.stop();
-    await finish(deps.db, runId, 'complete', {});
-    await audit(deps.db, runId, 'restore.complete', {
-      durationMs: Date.now() - (run.started_at?.getTime() ?? Date.now()),
+    const completed = await transitionRun(deps.db, runId, {
+      event: 'complete',
+      actor: 'worker',
+      owner: ctx.workerId,
+      onlyFrom: ['running'],
+      set: { finished_at: new Date() },
+      details: { durationMs: Date.now() - startedAt.getTime() },
     });
+    if (!completed) {
+      // swapped, then reaped before it could say so: the destination holds this run's copy
+      deps.logger.error({ runId }, 'restore run swapped, but was ended by another before it could complete');
+      return 'lost';
+    }
     return 'completed';
   } catch (err) {
     if (err instanceof NotOwned) {
@@ -312,13 +310,14 @@ export async function runRestore(
       tracker.log(`marked backup ${err.backupId} corrupt`);
     }
     await tracker.stop();
-    await finish(deps.db, runId, cancelled ? 'cancel' : 'fail', cancelled ? {} : { error: reason, error_step: step });
-    await audit(
-      deps.db,
-      runId,
-      cancelled ? 'restore.cancelled' : 'restore.fail',
-      cancelled ? { step } : { step, reason },
-    );
+    await transitionRun(deps.db, runId, {
+      event: cancelled ? 'cancel' : 'fail',
+      actor: 'worker',
+      owner: ctx.workerId,
+      onlyFrom: ['running'],
+      set: cancelled ? { finished_at: new Date() } : { finished_at: new Date(), error: reason, error_step: step },
+      details: cancelled ? { step } : { step, reason },
+    });
     deps.logger.warn({ runId, step, reason }, cancelled ? 'restore cancelled' : 'restore failed');
     return cancelled ? 'cancelled' : 'failed';
   } finally {
@@ -465,46 +464,18 @@ async function swapStep(
 /** Ends a run that failed before it started running (it is still queued): failed, with why. */
 async function failBeforeStart(deps: RestoreDeps, runId: number, err: unknown): Promise<RunOutcome> {
   const reason = messageOf(err);
-  await deps.db
-    .updateTable('restore_runs')
-    .set({
-      status: nextStatus('queued', 'fail'),
+  await transitionRun(deps.db, runId, {
+    event: 'fail',
+    actor: 'worker',
+    onlyFrom: ['queued'],
+    set: {
       finished_at: new Date(),
       error: reason,
       error_step: 'lock',
       log: sql`log || ${`${new Date().toISOString()} failed before it started: ${reason}\n`}`,
-    })
-    .where('id', '=', runId)
-    .where('status', '=', 'queued')
-    .execute();
-  await audit(deps.db, runId, 'restore.fail', { step: 'lock', reason });
+    },
+    details: { step: 'lock', reason },
+  });
   deps.logger.warn({ runId, reason }, 'restore failed before it started');
   return 'failed';
-}
-
-async function finish(
-  db: Db,
-  runId: number,
-  event: 'complete' | 'fail' | 'cancel',
-  extra: { error?: string; error_step?: string },
-): Promise<void> {
-  const row = await db.selectFrom('restore_runs').select('status').where('id', '=', runId).executeTakeFirstOrThrow();
-  await db
-    .updateTable('restore_runs')
-    .set({
-      status: nextStatus(row.status as RunStatus, event),
-      finished_at: new Date(),
-      updated_at: new Date(),
-      ...extra,
-    })
-    .where('id', '=', runId)
-    .execute();
-}
-
-async function audit(db: Db, runId: number, action: string, details: Record<string, unknown>): Promise<void> {
-  await db
-    .transaction()
-    .execute((trx) =>
-      recordAudit(trx, { actor: 'worker', action, subjectType: 'run', subjectId: String(runId), details }),
-    );
 }

@@ -256,7 +256,10 @@ describe('setup that fails ends the run failed', () => {
       .where('subject_id', '=', String(id))
       .execute();
     expect(audit).toEqual([
-      { action: 'restore.fail', details: { step: 'lock', reason: 'destination_locks is broken' } },
+      {
+        action: 'restore.fail',
+        details: { from: 'queued', to: 'failed', step: 'lock', reason: 'destination_locks is broken' },
+      },
     ]);
   });
 });
