@@ -111,6 +111,12 @@ export const RunRequest = z.object({
 });
 export type RunRequest = z.infer<typeof RunRequest>;
 
+export const RunSubmitRequest = z.object({
+  confirm: line(200).describe('the destination identifier typed back exactly'),
+  acknowledge: z.boolean().describe('"I reviewed the impact": the checks and the preview were read'),
+});
+export type RunSubmitRequest = z.infer<typeof RunSubmitRequest>;
+
 export const RunIdParams = z.object({ id: runId });
 export const RunShowQuery = z.object({ log: queryBoolean.default(false) });
 export const RunListQuery = z.object({

@@ -40,9 +40,84 @@ describe('restore request without --execute, in text', () => {
         '  public.customers             500  email: token, full_name: name',
         '  public.orders              1,358  -',
         '  masking: 2 masking rule(s) applied in the stream; every column declared sensitive has one',
-        '  dry run: to execute, repeat with --execute --confirm "dev-pg01/dry_text"',
+        '  dry run: to execute this very run, `lifeboat restore submit 1 --confirm "dev-pg01/dry_text"` (or repeat the request with --execute --confirm)',
         '',
       ].join('\n'),
     );
+  });
+});
+
+describe('restore submit: the very run that was previewed goes on', () => {
+  async function post(lb: Awaited<ReturnType<typeof backedUp>>, user: string, path: string, body: unknown) {
+    const res = await fetch(`${lb.url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await lb.token(user)}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as { error?: { code: string; message: string } } & RunDoc };
+  }
+
+  it('the server refuses every way around a gate, then submits the same run, which completes', async () => {
+    const lb = await backedUp(servers, fixtureConfig());
+    const env = await lb.cliEnv('jsmith');
+    const dry = await lifeboat(['restore', 'request', 'CustomerDB', '--to', 'dev-pg01/submitted', '--json'], { env });
+    const run = JSON.parse(dry.stdout) as RunDoc;
+    expect(run.status).toBe('previewed');
+    const submit = `/api/v1/runs/${run.id}/submit`;
+
+    // not the requester (a db-owner of the team may request restores, but not submit another's run)
+    const other = await post(lb, 'alice', submit, { confirm: 'dev-pg01/submitted', acknowledge: true });
+    expect([other.status, other.body.error?.code, other.body.error?.message]).toEqual([
+      403,
+      'forbidden',
+      `run ${run.id} was requested by jsmith; only they can submit it`,
+    ]);
+    // without the acknowledgement
+    const noAck = await post(lb, 'jsmith', submit, { confirm: 'dev-pg01/submitted', acknowledge: false });
+    expect([noAck.status, noAck.body.error?.code]).toEqual([422, 'blocked_by_check']);
+    // a wrong identifier
+    const wrong = await post(lb, 'jsmith', submit, { confirm: 'dev-pg01/customer', acknowledge: true });
+    expect([wrong.status, wrong.body.error?.code, wrong.body.error?.message]).toEqual([
+      422,
+      'confirmation_mismatch',
+      'the confirmation "dev-pg01/customer" does not match the destination dev-pg01/submitted',
+    ]);
+    // no identifier at all is a bad request
+    expect((await post(lb, 'jsmith', submit, { acknowledge: true })).status).toBe(400);
+    // nothing moved
+    const still = JSON.parse((await lifeboat(['restore', 'show', String(run.id), '--json'], { env })).stdout) as RunDoc;
+    expect(still.status).toBe('previewed');
+
+    // the CLI prints the checks and the preview, then submits and follows the run to its end
+    const r = await lifeboat(['restore', 'submit', String(run.id), '--confirm', 'dev-pg01/submitted', '--wait'], {
+      env,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('checks:\n  safe     destination_allowed');
+    expect(r.stdout).toContain(`run ${run.id}: completed`);
+    const runs = JSON.parse((await lifeboat(['restore', 'list', '--json'], { env })).stdout) as { runs: RunDoc[] };
+    expect(runs.runs.map((x) => [x.id, x.status])).toEqual([[run.id, 'completed']]);
+
+    // submitted once: a second submit is refused, as is one of a run that has ended
+    const again = await post(lb, 'jsmith', submit, { confirm: 'dev-pg01/submitted', acknowledge: true });
+    expect([again.status, again.body.error?.code, again.body.error?.message]).toEqual([
+      409,
+      'invalid_transition',
+      `run ${run.id} is completed: only a previewed dry run can be submitted`,
+    ]);
+    const actions = await lb.store.db
+      .selectFrom('audit_events')
+      .select('action')
+      .where('subject_id', '=', String(run.id))
+      .orderBy('seq')
+      .execute();
+    expect(actions.map((a) => a.action)).toEqual([
+      'restore.dry_run',
+      'restore.submit',
+      'restore.enqueue',
+      'restore.start',
+      'restore.complete',
+    ]);
   });
 });

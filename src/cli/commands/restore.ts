@@ -45,7 +45,9 @@ function summary(r: RunDoc, details = false): string {
   }
   if (details) lines.push(checksAndPreview(r));
   if (r.status === 'previewed')
-    lines.push(`  dry run: to execute, repeat with --execute --confirm "${r.destination.identifier}"`);
+    lines.push(
+      `  dry run: to execute this very run, \`lifeboat restore submit ${r.id} --confirm "${r.destination.identifier}"\` (or repeat the request with --execute --confirm)`,
+    );
   return lines.join('\n');
 }
 
@@ -139,6 +141,27 @@ export function registerRestoreCommands(program: Command): void {
         `/api/v1/runs/${encodeURIComponent(id)}${o.log ? '?log=true' : ''}`,
       );
       emit(ctx, r, () => `${summary(r, true)}${o.log ? `\n--- log ---\n${r.log ?? ''}` : ''}`);
+    });
+  restore
+    .command('submit <run>')
+    .description(
+      'submit a previewed dry run: prints its checks and preview, then sends --confirm <identifier> with the acknowledgement that they were reviewed',
+    )
+    .requiredOption('--confirm <identifier>', 'the destination identifier typed back exactly')
+    .option('--wait', 'follow the run to its end')
+    .action(async (id: string, o: { confirm: string; wait?: boolean }, cmd: Command) => {
+      const ctx = cliContext(cmd);
+      const client = apiClient(ctx);
+      const path = `/api/v1/runs/${encodeURIComponent(id)}`;
+      const before = await client.request<RunDoc>('GET', path);
+      // what is acknowledged is shown first (on stderr with --json, whose stdout is one document)
+      const shown = `${summary(before, true)}\n`;
+      if (ctx.json) process.stderr.write(shown);
+      else process.stdout.write(shown);
+      let r = await client.request<RunDoc>('POST', `${path}/submit`, { confirm: o.confirm, acknowledge: true });
+      if (o.wait) r = await watch(ctx, r.id);
+      emit(ctx, r, () => summary(r));
+      if (o.wait) exitFor(r);
     });
   restore
     .command('status <run>')

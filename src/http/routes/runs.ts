@@ -8,6 +8,7 @@ import {
   RunListQuery,
   RunRequest,
   RunShowQuery,
+  RunSubmitRequest,
   TERMINAL_RUN_STATUSES,
 } from '../../contract/runs.js';
 import { getDatabase } from '../../catalog/lookup.js';
@@ -17,6 +18,7 @@ import { runDoc } from '../../restore/docs.js';
 import { keptCopySizes } from '../../restore/kept-copies.js';
 import { requestRestore } from '../../restore/request.js';
 import { RESTORE_QUEUE } from '../../restore/run-restore.js';
+import { submitRun } from '../../restore/submit.js';
 import type { App } from '../app.js';
 import { authorize, principalOf } from '../auth.js';
 import { pollingFeed } from '../../store/changes.js';
@@ -151,6 +153,38 @@ export function runRoutes(app: App, deps: HttpDeps): void {
         await changed;
       }
       res.end();
+    },
+  );
+
+  app.post(
+    '/api/v1/runs/:id/submit',
+    {
+      schema: {
+        summary:
+          'Submit a previewed dry run: the same run goes on (for approval, or queued when none is needed). Only its requester, with the impact acknowledged and the identifier typed back',
+        tags: ['runs'],
+        params: RunIdParams,
+        body: RunSubmitRequest,
+        response: { 200: RunDoc, ...errors },
+      },
+    },
+    async (req) => {
+      const run = await loadRun(deps.db, req.params.id);
+      // still allowed to request restores of this database (a role or a team may have changed)
+      const { principal } = await authorize(deps, req, 'restore.request', {
+        database: run.database,
+        ownerTeam: run.owner_team,
+      });
+      if (!deps.queue) throw new LifeboatError('store_unavailable', 'the job queue is not running in this process');
+      await submitRun(
+        { db: deps.db, queue: deps.queue, catalog: deps.catalog },
+        principal,
+        run.id,
+        req.body,
+        String(req.id),
+      );
+      deps.wake?.(RESTORE_QUEUE);
+      return runDoc(await loadRun(deps.db, run.id));
     },
   );
 

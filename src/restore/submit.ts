@@ -1,0 +1,120 @@
+// Submitting a dry run: the very run that was checked and previewed moves on (PRODUCT.md
+// contract: `restore submit <run> --confirm <identifier>`), instead of a second run being made
+// from the same request. The server holds every gate (STYLE.md: no sequence of API calls gets
+// around one): only the requester submits, only a previewed run, never with a blocking check,
+// only with the impact acknowledged and the destination identifier typed back exactly, and the
+// destination is judged again against the catalog in force. Status, job and audit commit together.
+import type PgBoss from 'pg-boss';
+import type { Principal } from '../access/principal.js';
+import type { Catalog, Tier } from '../catalog/types.js';
+import { LifeboatError } from '../errors.js';
+import type { Db } from '../store/db.js';
+import { enqueueIn } from '../worker/queue.js';
+import { assertDestinationAllowed, cataloguedDatabases } from './destination-rule.js';
+import { assertConfirmation } from './identifier.js';
+import type { RunStatus } from './lifecycle.js';
+import { RESTORE_QUEUE } from './run-restore.js';
+import { transitionRun } from './run-state.js';
+
+export interface SubmitRequest {
+  /** The destination identifier typed back exactly. */
+  confirm?: string;
+  /** "I reviewed the impact": the checks and the preview were shown. */
+  acknowledge?: boolean;
+}
+
+interface StoredCheck {
+  code: string;
+  severity: string;
+  message: string;
+}
+
+export async function submitRun(
+  deps: { db: Db; queue: PgBoss; catalog: Catalog },
+  who: Principal,
+  runId: number,
+  req: SubmitRequest,
+  requestId: string | null,
+): Promise<RunStatus> {
+  return deps.db.transaction().execute(async (trx) => {
+    const run = await trx.selectFrom('restore_runs').selectAll().where('id', '=', runId).forUpdate().executeTakeFirst();
+    if (!run)
+      throw new LifeboatError('not_found', `no restore run ${runId}`, {
+        hint: 'list runs with `lifeboat restore list`',
+      });
+    if (run.requested_by !== who.user) {
+      throw new LifeboatError(
+        'forbidden',
+        `run ${runId} was requested by ${run.requested_by}; only they can submit it`,
+        {
+          hint: 'request your own restore with `lifeboat restore request`',
+        },
+      );
+    }
+    if (run.status !== 'previewed') {
+      throw new LifeboatError(
+        'invalid_transition',
+        `run ${runId} is ${run.status.replace('_', ' ')}: only a previewed dry run can be submitted`,
+        {
+          hint: `see \`lifeboat restore show ${runId}\``,
+          details: { from: run.status, event: 'submit' },
+        },
+      );
+    }
+    const checks = (Array.isArray(run.checks) ? run.checks : []) as StoredCheck[];
+    const blocking = checks.filter((c) => c.severity === 'blocking');
+    if (blocking.length) {
+      throw new LifeboatError(
+        'blocked_by_check',
+        `run ${runId} has blocking checks: ${blocking.map((c) => c.message).join('; ')}`,
+        {
+          hint: `see \`lifeboat restore checks ${runId}\``,
+        },
+      );
+    }
+    if (req.acknowledge !== true) {
+      throw new LifeboatError(
+        'blocked_by_check',
+        `run ${runId} cannot be submitted before its impact is acknowledged`,
+        {
+          hint: 'read the checks and the preview (`lifeboat restore show <run>`), then acknowledge them: `lifeboat restore submit <run> --confirm <identifier>` does both',
+        },
+      );
+    }
+    assertConfirmation(run.identifier, req.confirm, `${run.destination_server}/${run.destination_dbname}`);
+    // the catalog may have changed since the dry run: the destination is judged again
+    const server = deps.catalog.servers[run.destination_server];
+    assertDestinationAllowed({
+      database: run.database,
+      server: run.destination_server,
+      dbname: run.destination_dbname,
+      tier: server?.tier ?? (run.destination_tier as Tier),
+      catalogued: cataloguedDatabases(deps.catalog),
+    });
+
+    const submitted = await transitionRun(trx, runId, {
+      event: 'submit',
+      actor: who.user,
+      context: { approvalsMissing: run.approvals_required },
+      set: { confirmed_at: new Date() },
+      details: { identifier: run.identifier, approvalsRequired: run.approvals_required },
+      requestId,
+    });
+    if (submitted?.to !== 'approved') return submitted?.to ?? run.status;
+    const startAt = run.start_at && run.start_at.getTime() > Date.now() ? run.start_at : null;
+    const next = await transitionRun(trx, runId, {
+      event: startAt ? 'schedule' : 'enqueue',
+      actor: who.user,
+      requestId,
+    });
+    await enqueueIn(
+      trx,
+      deps.queue,
+      RESTORE_QUEUE,
+      { runId },
+      // the run's own heartbeat and reaper decide whether it is alive; pg-boss must not expire it
+      { retryLimit: 0, expireInHours: 23, ...(startAt ? { startAfter: startAt } : {}) },
+    );
+    return next!.to;
+  });
+}
