@@ -27,7 +27,7 @@ function keptCopy(r: RunDoc): string | null {
 }
 
 /** The run in a few lines; with `details`, its checks and preview too (before what to do next). */
-function summary(r: RunDoc, details = false): string {
+function summary(r: RunDoc, details = false, nextStep = true): string {
   const took = r.durationMs !== null ? ` in ${formatDuration(r.durationMs)}` : '';
   const lines = [
     `run ${r.id}: ${r.status}${took}  ${r.database} → ${destinationOf(r)}`,
@@ -44,7 +44,7 @@ function summary(r: RunDoc, details = false): string {
     );
   }
   if (details) lines.push(checksAndPreview(r));
-  if (r.status === 'previewed')
+  if (r.status === 'previewed' && nextStep)
     lines.push(
       `  dry run: to execute this very run, \`lifeboat restore submit ${r.id} --confirm "${r.destination.identifier}"\` (or repeat the request with --execute --confirm)`,
     );
@@ -155,7 +155,7 @@ export function registerRestoreCommands(program: Command): void {
       const path = `/api/v1/runs/${encodeURIComponent(id)}`;
       const before = await client.request<RunDoc>('GET', path);
       // what is acknowledged is shown first (on stderr with --json, whose stdout is one document)
-      const shown = `${summary(before, true)}\n`;
+      const shown = `${summary(before, true, false)}\n`;
       if (ctx.json) process.stderr.write(shown);
       else process.stdout.write(shown);
       let r = await client.request<RunDoc>('POST', `${path}/submit`, { confirm: o.confirm, acknowledge: true });
