@@ -1,10 +1,11 @@
 // Helpers of the restore and masking tests: a Lifeboat with one verified backup of the fixture
-// CustomerDB, and restore requests through the real CLI.
+// CustomerDB, restore requests through the real CLI, a destination that already holds data, and
+// waiting for a run to reach a phase.
 import { expect } from 'vitest';
 import { requestBackup } from '../../src/backup/service.js';
 import type { RunDoc } from '../../src/contract/runs.js';
 import { lifeboat } from './cli.js';
-import type { FixtureServers } from './fixtures.js';
+import { type FixtureServers, tableContents } from './fixtures.js';
 import { startTestLifeboat, type TestLifeboat } from './lifeboat.js';
 
 /** A running Lifeboat on `config` with one verified backup of CustomerDB. */
@@ -81,4 +82,30 @@ export async function expectMarkedCorrupt(lb: TestLifeboat, id: string, reason: 
   const byId = await requestRestoreCli(lb, 'never_restored', { wait: false, extra: ['--backup', id] });
   expect(byId.code).toBe(3);
   expect(byId.stderr).toMatch(new RegExp(`^lifeboat: backup ${id} is corrupt and cannot be restored \\(`));
+}
+
+/** A destination on dev-pg01 with content of its own, to prove it is untouched or replaced; its contents. */
+export async function existingDestination(servers: FixtureServers, dbname: string): Promise<Record<string, string[]>> {
+  await servers.dev.createDatabase(dbname);
+  await servers.dev.query(
+    dbname,
+    `create table keep_me (id int primary key, note text); insert into keep_me values (1, 'the old copy'), (2, 'still here')`,
+  );
+  return tableContents(servers.dev, dbname);
+}
+
+/** Waits (a minute at most) until run `id` reports `phase`; throws if it ends first. */
+export async function waitForPhase(lb: TestLifeboat, id: number, phase: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const r = await lb.store.db
+      .selectFrom('restore_runs')
+      .select(['phase', 'status'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    if (r.phase === phase) return;
+    if (!['queued', 'running'].includes(r.status)) throw new Error(`run ended ${r.status}`);
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  throw new Error(`run ${id} never reached ${phase}`);
 }

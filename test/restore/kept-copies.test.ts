@@ -8,7 +8,7 @@ import { type KeptCopy, keptCopiesToDrop } from '../../src/restore/kept-copies.j
 import { lifeboat } from '../harness/cli.js';
 import { type FixtureServers, fixtureConfig, startFixtureServers, tableContents } from '../harness/fixtures.js';
 import type { TestLifeboat } from '../harness/lifeboat.js';
-import { backedUp, requestRestoreCli } from '../harness/runs.js';
+import { backedUp, requestRestoreCli, existingDestination } from '../harness/runs.js';
 
 const NOW = new Date('2025-06-01T12:00:00Z');
 const at = (minutesAgo: number) => new Date(NOW.getTime() - minutesAgo * 60_000);
@@ -89,15 +89,6 @@ beforeAll(async () => {
   servers = await startFixtureServers();
 });
 
-async function existingDestination(dbname: string): Promise<Record<string, string[]>> {
-  await servers.dev.createDatabase(dbname);
-  await servers.dev.query(
-    dbname,
-    `create table keep_me (id int primary key, note text); insert into keep_me values (1, 'the old copy')`,
-  );
-  return tableContents(servers.dev, dbname);
-}
-
 async function namesLike(prefix: string): Promise<string[]> {
   const rows = await servers.dev.query<{ datname: string }>(
     'postgres',
@@ -114,7 +105,7 @@ describe('kept copies beyond keep_previous_count', () => {
   });
 
   it('three restores into one destination (count 1) leave one kept copy, listed with its size', async () => {
-    await existingDestination('thrice');
+    await existingDestination(servers, 'thrice');
     const ids: number[] = [];
     for (let i = 0; i < 3; i++) {
       const r = await requestRestoreCli(lb, 'thrice');
@@ -194,7 +185,7 @@ describe('restore undo', () => {
   });
 
   it('of an older run is refused while a newer one has completed into the destination', async () => {
-    const before = await existingDestination('twice');
+    const before = await existingDestination(servers, 'twice');
     const first = (await requestRestoreCli(lb, 'twice')).run;
     await servers.dev.query('twice', `update customers set full_name = 'work of the first run'`);
     const afterFirst = await tableContents(servers.dev, 'twice');
@@ -253,7 +244,7 @@ describe('restore undo', () => {
   });
 
   it('shows what an undo would move aside', async () => {
-    await existingDestination('shown');
+    await existingDestination(servers, 'shown');
     const r = (await requestRestoreCli(lb, 'shown')).run;
     const show = await lifeboat(['restore', 'show', String(r.id)], { env: await lb.cliEnv('jsmith') });
     // (the checks and the preview follow)

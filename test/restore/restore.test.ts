@@ -11,7 +11,13 @@ import { harnessRoot } from '../harness/cluster.js';
 import { lifeboat, spawnLifeboat } from '../harness/cli.js';
 import { type FixtureServers, fixtureConfig, startFixtureServers, tableContents } from '../harness/fixtures.js';
 import { startTestLifeboat, type TestLifeboat } from '../harness/lifeboat.js';
-import { backedUp as backedUpWith, expectMarkedCorrupt, requestRestoreCli } from '../harness/runs.js';
+import {
+  backedUp as backedUpWith,
+  expectMarkedCorrupt,
+  requestRestoreCli,
+  existingDestination,
+  waitForPhase,
+} from '../harness/runs.js';
 import { S3RVER_KEY, startS3 } from '../storage/helpers.js';
 
 let servers: FixtureServers;
@@ -22,16 +28,6 @@ beforeAll(async () => {
 const backedUp = (config: string, opts: { worker?: boolean; staleAfterMs?: number } = {}) =>
   backedUpWith(servers, config, opts);
 const restore = (lb: TestLifeboat, dbname: string, extra: string[] = []) => requestRestoreCli(lb, dbname, { extra });
-
-/** A destination with content of its own, to prove it is untouched or replaced. */
-async function existingDestination(dbname: string): Promise<Record<string, string[]>> {
-  await servers.dev.createDatabase(dbname);
-  await servers.dev.query(
-    dbname,
-    `create table keep_me (id int primary key, note text); insert into keep_me values (1, 'the old copy'), (2, 'still here')`,
-  );
-  return tableContents(servers.dev, dbname);
-}
 
 async function leftovers(): Promise<string[]> {
   const rows = await servers.dev.query<{ datname: string }>(
@@ -68,7 +64,7 @@ describe('a full restore', () => {
   });
 
   it('replaces an existing destination, keeps the old one, and undo brings it back', async () => {
-    const before = await existingDestination('replace_me');
+    const before = await existingDestination(servers, 'replace_me');
     const r = await restore(lb, 'replace_me');
     expect(r.run.status).toBe('completed');
     expect(await tableContents(servers.dev, 'replace_me')).toEqual(await tableContents(servers.prod, 'customer'));
@@ -93,7 +89,7 @@ describe('a full restore', () => {
 
   it('keeps the old copy under a free name when the usual one is taken (never overwriting a database)', async () => {
     const other = await backedUp(fixtureConfig());
-    await existingDestination('taken_prev');
+    await existingDestination(servers, 'taken_prev');
     // a database left under the name run 1 would use (by another Lifeboat store, say)
     await servers.dev.createDatabase('taken_prev__lb_prev_1');
     await servers.dev.query(
@@ -340,7 +336,7 @@ describe('a failing step leaves the destination exactly as it was', () => {
         'delete from orders where id = (select min(id) from orders);',
       );
       const dbname = `untouched_${step}_${Math.random().toString(36).slice(2, 6)}`;
-      const before = await existingDestination(dbname);
+      const before = await existingDestination(servers, dbname);
       const r = await restore(lb, dbname);
       expect(r.code).toBe(1);
       expect(r.run.status).toBe('failed');
@@ -360,7 +356,7 @@ describe('a failing step leaves the destination exactly as it was', () => {
     const orders = m.tables.find((t: { name: string }) => t.name === 'orders');
     orders.rows += 1;
     fs.writeFileSync(file, JSON.stringify(m));
-    const before = await existingDestination('untouched_manifest');
+    const before = await existingDestination(servers, 'untouched_manifest');
     const r = await restore(lb, 'untouched_manifest');
     expect(r.run.status).toBe('failed');
     expect(r.run.errorStep).toBe('verify');
@@ -401,7 +397,7 @@ describe('a failing step leaves the destination exactly as it was', () => {
       buf[at(buf)]! ^= 0x41;
       fs.writeFileSync(join(dir, file), buf);
       const dbname = `untouched_corrupt_${suffix.slice(5) || 'none'}`;
-      const before = await existingDestination(dbname);
+      const before = await existingDestination(servers, dbname);
       const r = await restore(lb, dbname);
       expect(r.run.status).toBe('failed');
       // table data is checked as it streams into the staging database: the step is the restore
@@ -427,7 +423,7 @@ describe('a failing step leaves the destination exactly as it was', () => {
       'create table in_ts (id int) tablespace lb_test_ts; insert into in_ts values (1)',
     );
     const lb = await backedUp(fixtureConfig().replace('name: customer', 'name: customer_ts'));
-    const before = await existingDestination('untouched_pgrestore');
+    const before = await existingDestination(servers, 'untouched_pgrestore');
     const r = await restore(lb, 'untouched_pgrestore');
     expect(r.run.status).toBe('failed');
     expect(r.run.errorStep).toBe('restore');
@@ -442,28 +438,13 @@ describe('a failing step leaves the destination exactly as it was', () => {
 describe('cancel, lost workers and concurrency', () => {
   const slow = '    post_restore:\n      - { command: "sleep 20" }';
 
-  async function waitForPhase(lb: TestLifeboat, id: number, phase: string) {
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline) {
-      const r = await lb.store.db
-        .selectFrom('restore_runs')
-        .select(['phase', 'status'])
-        .where('id', '=', id)
-        .executeTakeFirstOrThrow();
-      if (r.phase === phase) return;
-      if (!['queued', 'running'].includes(r.status)) throw new Error(`run ended ${r.status}`);
-      await new Promise((res) => setTimeout(res, 100));
-    }
-    throw new Error(`run ${id} never reached ${phase}`);
-  }
-
   async function submit(lb: TestLifeboat, dbname: string): Promise<number> {
     return (await requestRestoreCli(lb, dbname, { wait: false })).run.id;
   }
 
   it('cancel stops the running step, cleans up, and leaves the destination as it was', async () => {
     const lb = await backedUp(fixtureConfig({ databaseExtra: slow }));
-    const before = await existingDestination('untouched_cancel');
+    const before = await existingDestination(servers, 'untouched_cancel');
     const id = await submit(lb, 'untouched_cancel');
     await waitForPhase(lb, id, 'post_restore');
     const c = await lifeboat(['restore', 'cancel', String(id)], { env: await lb.cliEnv('jsmith') });
@@ -484,7 +465,7 @@ describe('cancel, lost workers and concurrency', () => {
     await w1.waitFor(/worker started/, 30_000);
     const b = await lifeboat(['backup', 'run', 'CustomerDB', '--wait', '--json'], { env: await lb.cliEnv('alice') });
     expect(JSON.parse(b.stdout).status).toBe('verified');
-    const before = await existingDestination('untouched_kill');
+    const before = await existingDestination(servers, 'untouched_kill');
     const id = await submit(lb, 'untouched_kill');
     await waitForPhase(lb, id, 'post_restore');
     const staging = (

@@ -11,7 +11,7 @@ import { type RestoreDeps, runRestore } from '../../src/restore/run-restore.js';
 import { harnessRoot } from '../harness/cluster.js';
 import { type FixtureServers, fixtureConfig, startFixtureServers, tableContents } from '../harness/fixtures.js';
 import type { TestLifeboat } from '../harness/lifeboat.js';
-import { backedUp } from '../harness/runs.js';
+import { backedUp, existingDestination, waitForPhase } from '../harness/runs.js';
 
 let servers: FixtureServers;
 beforeAll(async () => {
@@ -80,30 +80,6 @@ async function row(lb: TestLifeboat, id: number) {
     .executeTakeFirstOrThrow();
 }
 
-async function waitForPhase(lb: TestLifeboat, id: number, phase: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    const r = await lb.store.db
-      .selectFrom('restore_runs')
-      .select(['phase', 'status'])
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow();
-    if (r.phase === phase) return;
-    if (!['queued', 'running'].includes(r.status)) throw new Error(`run ended ${r.status}`);
-    await new Promise((res) => setTimeout(res, 100));
-  }
-  throw new Error(`run ${id} never reached ${phase}`);
-}
-
-async function existingDestination(dbname: string): Promise<Record<string, string[]>> {
-  await servers.dev.createDatabase(dbname);
-  await servers.dev.query(
-    dbname,
-    `create table keep_me (id int primary key, note text); insert into keep_me values (1, 'the old copy')`,
-  );
-  return tableContents(servers.dev, dbname);
-}
-
 async function databasesLike(pattern: string): Promise<string[]> {
   const rows = await servers.dev.query<{ datname: string }>(
     'postgres',
@@ -129,7 +105,7 @@ describe('a run into a forbidden destination', () => {
   ];
   for (const [dbname, reason] of cases) {
     it(`${dbname.length > 20 ? 'a 64-byte name' : dbname}: failed by the worker, the destination untouched`, async () => {
-      if (dbname === 'other_app') await existingDestination('other_app');
+      if (dbname === 'other_app') await existingDestination(servers, 'other_app');
       const exists = (await databasesLike(dbname.slice(0, 63))).length > 0;
       const before = exists ? await tableContents(servers.dev, dbname) : undefined;
       const id = await queuedRun(lb, dbname);
@@ -151,7 +127,7 @@ describe('a run into a forbidden destination', () => {
     const g = gate();
     const config = fixtureConfig({ databaseExtra: g.extra });
     const gated = await backedUp(servers, config);
-    const before = await existingDestination('became_catalogued');
+    const before = await existingDestination(servers, 'became_catalogued');
     const id = await queuedRun(gated, 'became_catalogued');
     const deps = depsOf(gated);
     const outcome = run(deps, id);
@@ -178,7 +154,7 @@ describe('a run that is no longer this worker’s', () => {
   it('reaped between its restore and its swap: never swaps, and leaves the status to the reaper', async () => {
     const g = gate();
     const lb = await backedUp(servers, fixtureConfig({ databaseExtra: g.extra }));
-    const before = await existingDestination('reaped_dest');
+    const before = await existingDestination(servers, 'reaped_dest');
     const id = await queuedRun(lb, 'reaped_dest');
     const outcome = run(depsOf(lb), id);
     await waitForPhase(lb, id, 'post_restore');
