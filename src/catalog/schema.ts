@@ -111,7 +111,7 @@ export function buildConfigSchema<S extends z.ZodType>(secret: S) {
   const policy = z
     .object({
       dba_admin_can_approve: z.boolean().default(false),
-      approval_expires_after: duration.default('72h'),
+      approval_expires_after: duration.default('24h'),
       // Present only to answer anyone who looks for it: a requester never approves their own run.
       self_approval: z
         .boolean()

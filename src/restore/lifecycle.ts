@@ -1,7 +1,11 @@
 // A restore run's lifecycle as a pure function (PRODUCT.md capability 3):
 //   draft → scoped → checked → previewed → pending_approval → approved → scheduled → queued
 //   → running → completed | partial | failed | cancelled        (also rejected, expired)
-// Every status change goes through `nextStatus`; an event that does not apply is a 409.
+// The wizard's steps move a run forward one at a time; choosing the source again (`source`) or
+// the scope again (`scope`) sends it back and resets what follows, approvals included, as long as
+// it has not been handed to a worker. A plan that changes under its approvals (`void`) waits for
+// approvals again. Every status change goes through `nextStatus`; an event that does not apply
+// is a 409.
 import { LifeboatError } from '../errors.js';
 
 export const RUN_STATUSES = [
@@ -24,12 +28,14 @@ export const RUN_STATUSES = [
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export const RUN_EVENTS = [
+  'source',
   'scope',
   'check',
   'preview',
   'submit',
   'approve',
   'reject',
+  'void',
   'expire',
   'schedule',
   'enqueue',
@@ -62,12 +68,22 @@ export interface TransitionContext {
   approvalsMissing?: number;
 }
 
+/** Statuses in which the requester may still change the source or the scope (resetting what follows). */
+export const EDITABLE_STATUSES: ReadonlySet<RunStatus> = new Set([
+  ...DRY_RUN_STATUSES,
+  'pending_approval',
+  'approved',
+  'scheduled',
+]);
+
 function target(from: RunStatus, event: RunEvent, ctx: TransitionContext): RunStatus | undefined {
   switch (event) {
+    case 'source':
+      return EDITABLE_STATUSES.has(from) ? 'draft' : undefined;
     case 'scope':
-      return from === 'draft' || from === 'scoped' || from === 'checked' || from === 'previewed' ? 'scoped' : undefined;
+      return EDITABLE_STATUSES.has(from) ? 'scoped' : undefined;
     case 'check':
-      return from === 'scoped' || from === 'checked' ? 'checked' : undefined;
+      return from === 'scoped' || from === 'checked' || from === 'previewed' ? 'checked' : undefined;
     case 'preview':
       return from === 'checked' || from === 'previewed' ? 'previewed' : undefined;
     case 'submit':
@@ -78,8 +94,12 @@ function target(from: RunStatus, event: RunEvent, ctx: TransitionContext): RunSt
       return (ctx.approvalsMissing ?? 0) > 0 ? 'pending_approval' : 'approved';
     case 'reject':
       return from === 'pending_approval' ? 'rejected' : undefined;
+    case 'void':
+      return from === 'pending_approval' || from === 'approved' || from === 'scheduled' || from === 'queued'
+        ? 'pending_approval'
+        : undefined;
     case 'expire':
-      return from === 'pending_approval' || from === 'approved' || from === 'scheduled' ? 'expired' : undefined;
+      return EDITABLE_STATUSES.has(from) ? 'expired' : undefined;
     case 'schedule':
       return from === 'approved' ? 'scheduled' : undefined;
     case 'enqueue':

@@ -4,11 +4,13 @@
 // around one): only the requester submits, only a previewed run, never with a blocking check,
 // only with the impact acknowledged and the destination identifier typed back exactly, and the
 // destination is judged again against the catalog in force. Status, job and audit commit together.
+import type { Transaction } from 'kysely';
 import type PgBoss from 'pg-boss';
 import type { Principal } from '../access/principal.js';
 import type { Catalog, Tier } from '../catalog/types.js';
 import { LifeboatError } from '../errors.js';
 import type { Db } from '../store/db.js';
+import type { Database } from '../store/schema.js';
 import { enqueueIn } from '../worker/queue.js';
 import { assertDestinationAllowed, cataloguedDatabases } from './destination-rule.js';
 import { assertConfirmation } from './identifier.js';
@@ -101,20 +103,31 @@ export async function submitRun(
       requestId,
     });
     if (submitted?.to !== 'approved') return submitted?.to ?? run.status;
-    const startAt = run.start_at && run.start_at.getTime() > Date.now() ? run.start_at : null;
-    const next = await transitionRun(trx, runId, {
-      event: startAt ? 'schedule' : 'enqueue',
-      actor: who.user,
-      requestId,
-    });
-    await enqueueIn(
-      trx,
-      deps.queue,
-      RESTORE_QUEUE,
-      { runId },
-      // the run's own heartbeat and reaper decide whether it is alive; pg-boss must not expire it
-      { retryLimit: 0, expireInHours: 23, ...(startAt ? { startAfter: startAt } : {}) },
-    );
-    return next!.to;
+    return releaseApproved(trx, deps.queue, { id: runId, start_at: run.start_at }, who.user, requestId);
   });
+}
+
+/**
+ * An approved run goes on: `scheduled` until its start time when that is still to come, else
+ * `queued` at once (an approval given after the start time starts it now); its job is enqueued in
+ * the same transaction. Used by submit (no approval needed) and by the last approval.
+ */
+export async function releaseApproved(
+  trx: Transaction<Database>,
+  queue: PgBoss,
+  run: { id: number; start_at: Date | null },
+  actor: string,
+  requestId: string | null,
+): Promise<RunStatus> {
+  const startAt = run.start_at && run.start_at.getTime() > Date.now() ? run.start_at : null;
+  const next = await transitionRun(trx, run.id, { event: startAt ? 'schedule' : 'enqueue', actor, requestId });
+  await enqueueIn(
+    trx,
+    queue,
+    RESTORE_QUEUE,
+    { runId: run.id },
+    // the run's own heartbeat and reaper decide whether it is alive; pg-boss must not expire it
+    { retryLimit: 0, expireInHours: 23, ...(startAt ? { startAfter: startAt } : {}) },
+  );
+  return next!.to;
 }

@@ -115,6 +115,24 @@ export interface RestoreRunTable {
   previous_expires_at: Timestamp | null;
   previous_dropped_at: Timestamp | null;
   undone_at: Timestamp | null;
+  plan_hash: string | null;
+  acknowledged_at: Timestamp | null;
+  submitted_at: Timestamp | null;
+  approved_at: Timestamp | null;
+  expires_at: Timestamp | null;
+}
+
+export interface RestoreApprovalTable {
+  id: Generated<number>;
+  run_id: number;
+  approver: string;
+  decision: 'approve' | 'reject';
+  comment: string | null;
+  plan_hash: string;
+  override: Generated<boolean>;
+  created_at: Generated<Date>;
+  voided_at: Timestamp | null;
+  void_reason: string | null;
 }
 
 export interface DestinationLockTable {
@@ -125,6 +143,7 @@ export interface DestinationLockTable {
 
 export interface Database {
   restore_runs: RestoreRunTable;
+  restore_approvals: RestoreApprovalTable;
   destination_locks: DestinationLockTable;
   backups: BackupTable;
   api_tokens: ApiTokenTable;

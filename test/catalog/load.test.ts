@@ -91,7 +91,7 @@ describe('the PRODUCT.md example', () => {
     expect(chat.type === 'slack' && chat.url.reveal()).toBe(ENV.ALPHA_SLACK_WEBHOOK);
     expect(catalog.policy).toEqual({
       dbaAdminCanApprove: false,
-      approvalExpiresAfter: { text: '72h', ms: 72 * 3_600_000 },
+      approvalExpiresAfter: { text: '24h', ms: 24 * 3_600_000 },
     });
   });
 

@@ -16,13 +16,14 @@ import {
 } from '../../src/restore/lifecycle.js';
 
 /** from → event → to, with the approvals still missing where it matters (undefined: any). */
+const EDITABLE: RunStatus[] = ['draft', 'scoped', 'checked', 'previewed', 'pending_approval', 'approved', 'scheduled'];
 const RUN_TABLE: Array<[RunStatus, RunEvent, RunStatus, number?]> = [
-  ['draft', 'scope', 'scoped'],
-  ['scoped', 'scope', 'scoped'],
-  ['checked', 'scope', 'scoped'],
-  ['previewed', 'scope', 'scoped'],
+  ...EDITABLE.map((s): [RunStatus, RunEvent, RunStatus] => [s, 'source', 'draft']),
+  ...EDITABLE.map((s): [RunStatus, RunEvent, RunStatus] => [s, 'scope', 'scoped']),
+  ...EDITABLE.map((s): [RunStatus, RunEvent, RunStatus] => [s, 'expire', 'expired']),
   ['scoped', 'check', 'checked'],
   ['checked', 'check', 'checked'],
+  ['previewed', 'check', 'checked'],
   ['checked', 'preview', 'previewed'],
   ['previewed', 'preview', 'previewed'],
   ['previewed', 'submit', 'pending_approval', 1],
@@ -31,9 +32,10 @@ const RUN_TABLE: Array<[RunStatus, RunEvent, RunStatus, number?]> = [
   ['pending_approval', 'approve', 'pending_approval', 1],
   ['pending_approval', 'approve', 'approved', 0],
   ['pending_approval', 'reject', 'rejected'],
-  ['pending_approval', 'expire', 'expired'],
-  ['approved', 'expire', 'expired'],
-  ['scheduled', 'expire', 'expired'],
+  ['pending_approval', 'void', 'pending_approval'],
+  ['approved', 'void', 'pending_approval'],
+  ['scheduled', 'void', 'pending_approval'],
+  ['queued', 'void', 'pending_approval'],
   ['approved', 'schedule', 'scheduled'],
   ['approved', 'enqueue', 'queued'],
   ['scheduled', 'enqueue', 'queued'],
@@ -63,7 +65,7 @@ describe('restore run lifecycle', () => {
   );
 
   it(`covers every status × event × approvals-missing (${cases.length} cases)`, () => {
-    expect(cases).toHaveLength(15 * 14 * 2);
+    expect(cases).toHaveLength(15 * 16 * 2);
     for (const { from, event, missing } of cases) {
       const row = RUN_TABLE.find(([f, e, , m]) => f === from && e === event && (m === undefined || m === missing));
       const ctx = { approvalsMissing: missing };
@@ -95,12 +97,17 @@ describe('restore run lifecycle', () => {
     for (const s of RUN_STATUSES.filter((x) => !isTerminal(x))) expect(nextStatus(s, 'cancel')).toBe('cancelled');
   });
 
-  it('a dry run becomes a real one only by a submission', () => {
+  it('a dry run becomes a real one only by a submission, and only an edit before a worker has it goes back', () => {
     expect([...DRY_RUN_STATUSES].sort()).toEqual(['checked', 'draft', 'previewed', 'scoped']);
     for (const [from, event, to] of RUN_TABLE) {
-      if (DRY_RUN_STATUSES.has(from) && !DRY_RUN_STATUSES.has(to)) expect(['submit', 'cancel']).toContain(event);
-      // nothing leads back into a dry run from outside
-      if (!DRY_RUN_STATUSES.has(from)) expect(DRY_RUN_STATUSES.has(to)).toBe(false);
+      if (DRY_RUN_STATUSES.has(from) && !DRY_RUN_STATUSES.has(to))
+        expect(['submit', 'cancel', 'expire']).toContain(event);
+      // only the requester changing the source or the scope leads back into a dry run (and it
+      // resets the approvals): never a run a worker has been handed
+      if (!DRY_RUN_STATUSES.has(from) && DRY_RUN_STATUSES.has(to)) {
+        expect(['source', 'scope']).toContain(event);
+        expect(['pending_approval', 'approved', 'scheduled']).toContain(from);
+      }
     }
   });
 });
