@@ -87,6 +87,7 @@ export function buildCatalog(
     policy: {
       dbaAdminCanApprove: doc.policy.dba_admin_can_approve,
       approvalExpiresAfter: toDuration(doc.policy.approval_expires_after),
+      dryRunExpiresAfter: toDuration(doc.policy.dry_run_expires_after),
     },
     warnings: [...(where.warnings ?? [])],
     audit: {

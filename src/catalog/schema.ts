@@ -112,6 +112,8 @@ export function buildConfigSchema<S extends z.ZodType>(secret: S) {
     .object({
       dba_admin_can_approve: z.boolean().default(false),
       approval_expires_after: duration.default('24h'),
+      // a dry run that is never submitted ends `expired`, and no longer pins its backup against pruning
+      dry_run_expires_after: duration.default('7d'),
       // Present only to answer anyone who looks for it: a requester never approves their own run.
       self_approval: z
         .boolean()

@@ -211,6 +211,8 @@ export interface PolicyConfig {
   /** May a dba-admin approve in place of the owning team (always audited)? */
   readonly dbaAdminCanApprove: boolean;
   readonly approvalExpiresAfter: Duration;
+  /** A dry run not submitted by then expires. */
+  readonly dryRunExpiresAfter: Duration;
 }
 
 export interface AuditConfig {

@@ -9,11 +9,20 @@ import { type Phase, PHASE_LABELS } from '../restore/progress-model.js';
 
 const count = (n: number) => n.toLocaleString('en-US');
 
+/** The checks, one per line (severity, code, message), the hint of each that is not safe under it. */
+export function checksTable(checks: RunDoc['checks']): string {
+  const lines: string[] = [checks.length === 0 ? 'checks: none recorded' : 'checks:'];
+  const codeWidth = Math.max(0, ...checks.map((c) => c.code.length));
+  for (const c of checks) {
+    lines.push(`  ${c.severity.padEnd(8)} ${c.code.padEnd(codeWidth)}  ${c.message}`);
+    if (c.severity !== 'safe' && typeof c.hint === 'string')
+      lines.push(`  ${' '.repeat(8 + codeWidth + 3)}hint: ${c.hint}`);
+  }
+  return lines.join('\n');
+}
+
 export function checksAndPreview(r: Pick<RunDoc, 'checks' | 'preview'>): string {
-  const lines: string[] = [];
-  lines.push(r.checks.length === 0 ? 'checks: none recorded' : 'checks:');
-  const codeWidth = Math.max(0, ...r.checks.map((c) => c.code.length));
-  for (const c of r.checks) lines.push(`  ${c.severity.padEnd(8)} ${c.code.padEnd(codeWidth)}  ${c.message}`);
+  const lines: string[] = [checksTable(r.checks)];
 
   const p = r.preview;
   if (p === null) {

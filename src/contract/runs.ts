@@ -108,6 +108,10 @@ export const RunRequest = z.object({
   justification: freeText(2000).optional(),
   execute: z.boolean().default(false).describe('false: a dry run that stops after the preview'),
   confirm: line(200).optional().describe('the destination identifier typed back exactly'),
+  acknowledge: z
+    .boolean()
+    .optional()
+    .describe('with execute: "I reviewed the impact" (the checks and the preview were read)'),
 });
 export type RunRequest = z.infer<typeof RunRequest>;
 
@@ -116,6 +120,32 @@ export const RunSubmitRequest = z.object({
   acknowledge: z.boolean().describe('"I reviewed the impact": the checks and the preview were read'),
 });
 export type RunSubmitRequest = z.infer<typeof RunSubmitRequest>;
+
+/** Step 0 of the wizard: a draft run, its database and destination chosen. */
+export const RunDraftRequest = z.object({
+  database: catalogName('database'),
+  to: line(128).describe('<server> or <server>/<dbname>'),
+  startAt: z.iso.datetime({ offset: true }).optional(),
+  justification: freeText(2000).optional(),
+});
+
+/** Step 1: the source. Changing it resets the scope, checks, preview, confirmation and approvals. */
+export const RunSourceRequest = z
+  .object({
+    backupId: backupId.optional(),
+    at: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .describe('the newest restorable backup taken at or before this time'),
+  })
+  .refine((s) => !(s.backupId && s.at), { message: 'give a backupId or a point in time (at), not both' });
+
+/** Step 2: the scope. `all`, or tables of the backup. Changing it resets checks, preview, confirmation and approvals. */
+export const RunScopeRequest = z.object({
+  tables: z.union([z.literal('all'), z.array(line(300)).min(1).max(10_000)]),
+});
+
+export const RunChecksDoc = z.object({ checks: z.array(CheckDoc) });
 
 export const RunIdParams = z.object({ id: runId });
 export const RunShowQuery = z.object({ log: queryBoolean.default(false) });

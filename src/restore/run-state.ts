@@ -44,6 +44,7 @@ export interface LockedRun {
   status: RunStatus;
   worker_id: string | null;
   heartbeat_at: Date | null;
+  updated_at: Date;
 }
 
 export interface RunTransitionResult {
@@ -68,7 +69,7 @@ async function applyTransition(
 ): Promise<RunTransitionResult | null> {
   const row = await trx
     .selectFrom('restore_runs')
-    .select(['status', 'worker_id', 'heartbeat_at'])
+    .select(['status', 'worker_id', 'heartbeat_at', 'updated_at'])
     .where('id', '=', runId)
     .forUpdate()
     .executeTakeFirst();
@@ -76,7 +77,11 @@ async function applyTransition(
   const from = row.status as RunStatus;
   if (t.owner !== undefined && row.worker_id !== t.owner) return null;
   if (t.onlyFrom && (!t.onlyFrom.includes(from) || !canTransition(from, t.event, t.context))) return null;
-  if (t.when && !t.when({ status: from, worker_id: row.worker_id, heartbeat_at: row.heartbeat_at })) return null;
+  if (
+    t.when &&
+    !t.when({ status: from, worker_id: row.worker_id, heartbeat_at: row.heartbeat_at, updated_at: row.updated_at })
+  )
+    return null;
   const to = nextStatus(from, t.event, t.context); // an event that does not apply is a 409
   const u = await trx
     .updateTable('restore_runs')

@@ -92,6 +92,7 @@ describe('the PRODUCT.md example', () => {
     expect(catalog.policy).toEqual({
       dbaAdminCanApprove: false,
       approvalExpiresAfter: { text: '24h', ms: 24 * 3_600_000 },
+      dryRunExpiresAfter: { text: '7d', ms: 7 * 24 * 3_600_000 },
     });
   });
 
@@ -274,6 +275,7 @@ describe('the rest of the schema', () => {
     expect(c.policy).toEqual({
       dbaAdminCanApprove: true,
       approvalExpiresAfter: { text: '1d12h', ms: 36 * 3_600_000 },
+      dryRunExpiresAfter: { text: '7d', ms: 7 * 24 * 3_600_000 },
     });
   });
 

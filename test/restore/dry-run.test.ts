@@ -113,7 +113,11 @@ describe('restore submit: the very run that was previewed goes on', () => {
       .orderBy('seq')
       .execute();
     expect(actions.map((a) => a.action)).toEqual([
-      'restore.dry_run',
+      'restore.request',
+      'restore.source',
+      'restore.scope',
+      'restore.check',
+      'restore.preview',
       'restore.submit',
       'restore.enqueue',
       'restore.start',

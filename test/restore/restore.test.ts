@@ -80,7 +80,13 @@ describe('a full restore', () => {
       .orderBy('seq')
       .execute();
     expect(events.map((e) => e.action)).toEqual([
+      'restore.request',
+      'restore.source',
+      'restore.scope',
+      'restore.check',
+      'restore.preview',
       'restore.submit',
+      'restore.enqueue',
       'restore.start',
       'restore.complete',
       'restore.undo',
@@ -171,7 +177,7 @@ describe('a full restore', () => {
     expect(w.code).toBe(0);
     expect(w.stdout).toMatch(new RegExp(`run ${run.id} previewed 0%`));
     expect(w.stderr).toBe(
-      `run ${run.id} is a dry run (previewed): nothing happens until it is submitted\nHINT: submit it with \`lifeboat restore request CustomerDB --to dev-pg01/dry --execute --confirm "dev-pg01/dry"\`, then watch the run that prints\n`,
+      `run ${run.id} is a dry run (previewed): nothing happens until it is submitted\nHINT: submit it with \`lifeboat restore submit ${run.id} --confirm "dev-pg01/dry" --wait\`\n`,
     );
   });
 

@@ -9,7 +9,7 @@ import { parseList } from '../parse.js';
 import { apiClient } from '../client.js';
 import { type CliContext, cliContext, emit } from '../context.js';
 import { EXIT } from '../exit.js';
-import { checksAndPreview, progressLine } from '../run-view.js';
+import { checksAndPreview, checksTable, progressLine } from '../run-view.js';
 
 /** Where the run writes, named as it is on the server; a production run's typed confirmation beside it. */
 function destinationOf(r: RunDoc): string {
@@ -80,7 +80,7 @@ async function watch(ctx: CliContext, id: number): Promise<RunDoc> {
       // a dry run does not move by itself: waiting on it would wait forever
       if (!ctx.json && ctx.stdoutIsTTY) process.stdout.write('\n');
       process.stderr.write(
-        `run ${r.id} is a dry run (${r.status}): nothing happens until it is submitted\nHINT: submit it with \`lifeboat restore request ${r.database} --to ${r.destination.target} --execute --confirm "${r.destination.identifier}"\`, then watch the run that prints\n`,
+        `run ${r.id} is a dry run (${r.status}): nothing happens until it is submitted\nHINT: submit it with \`lifeboat restore submit ${r.id} --confirm "${r.destination.identifier}" --wait\`\n`,
       );
       return true;
     }
@@ -91,6 +91,14 @@ async function watch(ctx: CliContext, id: number): Promise<RunDoc> {
     if (!done) await new Promise((res) => setTimeout(res, 200));
   }
   return last!;
+}
+
+/**
+ * Prints what a submission acknowledges: the run with its checks and preview. With --json the
+ * document printed at the end carries them (`checks`, `preview`), and stdout stays one document.
+ */
+function showBeforeSubmit(ctx: CliContext, r: RunDoc): void {
+  if (!ctx.json) process.stdout.write(`${summary(r, true, false)}\n`);
 }
 
 function exitFor(r: RunDoc): void {
@@ -121,14 +129,36 @@ export function registerRestoreCommands(program: Command): void {
         tables: o.tables ? parseList(o.tables as string) : undefined,
         startAt: o.startAt,
         justification: o.justification,
-        execute: o.execute === true,
-        confirm: o.confirm,
+        // always a dry run first: --execute then submits that very run, once its checks and
+        // preview have been printed (they are what the acknowledgement sent with it is about)
+        execute: false,
       };
-      let r = await apiClient(ctx).request<RunDoc>('POST', '/api/v1/runs', body);
-      if (o.wait && o.execute) r = await watch(ctx, r.id);
-      // a dry run exists to be read: its checks and preview, as --json has them
-      emit(ctx, r, () => summary(r, DRY_RUN_STATUSES.has(r.status)));
+      const client = apiClient(ctx);
+      let r = await client.request<RunDoc>('POST', '/api/v1/runs', body);
+      if (!o.execute) {
+        emit(ctx, r, () => summary(r, true));
+        return;
+      }
+      showBeforeSubmit(ctx, r);
+      r = await client.request<RunDoc>('POST', `/api/v1/runs/${r.id}/submit`, {
+        confirm: o.confirm,
+        acknowledge: true,
+      });
+      if (o.wait) r = await watch(ctx, r.id);
+      emit(ctx, r, () => summary(r));
       if (o.wait) exitFor(r);
+    });
+  restore
+    .command('checks <run>')
+    .description("the run's safety checks: blocking, warning, safe, each with its code and hint")
+    .action(async (id: string, _o, cmd: Command) => {
+      const ctx = cliContext(cmd);
+      const r = await apiClient(ctx).request<{ checks: RunDoc['checks'] }>(
+        'GET',
+        `/api/v1/runs/${encodeURIComponent(id)}/checks`,
+      );
+      emit(ctx, r, () => checksTable(r.checks));
+      if (r.checks.some((c) => c.severity === 'blocking')) process.exitCode = EXIT.failed;
     });
   restore
     .command('show <run>')
@@ -154,10 +184,7 @@ export function registerRestoreCommands(program: Command): void {
       const client = apiClient(ctx);
       const path = `/api/v1/runs/${encodeURIComponent(id)}`;
       const before = await client.request<RunDoc>('GET', path);
-      // what is acknowledged is shown first (on stderr with --json, whose stdout is one document)
-      const shown = `${summary(before, true, false)}\n`;
-      if (ctx.json) process.stderr.write(shown);
-      else process.stdout.write(shown);
+      showBeforeSubmit(ctx, before);
       let r = await client.request<RunDoc>('POST', `${path}/submit`, { confirm: o.confirm, acknowledge: true });
       if (o.wait) r = await watch(ctx, r.id);
       emit(ctx, r, () => summary(r));
