@@ -1,7 +1,9 @@
 // Kept previous copies: the database a swap replaced stays beside the destination as
 // `<db>__lb_prev_<run>`, an instant undo. Each one is as big as the destination, so they are
 // dropped once their `keep_previous` time is over (the maintenance job) and, per destination,
-// beyond the newest `keep_previous_count` (right after each swap, and by the maintenance job).
+// beyond the newest `keep_previous_count` (right after each swap, and by the maintenance job) —
+// except the copy a restore into production replaced, which is always kept (PRODUCT.md journey 5:
+// an emergency rollback must stay undoable) until a DBA drops it.
 // Which copies go is a pure decision; dropping, recording it and sizing them is the I/O here.
 import type { Catalog } from '../catalog/types.js';
 import { recordAudit } from '../audit/record.js';
@@ -23,6 +25,11 @@ export interface KeptCopy {
   expiresAt: Date | null;
   /** keep_previous_count of the run's database. */
   keepCount: number;
+  /**
+   * A copy a restore into production replaced (an emergency rollback): kept whatever
+   * keep_previous and keep_previous_count say, until someone drops it by hand (optional: false).
+   */
+  pinned?: boolean;
 }
 
 export type DropReason = 'expired' | 'over_count';
@@ -43,6 +50,7 @@ export function keptCopiesToDrop(
     group.sort((a, b) => b.keptAt.getTime() - a.keptAt.getTime() || b.runId - a.runId);
     const keep = Math.max(1, group[0]!.keepCount);
     for (const [i, copy] of group.entries()) {
+      if (copy.pinned) continue;
       if (i >= keep) out.push({ copy, reason: 'over_count', keepCount: keep });
       else if (copy.expiresAt !== null && copy.expiresAt.getTime() <= now.getTime())
         out.push({ copy, reason: 'expired', keepCount: keep });
@@ -95,6 +103,7 @@ export async function dropKeptCopies(
     keptAt: r.undone_at ?? r.finished_at ?? now,
     expiresAt: r.previous_expires_at,
     keepCount: deps.catalog.databases[r.database]?.keepPreviousCount ?? 1,
+    pinned: r.destination_tier === 'production',
   }));
   let dropped = 0;
   for (const { copy, reason, keepCount } of keptCopiesToDrop(copies, now)) {

@@ -448,7 +448,9 @@ async function swapStep(
       .set({
         staging_dbname: null,
         previous_dbname: swapped.replaced ? swapped.previous : null,
-        previous_expires_at: swapped.replaced ? new Date(Date.now() + database.keepPrevious.ms) : null,
+        // into production (a rollback) the replaced copy is kept until a DBA drops it
+        previous_expires_at:
+          swapped.replaced && server.tier !== 'production' ? new Date(Date.now() + database.keepPrevious.ms) : null,
       })
       .where('id', '=', owned.runId)
       .execute();

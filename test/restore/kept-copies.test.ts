@@ -66,6 +66,16 @@ describe('keptCopiesToDrop', () => {
     ],
     ['expiring exactly now: expired', [copy(1, { expiresAt: NOW })], [[1, 'expired']]],
     ['no expiry time: kept', [copy(1, { expiresAt: null })], []],
+    [
+      'a copy production replaced is kept past its time and beyond the count',
+      [copy(1, { pinned: true, expiresAt: at(10) }), copy(2, { pinned: true }), copy(3)],
+      [],
+    ],
+    [
+      'pinned copies still count as newer: an unpinned older one goes',
+      [copy(1), copy(2, { pinned: true })],
+      [[1, 'over_count']],
+    ],
     ['a count below 1 keeps one', [copy(1, { keepCount: 0 }), copy(2, { keepCount: 0 })], [[1, 'over_count']]],
     [
       'destinations are counted apart',

@@ -23,7 +23,7 @@ function destinationOf(r: RunDoc): string {
 function keptCopy(r: RunDoc): string | null {
   const p = r.previous;
   if (!p || p.dropped) return null;
-  return `${r.destination.server}/${p.dbname} (${formatBytes(p.sizeBytes)}) until ${p.expiresAt ?? '-'}`;
+  return `${r.destination.server}/${p.dbname} (${formatBytes(p.sizeBytes)}) ${p.expiresAt ? `until ${p.expiresAt}` : 'until a DBA drops it (a restore into production always keeps it)'}`;
 }
 
 /** The run in a few lines; with `details`, its checks and preview too (before what to do next). */
