@@ -106,8 +106,10 @@ describe('backup on the filesystem', () => {
     expect(m.serverVersion).toMatch(/^1\d\./);
     expect(m.schemaFingerprint).toMatch(/^[0-9a-f]{64}$/);
     // each table's columns, the extensions and the write counters, taken in the dump's snapshot
-    expect(m.schema.map((t: { schema: string; name: string }) => `${t.schema}.${t.name}`)).toEqual(Object.keys(counts));
-    expect(m.schema.find((t: { name: string }) => t.name === 'orders').columns).toEqual([
+    expect(m.schema!.map((t: { schema: string; name: string }) => `${t.schema}.${t.name}`)).toEqual(
+      Object.keys(counts),
+    );
+    expect(m.schema!.find((t: { name: string }) => t.name === 'orders')!.columns).toEqual([
       { name: 'id', type: 'bigint', notNull: true },
       { name: 'customer_id', type: 'bigint', notNull: true },
       { name: 'customer_email', type: 'text', notNull: true },
@@ -117,7 +119,7 @@ describe('backup on the filesystem', () => {
     ]);
     expect(m.extensions).toEqual([{ name: 'plpgsql', version: '1.0' }]);
     // (the database was copied from the seeded template: its tables were never written here)
-    expect(m.writes.map((w: { name: string; writes: number }) => [w.name, w.writes])).toEqual([
+    expect(m.writes!.map((w: { name: string; writes: number }) => [w.name, w.writes])).toEqual([
       ['Order', 0],
       ['customers', 0],
       ['orders', 0],

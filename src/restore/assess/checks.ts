@@ -295,7 +295,7 @@ function serverVersionOlder(f: AssessFacts, d: ReachableDestination): Check {
   if (source === undefined || dest === undefined || dest >= source)
     return safe(
       'server_version_older',
-      `${f.destination.server} runs PostgreSQL ${dest ?? '?'}, the backup was taken on ${source ?? f.backup.manifest.serverVersion}`,
+      `${f.destination.server} runs PostgreSQL ${dest ?? '?'}; the backup was taken on PostgreSQL ${f.backup.manifest.serverVersion}`,
     );
   return blocking(
     'server_version_older',
