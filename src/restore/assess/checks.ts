@@ -248,7 +248,10 @@ function maskingKeyMissing(f: AssessFacts): Check {
   const keyed = f.database.masking.rules.filter((r) => transformNeedsKey(r));
   if (keyed.length === 0) return safe('masking_key_missing', 'no masking rule needs the masking key');
   if (f.maskingKey === 'present')
-    return safe('masking_key_missing', `the masking key is set (${plural(keyed.length, 'rule')} use it)`);
+    return safe(
+      'masking_key_missing',
+      `the masking key is set (${plural(keyed.length, 'rule')} ${keyed.length === 1 ? 'uses' : 'use'} it)`,
+    );
   const first = keyed[0]!;
   return blocking(
     'masking_key_missing',
