@@ -117,7 +117,7 @@ export async function gatherFacts(input: AssessInput): Promise<AssessFacts> {
     newestUsable(input.db, database.name),
     readableScripts(database),
     activeRunsOn(input.db, server.name, input.destination.dbname, input.runId),
-    destinationNow(server, input.destination.dbname, scope),
+    destinationNow(server, input.destination.dbname, scope, backup.manifest.tables),
     pastRestores(input.db, server.name, input.runId),
   ]);
   return {
@@ -247,6 +247,7 @@ async function destinationNow(
   server: ServerConfig,
   dbname: string,
   scope: readonly TableCount[] | null,
+  restoredTables: readonly TableCount[],
 ): Promise<DestinationState> {
   try {
     const onServer = await withAdmin(
@@ -278,7 +279,7 @@ async function destinationNow(
       dbname,
       async (c) => ({
         sessions: await sessionsOn(c),
-        tables: await countedTables(c),
+        tables: await countedTables(c, new Set((scope ?? restoredTables).map((t) => `${t.schema}.${t.name}`))),
         writes: await tableWrites(c),
         statsResetAt: await statsResetAt(c),
         foreignKeysOutside: scope === null ? [] : await crossScopeForeignKeys(c, scope),
@@ -310,9 +311,11 @@ async function statsResetAt(c: pg.ClientBase): Promise<Date | null> {
 
 /**
  * Each table's columns and rows: `count(*)` where that is cheap (a small estimate or a small
- * table), the planner's estimate otherwise — and for a count that takes too long.
+ * table), the planner's estimate otherwise — and for a count that takes too long. Only the
+ * tables the restore writes (`counted`, as `schema.name`) are counted: the others are shown by
+ * name in the schema differences, never by rows.
  */
-async function countedTables(c: pg.ClientBase): Promise<DestinationTable[]> {
+async function countedTables(c: pg.ClientBase, counted: ReadonlySet<string>): Promise<DestinationTable[]> {
   const [shapes, sizes] = await Promise.all([tableShapes(c), tableSizes(c)]);
   await c.query("set statement_timeout = '10s'");
   const out: DestinationTable[] = [];
@@ -321,7 +324,9 @@ async function countedTables(c: pg.ClientBase): Promise<DestinationTable[]> {
     // a partitioned table holds no rows itself: its partitions are listed (and counted) on their own
     if (size === undefined) continue;
     const estimate = size.reltuples < 0 ? null : Math.round(size.reltuples);
-    const cheap = (estimate !== null && estimate < EXACT_COUNT_MAX_ROWS) || size.bytes < EXACT_COUNT_MAX_BYTES;
+    const cheap =
+      counted.has(`${shape.schema}.${shape.name}`) &&
+      ((estimate !== null && estimate < EXACT_COUNT_MAX_ROWS) || size.bytes < EXACT_COUNT_MAX_BYTES);
     let rows: number | null = estimate;
     let estimated = true;
     if (cheap) {
