@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Manifest } from '../../src/backup/manifest.js';
 import type { DatabaseConfig, MaskingRule } from '../../src/catalog/types.js';
+import { majorVersion } from '../../src/engines/postgres/table-schema.js';
 import { Secret } from '../../src/lib/secret.js';
 import { CHECK_CODES, evaluateChecks, uncoveredSensitive } from '../../src/restore/assess/checks.js';
 import type { AssessFacts, DestinationTable, ReachableDestination } from '../../src/restore/assess/facts.js';
@@ -677,5 +678,18 @@ describe('uncoveredSensitive', () => {
       ],
     };
     expect(uncoveredSensitive({ masking })).toEqual([{ table: 'archive.customers', column: 'email' }]);
+  });
+});
+
+describe('majorVersion', () => {
+  it.each([
+    ['15.8 (Debian 15.8-1.pgdg120+1)', 15],
+    [150008, 15],
+    [160002, 16],
+    ['9.6.24', 906],
+    [90624, 906],
+    ['devel', undefined],
+  ] as const)('%s → %s', (version, major) => {
+    expect(majorVersion(version)).toBe(major);
   });
 });
