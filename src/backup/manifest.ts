@@ -36,6 +36,13 @@ export const TableInheritance = TableRef.extend({
 });
 export type TableInheritance = z.infer<typeof TableInheritance>;
 
+/** A column as the dump's snapshot had it (src/engines/postgres/table-schema.ts). */
+export const ColumnShape = z.object({ name: z.string(), type: z.string(), notNull: z.boolean() });
+
+/** A table with its columns, in column order. */
+export const TableShape = TableRef.extend({ columns: z.array(ColumnShape) });
+export type TableShape = z.infer<typeof TableShape>;
+
 export const Manifest = z.object({
   format: z.literal(MANIFEST_FORMAT),
   id: z.string(),
@@ -67,6 +74,19 @@ export const Manifest = z.object({
    * Absent in backups taken before Lifeboat recorded it, which is not the same as `[]` (none).
    */
   inheritance: z.array(TableInheritance).optional(),
+  /**
+   * Every table's columns (name, type, not null), taken in the dump's snapshot: what a restore's
+   * preview compares with the destination's. Absent in backups taken before Lifeboat recorded it.
+   */
+  schema: z.array(TableShape).optional(),
+  /** The extensions installed in the database, in the dump's snapshot. Absent: not recorded. */
+  extensions: z.array(z.object({ name: z.string(), version: z.string() })).optional(),
+  /**
+   * Each table's write counters (n_tup_ins + n_tup_upd + n_tup_del of pg_stat_user_tables) when
+   * the snapshot was exported: compared with the source's counters later, they tell whether the
+   * source was written after the backup (src/restore/assess/checks.ts). Absent: not recorded.
+   */
+  writes: z.array(TableRef.extend({ writes: z.number().nonnegative() })).optional(),
   totals: z.object({
     files: z.number(),
     bytes: z.number(),

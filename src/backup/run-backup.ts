@@ -316,6 +316,13 @@ async function dumpAndStore(
     inheritance: snapshot.ancestry
       .filter((a) => a.ancestors.length > 0 && tables.some((t) => t.schema === a.schema && t.name === a.name))
       .map((a) => ({ schema: a.schema, name: a.name, ancestors: [...a.ancestors] })),
+    schema: snapshot.shapes
+      .filter((s) => tables.some((t) => t.schema === s.schema && t.name === s.name))
+      .map((s) => ({ schema: s.schema, name: s.name, columns: s.columns.map((c) => ({ ...c })) })),
+    extensions: snapshot.extensions.map((e) => ({ ...e })),
+    writes: snapshot.writes
+      .filter((w) => tables.some((t) => t.schema === w.schema && t.name === w.name))
+      .map((w) => ({ ...w })),
     totals: {
       files: files.length,
       bytes: files.reduce((a, f) => a + f.bytes, 0),

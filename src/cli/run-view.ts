@@ -21,8 +21,20 @@ export function checksTable(checks: RunDoc['checks']): string {
   return lines.join('\n');
 }
 
-export function checksAndPreview(r: Pick<RunDoc, 'checks' | 'preview'>): string {
-  const lines: string[] = [checksTable(r.checks)];
+/**
+ * The checks as a run's summary shows them: what blocks and what warns in full, with hints; the
+ * safe ones counted (`restore checks <run>` lists every one).
+ */
+export function checksSummary(r: Pick<RunDoc, 'id' | 'checks'>): string {
+  if (r.checks.length === 0) return 'checks: none recorded';
+  const n = (severity: string) => r.checks.filter((c) => c.severity === severity).length;
+  const head = `checks: ${n('blocking')} blocking, ${n('warning')} warning${n('warning') === 1 ? '' : 's'}, ${n('safe')} safe (\`lifeboat restore checks ${r.id}\` lists them all)`;
+  const notSafe = r.checks.filter((c) => c.severity !== 'safe');
+  return notSafe.length ? `${head}\n${checksTable(notSafe).split('\n').slice(1).join('\n')}` : head;
+}
+
+export function checksAndPreview(r: Pick<RunDoc, 'id' | 'checks' | 'preview'>): string {
+  const lines: string[] = [checksSummary(r)];
 
   const p = r.preview;
   if (p === null) {
@@ -35,7 +47,15 @@ export function checksAndPreview(r: Pick<RunDoc, 'checks' | 'preview'>): string 
   const rows = p.tables.map((t) => [
     t.table,
     count(t.rowsInBackup),
-    ...(counted ? [typeof t.rowsInDestination === 'number' ? count(t.rowsInDestination) : '-'] : []),
+    ...(counted
+      ? [
+          t.inDestination === 'absent'
+            ? 'absent'
+            : typeof t.rowsInDestination === 'number'
+              ? `${t.rowsInDestinationEstimated ? '~' : ''}${count(t.rowsInDestination)}`
+              : '-',
+        ]
+      : []),
     t.masking?.length ? t.masking.join(', ') : '-',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
@@ -46,7 +66,33 @@ export function checksAndPreview(r: Pick<RunDoc, 'checks' | 'preview'>): string 
       .map((c, i) => (i === cells.length - 1 ? c : numeric(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
       .join('  ')}`;
   lines.push(format(header), ...rows.map(format));
+  if (rows.some((r) => r[2]?.startsWith('~'))) lines.push("  (~ the planner's estimate, not a count)");
+  if (p.destination && !p.destination.reachable) lines.push(`  destination: ${p.destination.note}`);
+  if (p.schema) {
+    const sc = p.schema;
+    const changes = [
+      ...sc.tablesAdded.map((t) => `    + table ${t} (created by the restore)`),
+      ...sc.tablesRemoved.map((t) => `    - table ${t} (in the destination only: dropped by the restore)`),
+      ...sc.columns.map(
+        (c) =>
+          `    ${c.change === 'added' ? '+' : c.change === 'removed' ? '-' : '~'} column ${c.table}.${c.column}${
+            c.change === 'changed'
+              ? `: ${c.destination ?? '?'} in the destination, ${c.backup ?? '?'} in the backup`
+              : ''
+          }`,
+      ),
+    ];
+    // a database the restore creates: the note says it all; else at most 20 lines (--json has every one)
+    const shown = sc.status === 'destination_absent' ? [] : changes.slice(0, 20);
+    if (changes.length > shown.length && shown.length)
+      shown.push(`    … and ${changes.length - shown.length} more (\`--json\` lists them all)`);
+    lines.push(`  schema: ${sc.note}`, ...shown);
+  }
   if (p.masking) lines.push(`  masking: ${p.masking.note}`);
+  if (p.duration)
+    lines.push(
+      `  estimated duration: ${p.duration.estimateMs === null ? 'unknown' : formatDuration(p.duration.estimateMs)} (${p.duration.basis})`,
+    );
   return lines.join('\n');
 }
 

@@ -24,10 +24,15 @@ export const ProgressDoc = z.object({
 export type ProgressDoc = z.infer<typeof ProgressDoc>;
 
 /** A safety check of a request, persisted on the run (`restore checks <run> --json`). */
+export const CHECK_SEVERITIES = ['blocking', 'warning', 'safe'] as const;
+export type CheckSeverity = (typeof CHECK_SEVERITIES)[number];
+
 export const CheckDoc = z.looseObject({
-  code: z.string(),
-  severity: z.enum(['blocking', 'warning', 'safe']),
+  code: z.string().describe('stable: names what the check looks for (src/restore/assess/checks.ts)'),
+  severity: z.enum(CHECK_SEVERITIES).describe('blocking: execution is impossible; warning: needs the acknowledgement'),
   message: z.string(),
+  hint: z.string().optional().describe('what to do about it (blocking and warning checks)'),
+  details: z.record(z.string(), z.unknown()).optional().describe("the check's findings, for scripts"),
 });
 export type CheckDoc = z.infer<typeof CheckDoc>;
 
@@ -39,7 +44,19 @@ export const PreviewDoc = z.looseObject({
     z.looseObject({
       table: z.string(),
       rowsInBackup: z.number(),
-      rowsInDestination: z.number().nullable().optional().describe('absent when not counted'),
+      rowsInDestination: z
+        .number()
+        .nullable()
+        .optional()
+        .describe('absent when not counted; null when not known (unreachable, or an estimate never made)'),
+      rowsInDestinationEstimated: z
+        .boolean()
+        .optional()
+        .describe("true: the planner's estimate (pg_class.reltuples), not a count"),
+      inDestination: z
+        .enum(['present', 'absent', 'unknown'])
+        .optional()
+        .describe('whether the destination has the table now (unknown: unreachable)'),
       masking: z.array(z.string()).optional().describe('the masking rules applied, as "column: transform"'),
     }),
   ),
@@ -47,6 +64,50 @@ export const PreviewDoc = z.looseObject({
     .looseObject({ applied: z.boolean(), note: z.string() })
     .optional()
     .describe('whether the data is masked on its way to this destination'),
+  maskingPlan: z
+    .array(
+      z.looseObject({
+        table: z.string(),
+        column: z.string(),
+        transform: z.string(),
+        via: z.string().optional().describe('the parent table whose rule applies (partitions, inheritance)'),
+      }),
+    )
+    .optional()
+    .describe('every masked column; empty into production (a rollback is not masked)'),
+  destination: z
+    .looseObject({
+      reachable: z.boolean(),
+      exists: z.boolean().nullable().describe('null when unreachable'),
+      note: z.string(),
+    })
+    .optional(),
+  schema: z
+    .looseObject({
+      status: z.enum(['compared', 'tables_only', 'destination_absent', 'destination_unknown']),
+      note: z.string(),
+      tablesAdded: z.array(z.string()).describe('in the backup, not in the destination: the restore creates them'),
+      tablesRemoved: z
+        .array(z.string())
+        .describe('in the destination, not in the backup: a whole-database restore drops them'),
+      columns: z.array(
+        z.looseObject({
+          table: z.string(),
+          column: z.string(),
+          change: z.enum(['added', 'removed', 'changed']),
+          backup: z.string().optional(),
+          destination: z.string().optional(),
+        }),
+      ),
+    })
+    .optional()
+    .describe('schema differences between the backup and the destination now'),
+  duration: z
+    .looseObject({
+      estimateMs: z.number().nullable().describe('null: no history to base it on'),
+      basis: z.string().describe('e.g. "median of 3 past restores to dev-pg01 of 10–40 MB", or "no history …"'),
+    })
+    .optional(),
 });
 export type PreviewDoc = z.infer<typeof PreviewDoc>;
 

@@ -105,6 +105,25 @@ describe('backup on the filesystem', () => {
     for (const f of m.files) expect(f.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(m.serverVersion).toMatch(/^1\d\./);
     expect(m.schemaFingerprint).toMatch(/^[0-9a-f]{64}$/);
+    // each table's columns, the extensions and the write counters, taken in the dump's snapshot
+    expect(m.schema!.map((t: { schema: string; name: string }) => `${t.schema}.${t.name}`)).toEqual(
+      Object.keys(counts),
+    );
+    expect(m.schema!.find((t: { name: string }) => t.name === 'orders')!.columns).toEqual([
+      { name: 'id', type: 'bigint', notNull: true },
+      { name: 'customer_id', type: 'bigint', notNull: true },
+      { name: 'customer_email', type: 'text', notNull: true },
+      { name: 'total', type: 'numeric(10,2)', notNull: true },
+      { name: 'placed_at', type: 'timestamp with time zone', notNull: true },
+      { name: 'status', type: 'text', notNull: true },
+    ]);
+    expect(m.extensions).toEqual([{ name: 'plpgsql', version: '1.0' }]);
+    // (the database was copied from the seeded template: its tables were never written here)
+    expect(m.writes!.map((w: { name: string; writes: number }) => [w.name, w.writes])).toEqual([
+      ['Order', 0],
+      ['customers', 0],
+      ['orders', 0],
+    ]);
     // stored files are pg_dump's own gzip files; the manifest is the last object written
     const stored = readdirSync(join(lb.dir, 'backups', 'CustomerDB', r.doc.id));
     expect(stored).toContain('manifest.json');

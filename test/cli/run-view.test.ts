@@ -1,6 +1,6 @@
 // The human form of a run's checks and preview (what a dry run prints without --json).
 import { describe, expect, test } from 'vitest';
-import { checksAndPreview } from '../../src/cli/run-view.js';
+import { checksAndPreview, checksTable } from '../../src/cli/run-view.js';
 import type { RunDoc } from '../../src/contract/runs.js';
 
 const preview: NonNullable<RunDoc['preview']> = {
@@ -17,17 +17,23 @@ describe('checksAndPreview', () => {
   test('a checks section and one row per table: rows in the backup and the masking applied', () => {
     expect(
       checksAndPreview({
+        id: 7,
         checks: [
           { code: 'destination_allowed', severity: 'safe', message: 'dev-pg01 (development) is allowed' },
-          { code: 'backup_verified', severity: 'warning', message: 'backup x is completed, not verified yet' },
+          {
+            code: 'backup_verified',
+            severity: 'warning',
+            message: 'backup x is completed, not verified yet',
+            hint: 'verify it',
+          },
         ],
         preview,
       }),
     ).toBe(
       [
-        'checks:',
-        '  safe     destination_allowed  dev-pg01 (development) is allowed',
-        '  warning  backup_verified      backup x is completed, not verified yet',
+        'checks: 0 blocking, 1 warning, 1 safe (`lifeboat restore checks 7` lists them all)',
+        '  warning  backup_verified  backup x is completed, not verified yet',
+        '                            hint: verify it',
         'preview: backup 20261204T120000Z-ab12, taken 2026-12-04T12:00:05.000Z',
         '  table                 rows in backup  masking',
         '  public.customers               5,000  email: token, full_name: name',
@@ -40,6 +46,7 @@ describe('checksAndPreview', () => {
   test('rows in the destination when any table has them; no checks and no preview said so', () => {
     expect(
       checksAndPreview({
+        id: 1,
         checks: [],
         preview: {
           ...preview,
@@ -59,6 +66,67 @@ describe('checksAndPreview', () => {
         '  public.b              22                    -  -',
       ].join('\n'),
     );
-    expect(checksAndPreview({ checks: [], preview: null })).toBe('checks: none recorded\npreview: none');
+    expect(checksAndPreview({ id: 1, checks: [], preview: null })).toBe('checks: none recorded\npreview: none');
+  });
+
+  test('estimates marked ~, absent tables, schema differences and the estimated duration', () => {
+    expect(
+      checksAndPreview({
+        id: 3,
+        checks: [{ code: 'a', severity: 'safe', message: 'fine' }],
+        preview: {
+          ...preview,
+          masking: undefined,
+          tables: [
+            { table: 'public.big', rowsInBackup: 150000, rowsInDestination: 149000, rowsInDestinationEstimated: true },
+            { table: 'public.new', rowsInBackup: 5, rowsInDestination: 0, inDestination: 'absent' },
+          ],
+          schema: {
+            status: 'compared',
+            note: '1 table and 2 columns differ',
+            tablesAdded: ['public.new'],
+            tablesRemoved: [],
+            columns: [
+              { table: 'public.big', column: 'note', change: 'added' },
+              { table: 'public.big', column: 'id', change: 'changed', backup: 'integer', destination: 'bigint' },
+            ],
+          },
+          duration: { estimateMs: 95_000, basis: 'median of 3 past restores to dev-pg01 of 10–40 MB' },
+        },
+      }),
+    ).toBe(
+      [
+        'checks: 0 blocking, 0 warnings, 1 safe (`lifeboat restore checks 3` lists them all)',
+        'preview: backup 20261204T120000Z-ab12, taken 2026-12-04T12:00:05.000Z',
+        '  table       rows in backup  rows in destination  masking',
+        '  public.big         150,000             ~149,000  -',
+        '  public.new               5               absent  -',
+        "  (~ the planner's estimate, not a count)",
+        '  schema: 1 table and 2 columns differ',
+        '    + table public.new (created by the restore)',
+        '    + column public.big.note',
+        '    ~ column public.big.id: bigint in the destination, integer in the backup',
+        '  estimated duration: 1m35s (median of 3 past restores to dev-pg01 of 10–40 MB)',
+      ].join('\n'),
+    );
+  });
+
+  test('restore checks lists every check, with the hint of each that is not safe', () => {
+    expect(
+      checksTable([
+        { code: 'destination_sessions', severity: 'warning', message: '2 sessions', hint: 'they are ended' },
+        { code: 'backup', severity: 'blocking', message: 'corrupt', hint: 'choose another' },
+        { code: 'x', severity: 'safe', message: 'fine', hint: 'never shown' },
+      ]),
+    ).toBe(
+      [
+        'checks:',
+        '  warning  destination_sessions  2 sessions',
+        '                                 hint: they are ended',
+        '  blocking backup                corrupt',
+        '                                 hint: choose another',
+        '  safe     x                     fine',
+      ].join('\n'),
+    );
   });
 });

@@ -81,7 +81,9 @@ export async function expectMarkedCorrupt(lb: TestLifeboat, id: string, reason: 
   expect(byDefault.stderr).toMatch(/^lifeboat: no restorable backup of CustomerDB\n/);
   const byId = await requestRestoreCli(lb, 'never_restored', { wait: false, extra: ['--backup', id] });
   expect(byId.code).toBe(3);
-  expect(byId.stderr).toMatch(new RegExp(`^lifeboat: backup ${id} is corrupt and cannot be restored \\(`));
+  expect(byId.stderr).toMatch(
+    new RegExp(`^lifeboat: run \\d+ has blocking checks: backup ${id} is corrupt and cannot be restored \\(`),
+  );
 }
 
 /** A destination on dev-pg01 with content of its own, to prove it is untouched or replaced; its contents. */

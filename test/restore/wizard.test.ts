@@ -215,11 +215,13 @@ describe('the one-shot request is the same steps', () => {
     expect(runs).toHaveLength(1);
     expect(runs[0]!.status).toBe('completed');
     expect(r.stdout).toMatch(/^run \d+: previewed {2}CustomerDB → dev-pg01\/oneshot_cli/);
-    expect(r.stdout).toMatch(/\nchecks:\n {2}safe {5}destination_allowed/);
+    expect(r.stdout).toMatch(/\nchecks: 0 blocking, 0 warnings, \d+ safe/);
     expect(r.stdout).toMatch(/\npreview: backup /);
     expect(r.stdout).toMatch(new RegExp(`\\nrun ${runs[0]!.id}: completed in `));
     const checks = await lifeboat(['restore', 'checks', String(runs[0]!.id)], { env });
     expect(checks.code).toBe(0);
-    expect(checks.stdout).toMatch(/^checks:\n {2}safe {5}destination_allowed/);
+    expect(checks.stdout).toMatch(
+      /^checks:\n {2}safe {5}destination_not_allowed +dev-pg01 \(development\) is an allowed destination of CustomerDB\n/,
+    );
   });
 });

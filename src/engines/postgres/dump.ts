@@ -7,6 +7,14 @@ import { redact, type Secret } from '../../lib/secret.js';
 import type { TableAncestry } from '../../masking/rule-tables.js';
 import { pgBin } from './binaries.js';
 import { tableAncestry } from './inheritance.js';
+import {
+  type InstalledExtension,
+  installedExtensions,
+  type TableShape,
+  tableShapes,
+  type TableWrites,
+  tableWrites,
+} from './table-schema.js';
 import { clientConfig, libpqEnv } from './libpq.js';
 
 export interface SnapshotTable {
@@ -25,6 +33,10 @@ export interface ExportedSnapshot {
   tables: SnapshotTable[];
   /** Which tables are partitions or inheritance children of which, in the same snapshot. */
   ancestry: TableAncestry[];
+  /** Every table's columns, the installed extensions and the tables' write counters, in the same snapshot. */
+  shapes: TableShape[];
+  extensions: InstalledExtension[];
+  writes: TableWrites[];
   /**
    * Every table's exact row count, by OID, counted in the exported snapshot itself (so in the
    * dump's snapshot), one table at a time on the exporting connection, while pg_dump runs.
@@ -62,12 +74,18 @@ export async function exportSnapshot(url: Secret, dbname: string): Promise<Expor
       order by 2, 3`,
   );
   const ancestry = await tableAncestry(client);
+  const shapes = await tableShapes(client);
+  const extensions = await installedExtensions(client);
+  const writes = await tableWrites(client);
   let released: Promise<void> | undefined;
   return {
     id: snap.rows[0]!.id,
     serverVersion: snap.rows[0]!.v,
     tables: tables.rows.map((r) => ({ oid: Number(r.oid), schema: r.schema, name: r.name })),
     ancestry,
+    shapes,
+    extensions,
+    writes,
     async countRows(signal) {
       const counts = new Map<number, number>();
       // one process, beside pg_dump's: parallel workers would compete with the dump itself
