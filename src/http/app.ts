@@ -22,6 +22,7 @@ import { healthRoutes } from './routes/health.js';
 import { identityRoutes } from './routes/identity.js';
 import { maskingRoutes } from './routes/masking.js';
 import { runRoutes } from './routes/runs.js';
+import { approvalRoutes } from './routes/approvals.js';
 
 export type App = FastifyInstance<
   import('node:http').Server,
@@ -32,7 +33,16 @@ export type App = FastifyInstance<
 >;
 
 /** Route modules, each `(app, deps) => void`. Later capabilities add theirs here. */
-const ROUTES = [healthRoutes, identityRoutes, auditRoutes, configRoutes, backupRoutes, runRoutes, maskingRoutes];
+const ROUTES = [
+  healthRoutes,
+  identityRoutes,
+  auditRoutes,
+  configRoutes,
+  backupRoutes,
+  runRoutes,
+  approvalRoutes,
+  maskingRoutes,
+];
 
 export async function buildApp(deps: HttpDeps & { logger: Logger }): Promise<App> {
   const app = Fastify({
