@@ -209,6 +209,7 @@ describe('journey 1: a team approver approves, the run completes', () => {
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('checks:\n  safe     destination_allowed');
+    expect(ok.stdout).toContain(`\nplan ${run.planHash}\n`);
     expect(ok.stdout).toMatch(
       new RegExp(`run ${id} approved by you: (queued|running|completed) \\(1 of 1 approvals\\)\\n$`),
     );

@@ -176,7 +176,7 @@ export function registerRestoreCommands(program: Command): void {
       const path = `/api/v1/runs/${encodeURIComponent(id)}`;
       const before = await client.request<RunDoc>('GET', path);
       // what is approved is shown first (on stderr with --json, whose stdout is one document)
-      const shown = `${summary(before, true, false)}\n`;
+      const shown = `${summary(before, true, false)}\nplan ${before.planHash ?? '(not hashed yet: the server hashes it now)'}\n`;
       if (ctx.json) process.stderr.write(shown);
       else process.stdout.write(shown);
       const r = await client.request<RunDoc>('POST', `${path}/approve`, {
