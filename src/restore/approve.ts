@@ -15,7 +15,8 @@ import { LifeboatError } from '../errors.js';
 import type { Db } from '../store/db.js';
 import type { Database, RestoreRunTable } from '../store/schema.js';
 import { isExpired, tallyApprovals } from './approval-rules.js';
-import { EDITABLE_STATUSES, type RunStatus } from './lifecycle.js';
+import { EXPIRING_STATUSES } from './expiry.js';
+import { type RunStatus } from './lifecycle.js';
 import { currentPlanHash } from './plan.js';
 import { transitionRun } from './run-state.js';
 import { releaseApproved } from './submit.js';
@@ -231,7 +232,7 @@ async function expireIfDue(
   requestId: string | null,
 ): Promise<LifeboatError | null> {
   const status = run.status as RunStatus;
-  if (!EDITABLE_STATUSES.has(status) || status === 'approved' || status === 'scheduled') return null;
+  if (!EXPIRING_STATUSES.includes(status)) return null;
   if (!isExpired({ expiresAt: run.expires_at }, new Date())) return null;
   await transitionRun(trx, run.id, {
     event: 'expire',

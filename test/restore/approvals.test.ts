@@ -197,6 +197,10 @@ describe('journey 1: a team approver approves, the run completes', () => {
     expect(await inbox('dana')).toEqual([]); // the override is off
     const empty = await lifeboat(['restore', 'list', '--awaiting-me'], { env: jsmith });
     expect(empty.stdout).toBe('no runs awaiting your approval\n');
+    const listed = await lifeboat(['restore', 'list', '--awaiting-me'], { env: await lb.cliEnv('alice') });
+    expect(listed.stdout).toMatch(
+      new RegExp(`^ +${id}  pending_approval +CustomerDB → dev-pg01/approved_copy  jsmith  \\S+  approvals 0 of 1\n$`),
+    );
     const shown = await lifeboat(['restore', 'show', String(id)], { env: jsmith });
     expect(shown.stdout).toContain(
       `approvals: 0 of 1\n  needs 1 more approval from team-alpha's approvers: alice, bob\n  expires at ${run.expiresAt} unless approved\n`,
@@ -433,6 +437,20 @@ describe('expiry and rejection', () => {
     });
     // an ended run pins nothing: its backup may be pruned
     expect(await backupsInUse(lb.store.db)).toEqual(new Set());
+    // a dry run never submitted expires too, once its expiry (set by the wizard) has come
+    const dry = await api(lb, 'jsmith', 'POST', '/api/v1/runs', { database: 'CustomerDB', to: 'dev-pg01/never' });
+    expect(dry.body.status).toBe('previewed');
+    await lb.store.db
+      .updateTable('restore_runs')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .where('id', '=', dry.body.id)
+      .execute();
+    await waitForStatus(lb, dry.body.id, 'expired', 15_000);
+    expect((await auditOf(lb, dry.body.id)).at(-1)).toMatchObject({
+      action: 'restore.expire',
+      actor: 'lifeboat',
+      details: { from: 'previewed', to: 'expired' },
+    });
     const late = await api(lb, 'alice', 'POST', `/api/v1/runs/${waiting.id}/approve`, {});
     expect([late.status, late.body.error?.code]).toEqual([409, 'invalid_transition']);
     expect((await api(lb, 'alice', 'GET', '/api/v1/runs?awaitingMe=true')).body.runs).toEqual([]);

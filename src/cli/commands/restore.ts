@@ -230,7 +230,9 @@ export function registerRestoreCommands(program: Command): void {
         () =>
           r.runs
             .map((x) => {
-              const line = `${String(x.id).padStart(5)}  ${x.status.padEnd(16)} ${x.database} → ${x.destination.target}  ${x.requestedBy}  ${x.createdAt}`;
+              const waiting =
+                x.status === 'pending_approval' ? `  approvals ${x.approvalsReceived} of ${x.approvalsRequired}` : '';
+              const line = `${String(x.id).padStart(5)}  ${x.status.padEnd(16)} ${x.database} → ${x.destination.target}  ${x.requestedBy}  ${x.createdAt}${waiting}`;
               const kept = keptCopy(x);
               return kept ? `${line}\n       kept copy ${kept}` : line;
             })
