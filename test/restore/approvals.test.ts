@@ -6,9 +6,11 @@
 // run with its comment kept.
 import { writeFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { principalFor } from '../../src/access/principal.js';
 import { backupsInUse } from '../../src/backup/in-use.js';
 import type { RunDoc } from '../../src/contract/runs.js';
 import { silentLogger } from '../../src/lib/logger.js';
+import { approveRun, rejectRun } from '../../src/restore/approve.js';
 import { runRestore } from '../../src/restore/run-restore.js';
 import { lifeboat } from '../harness/cli.js';
 import { type FixtureServers, fixtureConfig, startFixtureServers } from '../harness/fixtures.js';
@@ -456,10 +458,22 @@ describe('expiry and rejection', () => {
     expect((await api(lb, 'alice', 'GET', '/api/v1/runs?awaitingMe=true')).body.runs).toEqual([]);
   });
 
-  it('approving a run whose expiry has come expires it and answers 409', async () => {
+  it('the module refuses by itself; approving a run whose expiry has come expires it and answers 409', async () => {
     // no reaper in this Lifeboat: only the approval can notice the expiry
     const lb = await backedUp(servers, fixtureConfig({ approvals: 1 }), { staleAfterMs: 3_600_000 });
     const run = await submitted(lb, 'too_late');
+    // the module refuses by itself, whoever calls it (not only behind the route's authorize)
+    const deps = { db: lb.store.db, queue: lb.queue, catalog: lb.catalog };
+    for (const [user, code] of [
+      ['jsmith', 'self_approval'],
+      ['dana', 'override_disabled'],
+      ['audrey', 'read_only_role'],
+    ] as const) {
+      const who = principalFor(lb.catalog, user, 'test')!;
+      await expect(approveRun(deps, who, run.id, {}, null)).rejects.toMatchObject({ code });
+      await expect(rejectRun(deps, who, run.id, { comment: 'no' }, null)).rejects.toMatchObject({ code });
+    }
+    expect(await statusOf(lb, run.id)).toBe('pending_approval');
     const past = new Date(Date.now() - 1000);
     await lb.store.db.updateTable('restore_runs').set({ expires_at: past }).where('id', '=', run.id).execute();
     const r = await api(lb, 'alice', 'POST', `/api/v1/runs/${run.id}/approve`, {});
