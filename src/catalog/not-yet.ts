@@ -34,11 +34,6 @@ export const NOT_ACTED_ON_YET: readonly NotActedOn[] = [
   { path: ['databases', '*', 'rpo'], reason: 'the RPO is not monitored yet (status, alerts and disaster recovery)' },
   { path: ['databases', '*', 'rto'], reason: 'the RTO is not measured yet (disaster recovery)' },
   { path: ['notifications', '*'], reason: 'notifications are not sent yet' },
-  {
-    path: ['policy', 'dba_admin_can_approve'],
-    reason: 'runs cannot be approved yet (there is no approve command), so the override has nothing to grant',
-  },
-  { path: ['policy', 'approval_expires_after'], reason: 'approvals do not expire yet' },
 ];
 
 /**

@@ -33,6 +33,46 @@ export function checksSummary(r: Pick<RunDoc, 'id' | 'checks'>): string {
   return notSafe.length ? `${head}\n${checksTable(notSafe).split('\n').slice(1).join('\n')}` : head;
 }
 
+type ApprovalView = Pick<
+  RunDoc,
+  | 'status'
+  | 'approvals'
+  | 'approvalsRequired'
+  | 'approvalsReceived'
+  | 'approvalsMissing'
+  | 'ownerTeam'
+  | 'approvers'
+  | 'expiresAt'
+>;
+
+/**
+ * A run's approvals as `restore show` prints them: who decided and when, an override, a void and
+ * why, and — while the run waits — what is still missing and from whom. Empty when the run
+ * needs none and has none.
+ */
+export function approvalLines(r: ApprovalView): string[] {
+  if (r.approvalsRequired === 0 && r.approvals.length === 0) return [];
+  const lines = [`approvals: ${r.approvalsReceived} of ${r.approvalsRequired}`];
+  for (const a of r.approvals) {
+    const verb = a.decision === 'approve' ? 'approved' : 'rejected';
+    const override = a.override ? ' (dba-admin override)' : '';
+    const standing = a.voidedAt
+      ? `  VOID since ${a.voidedAt}: ${a.voidReason ?? 'voided'}`
+      : a.decision === 'approve' && !a.counts
+        ? '  does not count'
+        : '';
+    const comment = a.comment ? `: ${JSON.stringify(a.comment)}` : '';
+    lines.push(`  ${a.approver} ${verb} at ${a.at}${override}${comment}${standing}`);
+  }
+  if (r.status === 'pending_approval' && r.approvalsMissing > 0) {
+    const n = r.approvalsMissing;
+    const who = r.approvers.length ? r.approvers.join(', ') : 'none left in lifeboat.yaml';
+    lines.push(`  needs ${n} more approval${n === 1 ? '' : 's'} from ${r.ownerTeam}'s approvers: ${who}`);
+    if (r.expiresAt) lines.push(`  expires at ${r.expiresAt} unless approved`);
+  }
+  return lines;
+}
+
 export function checksAndPreview(r: Pick<RunDoc, 'id' | 'checks' | 'preview'>): string {
   const lines: string[] = [checksSummary(r)];
 

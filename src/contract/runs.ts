@@ -111,6 +111,19 @@ export const PreviewDoc = z.looseObject({
 });
 export type PreviewDoc = z.infer<typeof PreviewDoc>;
 
+/** An approval or a rejection given to a run, as it stands (a voided one says why). */
+export const ApprovalDoc = z.object({
+  approver: z.string(),
+  decision: z.enum(['approve', 'reject']),
+  comment: z.string().nullable(),
+  override: z.boolean().describe('given by a dba-admin through policy.dba_admin_can_approve'),
+  at: z.string(),
+  counts: z.boolean().describe('counts towards approvalsRequired: standing, of the current plan, a distinct approver'),
+  voidedAt: z.string().nullable(),
+  voidReason: z.string().nullable(),
+});
+export type ApprovalDoc = z.infer<typeof ApprovalDoc>;
+
 export const RunDoc = z.object({
   id: z.number(),
   status: RunStatusEnum,
@@ -129,6 +142,19 @@ export const RunDoc = z.object({
   justification: z.string().nullable(),
   startAt: z.string().nullable(),
   approvalsRequired: z.number(),
+  approvalsReceived: z.number().describe('approvals that count (approvals[].counts)'),
+  approvalsMissing: z.number(),
+  ownerTeam: z.string(),
+  approvers: z
+    .array(z.string())
+    .describe(
+      "who may give the missing approvals: the owning team's approvers, the requester and those who approved left out",
+    ),
+  approvals: z.array(ApprovalDoc),
+  planHash: z.string().nullable().describe('the hash of the plan approvals approve; send it back with an approval'),
+  submittedAt: z.string().nullable(),
+  approvedAt: z.string().nullable(),
+  expiresAt: z.string().nullable().describe('a run still waiting for its requester or its approvers expires then'),
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
@@ -207,6 +233,18 @@ export const RunScopeRequest = z.object({
 });
 
 export const RunChecksDoc = z.object({ checks: z.array(CheckDoc) });
+export const RunApproveRequest = z.object({
+  comment: freeText(2000).optional(),
+  planHash: line(100)
+    .optional()
+    .describe('the planHash of the run as it was reviewed: refused (409) if the plan changed since'),
+});
+export type RunApproveRequest = z.infer<typeof RunApproveRequest>;
+
+export const RunRejectRequest = z.object({
+  comment: freeText(2000).describe('why: required, kept with the run and in the audit trail'),
+});
+export type RunRejectRequest = z.infer<typeof RunRejectRequest>;
 
 export const RunIdParams = z.object({ id: runId });
 export const RunShowQuery = z.object({ log: queryBoolean.default(false) });
@@ -214,6 +252,9 @@ export const RunListQuery = z.object({
   database: catalogName('database').optional(),
   status: RunStatusEnum.optional(),
   limit: queryInt(1, 500).default(50),
+  awaitingMe: queryBoolean
+    .default(false)
+    .describe('only runs waiting for an approval the caller may give (not their own, not approved by them yet)'),
 });
 export const RunList = z.object({ runs: z.array(RunDoc) });
 

@@ -23,6 +23,7 @@ import { identityRoutes } from './routes/identity.js';
 import { maskingRoutes } from './routes/masking.js';
 import { runRoutes } from './routes/runs.js';
 import { wizardRoutes } from './routes/wizard.js';
+import { approvalRoutes } from './routes/approvals.js';
 
 export type App = FastifyInstance<
   import('node:http').Server,
@@ -41,6 +42,7 @@ const ROUTES = [
   backupRoutes,
   runRoutes,
   wizardRoutes,
+  approvalRoutes,
   maskingRoutes,
 ];
 

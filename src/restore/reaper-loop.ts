@@ -1,18 +1,22 @@
 // Every worker runs the reaper periodically: a restore run or a backup is "lost" when its worker
 // has not heartbeated for `staleAfterMs`. Several workers reaping at once is safe: each claim is a
 // guarded update (still running, still lost), so exactly one reaper fails a lost run or backup.
+// It also expires runs that waited for a person past their expiry (expiry.ts).
 import { reapLostBackups } from '../backup/reap.js';
 import type { Catalog } from '../catalog/types.js';
 import { messageOf } from '../errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { Db } from '../store/db.js';
 import { reapLostRuns } from './control.js';
+import { expireRuns } from './expiry.js';
 
 export function startReaper(deps: { db: Db; catalog: Catalog; logger: Logger }, staleAfterMs: number): () => void {
   const tick = async () => {
     try {
       const runs = await reapLostRuns(deps, staleAfterMs);
       if (runs.length) deps.logger.warn({ runs }, 'failed runs whose worker was lost');
+      const expired = await expireRuns(deps.db, new Date());
+      if (expired.length) deps.logger.info({ runs: expired }, 'expired runs that waited past their expiry');
       const backups = await reapLostBackups(deps, staleAfterMs);
       if (backups.length) deps.logger.warn({ backups }, 'failed backups whose worker was lost');
     } catch (err) {

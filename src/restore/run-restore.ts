@@ -31,6 +31,7 @@ import { tableLabel } from '../masking/leak-check.js';
 import { openCatalogStorage } from '../storage/index.js';
 import type { Db } from '../store/db.js';
 import type { Database } from '../store/schema.js';
+import { planStillApproved } from './approve.js';
 import { assertDestinationAllowed, cataloguedDatabases, type DestinationQuery } from './destination-rule.js';
 import { dropKeptCopies } from './kept-copies.js';
 import { transitionRun } from './run-state.js';
@@ -93,6 +94,8 @@ export async function runRestore(
     run = await deps.db.selectFrom('restore_runs').selectAll().where('id', '=', runId).executeTakeFirst();
   }
   if (!run || run.status !== 'queued') return 'skipped'; // cancelled (or taken) before it started
+  // the plan approved must still be the plan: else its approvals are void and it waits for new ones
+  if (!(await planStillApproved(deps, run))) return 'skipped';
   const destination = destinationKey(run.destination_server, run.destination_dbname);
 
   // step: lock the destination; if another run holds it, come back later (stay queued)

@@ -13,8 +13,10 @@ import type { Db } from '../store/db.js';
 import type { Database } from '../store/schema.js';
 import { enqueueIn } from '../worker/queue.js';
 import { assertDestinationAllowed, cataloguedDatabases } from './destination-rule.js';
+import { approvalDeadline } from './approval-rules.js';
 import { assertConfirmation } from './identifier.js';
 import type { RunStatus } from './lifecycle.js';
+import { currentPlanHash } from './plan.js';
 import { RESTORE_QUEUE } from './run-restore.js';
 import { transitionRun } from './run-state.js';
 
@@ -94,11 +96,20 @@ export async function submitRun(
       catalogued: cataloguedDatabases(deps.catalog),
     });
 
+    const now = new Date();
+    // what approvers approve is this plan; a run waiting for them expires after approval_expires_after
+    const waits = run.approvals_required > 0;
     const submitted = await transitionRun(trx, runId, {
       event: 'submit',
       actor: who.user,
       context: { approvalsMissing: run.approvals_required },
-      set: { confirmed_at: new Date() },
+      set: {
+        confirmed_at: now,
+        acknowledged_at: now,
+        submitted_at: now,
+        plan_hash: run.plan_hash ?? (await currentPlanHash(deps.catalog, run)),
+        expires_at: waits ? approvalDeadline(now, deps.catalog.policy.approvalExpiresAfter.ms) : null,
+      },
       details: { identifier: run.identifier, approvalsRequired: run.approvals_required },
       requestId,
     });

@@ -234,4 +234,27 @@ describe('the team scope of list endpoints', () => {
     expect(teamScope({ ...p('developer'), teams: [] }, 'backup.view', s)).toEqual({ all: false, teams: [] });
     expect(teamScope(p('auditor'), 'backup.run', s)).toEqual({ all: false, teams: [] });
   });
+
+  it("is the approver's inbox for restore.approve: the teams they approve for, every team through the override", () => {
+    const owner: Principal = {
+      user: 'u',
+      roles: ['db-owner'],
+      teams: ['team-alpha', 'team-gamma'],
+      approverOf: ['team-alpha'],
+      via: 'test',
+    };
+    expect(teamScope(owner, 'restore.approve', { dbaAdminCanApprove: false })).toEqual({
+      all: false,
+      teams: ['team-alpha'],
+    });
+    const admin: Principal = { ...owner, roles: ['dba-admin'], approverOf: [] };
+    expect(teamScope(admin, 'restore.approve', { dbaAdminCanApprove: false })).toEqual({ all: false, teams: [] });
+    expect(teamScope(admin, 'restore.approve', { dbaAdminCanApprove: true })).toEqual({ all: true });
+    for (const role of ['developer', 'auditor', 'recovery-operator'] as const) {
+      expect(teamScope({ ...owner, roles: [role] }, 'restore.approve', { dbaAdminCanApprove: true }), role).toEqual({
+        all: false,
+        teams: [],
+      });
+    }
+  });
 });

@@ -346,8 +346,6 @@ describe('keys not acted on yet', () => {
       '9:39 databases.D.rpo',
       '9:48 databases.D.rto',
       '11:3 notifications.n1',
-      '12:11 policy.dba_admin_can_approve',
-      '12:40 policy.approval_expires_after',
     ]);
   });
 

@@ -1,6 +1,6 @@
-// The human form of a run's checks and preview (what a dry run prints without --json).
+// The human form of a run's checks and preview (what a dry run prints without --json), and of its approvals.
 import { describe, expect, test } from 'vitest';
-import { checksAndPreview, checksTable } from '../../src/cli/run-view.js';
+import { approvalLines, checksAndPreview, checksTable } from '../../src/cli/run-view.js';
 import type { RunDoc } from '../../src/contract/runs.js';
 
 const preview: NonNullable<RunDoc['preview']> = {
@@ -128,5 +128,72 @@ describe('checksAndPreview', () => {
         '  safe     x                     fine',
       ].join('\n'),
     );
+  });
+});
+
+describe('approvalLines', () => {
+  const base = {
+    status: 'pending_approval' as const,
+    approvals: [],
+    approvalsRequired: 2,
+    approvalsReceived: 0,
+    approvalsMissing: 2,
+    ownerTeam: 'team-alpha',
+    approvers: ['alice', 'bob'],
+    expiresAt: '2026-12-05T12:00:00.000Z',
+  };
+  const approval = {
+    approver: 'dana',
+    decision: 'approve' as const,
+    comment: 'on call',
+    override: true,
+    at: '2026-12-04T12:00:00.000Z',
+    counts: true,
+    voidedAt: null,
+    voidReason: null,
+  };
+
+  test('nothing for a run that needs no approval and has none', () => {
+    expect(approvalLines({ ...base, status: 'queued', approvalsRequired: 0, approvalsMissing: 0 })).toEqual([]);
+  });
+
+  test('what is missing, from whom, and until when', () => {
+    expect(approvalLines(base)).toEqual([
+      'approvals: 0 of 2',
+      "  needs 2 more approvals from team-alpha's approvers: alice, bob",
+      '  expires at 2026-12-05T12:00:00.000Z unless approved',
+    ]);
+    expect(approvalLines({ ...base, approvalsMissing: 1, approvers: [], expiresAt: null })).toEqual([
+      'approvals: 0 of 2',
+      "  needs 1 more approval from team-alpha's approvers: none left in lifeboat.yaml",
+    ]);
+  });
+
+  test('each decision: an override, a void with its reason, one that does not count, a rejection', () => {
+    expect(
+      approvalLines({
+        ...base,
+        status: 'rejected',
+        approvalsReceived: 1,
+        approvals: [
+          approval,
+          {
+            ...approval,
+            comment: null,
+            voidedAt: '2026-12-04T13:00:00.000Z',
+            voidReason: 'the plan changed',
+            counts: false,
+          },
+          { ...approval, approver: 'bob', override: false, comment: null, counts: false },
+          { ...approval, approver: 'alice', decision: 'reject', override: false, comment: 'not now', counts: false },
+        ],
+      }),
+    ).toEqual([
+      'approvals: 1 of 2',
+      '  dana approved at 2026-12-04T12:00:00.000Z (dba-admin override): "on call"',
+      '  dana approved at 2026-12-04T12:00:00.000Z (dba-admin override)  VOID since 2026-12-04T13:00:00.000Z: the plan changed',
+      '  bob approved at 2026-12-04T12:00:00.000Z  does not count',
+      '  alice rejected at 2026-12-04T12:00:00.000Z: "not now"',
+    ]);
   });
 });

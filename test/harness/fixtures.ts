@@ -41,12 +41,27 @@ export async function tableContents(c: TestCluster, database: string): Promise<R
   return out;
 }
 
-export function fixtureConfig(opts: { storage?: string; backupExtra?: string; databaseExtra?: string } = {}): string {
+/**
+ * The fixture lifeboat.yaml. `approvals`: CustomerDB's (default 0); `teamsExtra`/`usersExtra`:
+ * more entries of those sections; `extra`: more top-level sections (policy, …).
+ */
+export function fixtureConfig(
+  opts: {
+    storage?: string;
+    backupExtra?: string;
+    databaseExtra?: string;
+    approvals?: number;
+    teamsExtra?: string;
+    usersExtra?: string;
+    extra?: string;
+  } = {},
+): string {
   return `version: 1
 teams:
   team-alpha:
     members: [jsmith]
     approvers: [alice, bob]
+${opts.teamsExtra ?? ''}
 users:
   jsmith: { email: jsmith@example.com, roles: [developer] }
   alice:  { email: alice@example.com,  roles: [db-owner] }
@@ -54,6 +69,7 @@ users:
   dana:   { email: dana@example.com,   roles: [dba-admin] }
   audrey: { email: audrey@example.com, roles: [auditor] }
   rita:   { email: rita@example.com,   roles: [recovery-operator] }
+${opts.usersExtra ?? ''}
 servers:
   prod-pg01: { engine: postgres, tier: production,  url: env:PROD_PG01_URL }
   dev-pg01:  { engine: postgres, tier: development, url: env:DEV_PG01_URL }
@@ -65,12 +81,13 @@ databases:
     name: customer
     owner: team-alpha
     destinations: [dev-pg01]
-    approvals: 0
+    approvals: ${opts.approvals ?? 0}
     rpo: 1h
     rto: 4h
     backup:
       storage: main
 ${opts.backupExtra ?? ''}
 ${opts.databaseExtra ?? ''}
+${opts.extra ?? ''}
 `;
 }

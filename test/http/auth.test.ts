@@ -35,6 +35,16 @@ describe('API authentication', () => {
     expect(doc.paths['/api/openapi.json'].get.security).toEqual([]);
     expect(doc.paths['/api/v1/whoami'].get.security).toBeUndefined();
     expect(doc.security).toEqual([{ bearer: [] }]);
+    // approving and rejecting are documented with their bodies, and the approver's inbox with its flag
+    const approve = doc.paths['/api/v1/runs/{id}/approve'].post;
+    expect(Object.keys(approve.requestBody.content['application/json'].schema.properties)).toEqual([
+      'comment',
+      'planHash',
+    ]);
+    const reject = doc.paths['/api/v1/runs/{id}/reject'].post;
+    expect(reject.requestBody.content['application/json'].schema.required).toEqual(['comment']);
+    expect(Object.keys(approve.responses)).toEqual(['200', '400', '401', '403', '404', '409']);
+    expect(doc.paths['/api/v1/runs'].get.parameters.map((p: { name: string }) => p.name)).toContain('awaitingMe');
   });
 
   it('refuses every other route of the OpenAPI document without a token', async () => {

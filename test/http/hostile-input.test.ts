@@ -33,6 +33,7 @@ databases:
     destinations: [dev-pg01]
     approvals: 0
     backup: { storage: main }
+policy: { dba_admin_can_approve: true }
 `;
 
 const MB = 'x'.repeat(1024 * 1024);
@@ -118,11 +119,16 @@ interface Fixture {
   headers: Record<string, string>;
   backupId: string;
   runId: number;
+  /** An ended run of another user: the DBA admin's approval of it is refused for its status, not as a self-approval. */
+  othersRunId: number;
 }
 
 /** A valid value for a parameter, so that a hostile value elsewhere is what the server sees. */
 function baseline(f: Fixture, op: Operation, p: Param): unknown {
-  if (p.in === 'path' && p.name === 'id') return op.path.startsWith('/api/v1/runs') ? String(f.runId) : f.backupId;
+  if (p.in === 'path' && p.name === 'id') {
+    if (/\/(approve|reject)$/.test(op.path)) return String(f.othersRunId);
+    return op.path.startsWith('/api/v1/runs') ? String(f.runId) : f.backupId;
+  }
   const known: Record<string, unknown> = {
     database: 'TinyDB',
     name: 'TinyDB',
@@ -217,7 +223,18 @@ async function setup(): Promise<Fixture> {
   expect(dry.statusCode, dry.body).toBe(201);
   const runId = dry.json().id as number;
   expect((await lb.app.inject({ method: 'POST', url: `/api/v1/runs/${runId}/cancel`, headers })).statusCode).toBe(200);
-  return { lb, headers, backupId, runId };
+  const others = await lb.app.inject({
+    method: 'POST',
+    url: '/api/v1/runs',
+    headers: { authorization: `Bearer ${await lb.token('jsmith')}` },
+    payload: { database: 'TinyDB', to: 'dev-pg01/tiny_copy' },
+  });
+  expect(others.statusCode, others.body).toBe(201);
+  const othersRunId = others.json().id as number;
+  expect((await lb.app.inject({ method: 'POST', url: `/api/v1/runs/${othersRunId}/cancel`, headers })).statusCode).toBe(
+    200,
+  );
+  return { lb, headers, backupId, runId, othersRunId };
 }
 
 describe('hostile input', () => {

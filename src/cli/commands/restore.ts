@@ -1,4 +1,4 @@
-// `lifeboat restore request|show|status|list|cancel|undo`.
+// `lifeboat restore request|show|submit|approve|reject|status|list|cancel|undo`.
 import type { Command } from 'commander';
 import type { RunDoc } from '../../contract/runs.js';
 import { DRY_RUN_STATUSES, TERMINAL_STATUSES as TERMINAL_RUN_STATUSES } from '../../restore/lifecycle.js';
@@ -9,7 +9,7 @@ import { parseList } from '../parse.js';
 import { apiClient } from '../client.js';
 import { type CliContext, cliContext, emit } from '../context.js';
 import { EXIT } from '../exit.js';
-import { checksAndPreview, checksTable, progressLine } from '../run-view.js';
+import { approvalLines, checksAndPreview, checksTable, progressLine } from '../run-view.js';
 
 /** Where the run writes, named as it is on the server; a production run's typed confirmation beside it. */
 function destinationOf(r: RunDoc): string {
@@ -44,6 +44,7 @@ function summary(r: RunDoc, details = false, nextStep = true): string {
     );
   }
   if (details) lines.push(checksAndPreview(r));
+  lines.push(...approvalLines(r));
   if (r.status === 'previewed' && nextStep)
     lines.push(
       `  dry run: to execute this very run, \`lifeboat restore submit ${r.id} --confirm "${r.destination.identifier}"\` (or repeat the request with --execute --confirm)`,
@@ -191,6 +192,43 @@ export function registerRestoreCommands(program: Command): void {
       if (o.wait) exitFor(r);
     });
   restore
+    .command('approve <run>')
+    .description(
+      'approve a run waiting for approvals: prints its plan, checks, preview and approvals, then approves that very plan (refused if it changed meanwhile)',
+    )
+    .option('--comment <text>', 'kept with the approval and in the audit trail')
+    .action(async (id: string, o: { comment?: string }, cmd: Command) => {
+      const ctx = cliContext(cmd);
+      const client = apiClient(ctx);
+      const path = `/api/v1/runs/${encodeURIComponent(id)}`;
+      const before = await client.request<RunDoc>('GET', path);
+      // what is approved is shown first (on stderr with --json, whose stdout is one document)
+      const shown = `${summary(before, true, false)}\nplan ${before.planHash ?? '(not hashed yet: the server hashes it now)'}\n`;
+      if (ctx.json) process.stderr.write(shown);
+      else process.stdout.write(shown);
+      const r = await client.request<RunDoc>('POST', `${path}/approve`, {
+        comment: o.comment,
+        planHash: before.planHash ?? undefined,
+      });
+      emit(
+        ctx,
+        r,
+        () =>
+          `run ${r.id} approved by you: ${r.status.replace('_', ' ')} (${r.approvalsReceived} of ${r.approvalsRequired} approvals)`,
+      );
+    });
+  restore
+    .command('reject <run>')
+    .description('reject a run waiting for approvals, saying why: the run ends')
+    .requiredOption('--comment <text>', 'why (shown to the requester, kept in the audit trail)')
+    .action(async (id: string, o: { comment: string }, cmd: Command) => {
+      const ctx = cliContext(cmd);
+      const r = await apiClient(ctx).request<RunDoc>('POST', `/api/v1/runs/${encodeURIComponent(id)}/reject`, {
+        comment: o.comment,
+      });
+      emit(ctx, r, () => `run ${r.id} rejected`);
+    });
+  restore
     .command('status <run>')
     .description("the run's status; --watch follows it to the end (a progress bar on a terminal)")
     .option('--watch', 'wait for the run to end')
@@ -207,9 +245,11 @@ export function registerRestoreCommands(program: Command): void {
     .description('restore runs, newest first')
     .option('--database <name>')
     .option('--status <status>')
-    .action(async (o: { database?: string; status?: string }, cmd: Command) => {
+    .option('--awaiting-me', 'only runs waiting for an approval you may give (your inbox)')
+    .action(async (o: { database?: string; status?: string; awaitingMe?: boolean }, cmd: Command) => {
       const ctx = cliContext(cmd);
-      const qs = new URLSearchParams(Object.entries(o).filter(([, v]) => v) as [string, string][]).toString();
+      const query = { database: o.database, status: o.status, awaitingMe: o.awaitingMe ? 'true' : undefined };
+      const qs = new URLSearchParams(Object.entries(query).filter(([, v]) => v) as [string, string][]).toString();
       const r = await apiClient(ctx).request<{ runs: RunDoc[] }>('GET', `/api/v1/runs${qs ? `?${qs}` : ''}`);
       emit(
         ctx,
@@ -217,11 +257,13 @@ export function registerRestoreCommands(program: Command): void {
         () =>
           r.runs
             .map((x) => {
-              const line = `${String(x.id).padStart(5)}  ${x.status.padEnd(16)} ${x.database} → ${x.destination.target}  ${x.requestedBy}  ${x.createdAt}`;
+              const waiting =
+                x.status === 'pending_approval' ? `  approvals ${x.approvalsReceived} of ${x.approvalsRequired}` : '';
+              const line = `${String(x.id).padStart(5)}  ${x.status.padEnd(16)} ${x.database} → ${x.destination.target}  ${x.requestedBy}  ${x.createdAt}${waiting}`;
               const kept = keptCopy(x);
               return kept ? `${line}\n       kept copy ${kept}` : line;
             })
-            .join('\n') || 'no runs',
+            .join('\n') || (o.awaitingMe ? 'no runs awaiting your approval' : 'no runs'),
       );
     });
   restore

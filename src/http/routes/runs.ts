@@ -1,4 +1,5 @@
-// /api/v1/runs: request (dry run or submit), list, show, progress events (SSE), cancel, undo.
+// /api/v1/runs: request (dry run or submit), list (?awaitingMe: an approver's inbox), show, progress
+// events (SSE), cancel, undo. Approving and rejecting: approvals.ts.
 import { teamScope } from '../../access/policy.js';
 import { ErrorResponse } from '../../contract/errors.js';
 import {
@@ -14,7 +15,8 @@ import {
 import { getDatabase } from '../../catalog/lookup.js';
 import { LifeboatError } from '../../errors.js';
 import { cancelRun, loadRun, undoRun } from '../../restore/control.js';
-import { runDoc } from '../../restore/docs.js';
+import { awaitingApprovalBy } from '../../restore/awaiting.js';
+import { loadRunDoc, runDocs } from '../../restore/run-docs.js';
 import { keptCopySizes } from '../../restore/kept-copies.js';
 import { requestRestore } from '../../restore/request.js';
 import { RESTORE_QUEUE } from '../../restore/run-restore.js';
@@ -65,7 +67,7 @@ export function runRoutes(app: App, deps: HttpDeps): void {
         String(req.id),
       );
       deps.wake?.(RESTORE_QUEUE);
-      return reply.status(201).send(runDoc(await loadRun(deps.db, id)));
+      return reply.status(201).send(await loadRunDoc(deps, id));
     },
   );
 
@@ -87,9 +89,9 @@ export function runRoutes(app: App, deps: HttpDeps): void {
       if (!scope.all) q = q.where('owner_team', 'in', scope.teams);
       if (req.query.database) q = q.where('database', '=', req.query.database);
       if (req.query.status) q = q.where('status', '=', req.query.status);
+      if (req.query.awaitingMe) q = awaitingApprovalBy(q, principalOf(req), deps.catalog.policy);
       const rows = await q.execute();
-      const sizes = await keptCopySizes(deps.catalog, rows);
-      return { runs: rows.map((r) => runDoc(r, false, sizes.get(Number(r.id)) ?? null)) };
+      return { runs: await runDocs(deps, rows, { sizes: await keptCopySizes(deps.catalog, rows) }) };
     },
   );
 
@@ -108,7 +110,7 @@ export function runRoutes(app: App, deps: HttpDeps): void {
       const run = await loadRun(deps.db, req.params.id);
       await authorize(deps, req, 'restore.view', runResource(run));
       const sizes = await keptCopySizes(deps.catalog, [run]);
-      return runDoc(run, req.query.log, sizes.get(Number(run.id)) ?? null);
+      return (await runDocs(deps, [run], { withLog: req.query.log, sizes }))[0];
     },
   );
 
@@ -140,8 +142,8 @@ export function runRoutes(app: App, deps: HttpDeps): void {
       // change feed says it changed (listening before reading, so no change is missed)
       while (!closed) {
         const changed = changes.next(`run:${first.id}`, 1000);
-        const run = await loadRun(deps.db, req.params.id);
-        const doc = JSON.stringify(runDoc(run));
+        const run = await loadRunDoc(deps, req.params.id);
+        const doc = JSON.stringify(run);
         if (doc !== last) {
           res.write(`event: progress\ndata: ${doc}\n\n`);
           last = doc;
@@ -184,7 +186,7 @@ export function runRoutes(app: App, deps: HttpDeps): void {
         String(req.id),
       );
       deps.wake?.(RESTORE_QUEUE);
-      return runDoc(await loadRun(deps.db, run.id));
+      return loadRunDoc(deps, run.id);
     },
   );
 
@@ -204,7 +206,7 @@ export function runRoutes(app: App, deps: HttpDeps): void {
       // the requester may always cancel their own run; others need restore.cancel on the database
       if (p.user !== run.requested_by) await authorize(deps, req, 'restore.cancel', runResource(run));
       await cancelRun(deps.db, run.id, p.user, String(req.id));
-      return runDoc(await loadRun(deps.db, run.id));
+      return loadRunDoc(deps, run.id);
     },
   );
 
@@ -224,7 +226,7 @@ export function runRoutes(app: App, deps: HttpDeps): void {
       const p = principalOf(req);
       if (p.user !== run.requested_by) await authorize(deps, req, 'restore.undo', runResource(run));
       await undoRun({ db: deps.db, catalog: deps.catalog }, run.id, p.user, String(req.id));
-      return runDoc(await loadRun(deps.db, run.id));
+      return loadRunDoc(deps, run.id);
     },
   );
 }
