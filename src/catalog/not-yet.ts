@@ -24,10 +24,6 @@ export interface NotActedOn {
 export const NOT_ACTED_ON_YET: readonly NotActedOn[] = [
   { path: ['teams', '*', 'notify'], reason: 'notifications are not sent yet' },
   {
-    path: ['teams', '*', 'max_concurrent_restores'],
-    reason: 'per-team limits on concurrent restores are not enforced yet',
-  },
-  {
     path: ['servers', '*', 'labels'],
     reason: 'every worker takes every job; routing jobs to workers by label is not built yet',
   },

@@ -215,6 +215,7 @@ export async function requestRestore(
         start_at: startAt,
         approvals_required: approvals,
         confirmed_at: req.execute ? new Date() : null,
+        queued_at: status === 'queued' ? new Date() : null,
         preview: JSON.stringify(preview),
         checks: JSON.stringify(checks),
       })

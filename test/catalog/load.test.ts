@@ -338,7 +338,6 @@ describe('keys not acted on yet', () => {
       ]),
     ).toEqual([
       '4:39 teams.a.notify',
-      '4:53 teams.a.max_concurrent_restores',
       '5:39 teams.b.notify',
       '7:53 servers.s1.labels',
       '9:39 databases.D.rpo',

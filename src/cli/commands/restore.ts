@@ -26,13 +26,25 @@ function keptCopy(r: RunDoc): string | null {
   return `${r.destination.server}/${p.dbname} (${formatBytes(p.sizeBytes)}) until ${p.expiresAt ?? '-'}`;
 }
 
+/** A run's status as people read it: when a scheduled run starts. */
+function statusOf(r: RunDoc): string {
+  return r.status === 'scheduled' && r.startAt ? `scheduled for ${r.startAt}` : r.status;
+}
+
+/** What a queued run waits for (its team's limit, an earlier run, its destination), when a worker said. */
+function waitingOf(r: RunDoc): string | null {
+  return r.status === 'queued' && typeof r.progress.waiting === 'string' ? `waiting: ${r.progress.waiting}` : null;
+}
+
 /** The run in a few lines; with `details`, its checks and preview too (before what to do next). */
 function summary(r: RunDoc, details = false, nextStep = true): string {
   const took = r.durationMs !== null ? ` in ${formatDuration(r.durationMs)}` : '';
   const lines = [
-    `run ${r.id}: ${r.status}${took}  ${r.database} → ${destinationOf(r)}`,
+    `run ${r.id}: ${statusOf(r)}${took}  ${r.database} → ${destinationOf(r)}`,
     `  backup ${r.source.backupId ?? '-'}${r.tables ? `, tables ${r.tables.join(', ')}` : ''}, requested by ${r.requestedBy}`,
   ];
+  const waiting = waitingOf(r);
+  if (waiting) lines.push(`  ${waiting}`);
   if (r.error) lines.push(`  failed in ${r.errorStep}: ${r.error}`);
   for (const w of r.warnings) lines.push(`  warning: ${w.message}`);
   const kept = keptCopy(r);
@@ -192,7 +204,12 @@ export function registerRestoreCommands(program: Command): void {
             .map((x) => {
               const line = `${String(x.id).padStart(5)}  ${x.status.padEnd(16)} ${x.database} → ${x.destination.target}  ${x.requestedBy}  ${x.createdAt}`;
               const kept = keptCopy(x);
-              return kept ? `${line}\n       kept copy ${kept}` : line;
+              const more = [
+                x.status === 'scheduled' ? statusOf(x) : null,
+                waitingOf(x),
+                kept ? `kept copy ${kept}` : null,
+              ];
+              return [line, ...more.filter((m) => m !== null).map((m) => `       ${m}`)].join('\n');
             })
             .join('\n') || 'no runs',
       );
