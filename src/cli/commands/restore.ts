@@ -75,12 +75,13 @@ async function watch(ctx: CliContext, id: number): Promise<RunDoc> {
   let done = false;
   const onRun = (r: RunDoc): boolean => {
     last = r;
-    const phase = `${r.status}:${r.phase ?? ''}`;
+    const waiting = waitingOf(r);
+    const phase = `${r.status}:${r.phase ?? ''}:${waiting ?? ''}`;
     if (!ctx.json) {
       if (ctx.stdoutIsTTY) process.stdout.write(`\r\x1b[2K${progressLine(r)}`);
       else if (phase !== lastPhase)
         process.stdout.write(
-          `${new Date().toISOString()} run ${r.id} ${r.status}${r.phase ? ` (${r.phase})` : ''} ${r.progress.percent ?? 0}%${r.status === 'running' ? `  ${typeof r.progress.etaSeconds === 'number' ? `ETA ${formatDuration(r.progress.etaSeconds * 1000)}` : 'ETA unknown'}` : ''}\n`,
+          `${new Date().toISOString()} run ${r.id} ${r.status}${r.phase ? ` (${r.phase})` : ''} ${r.progress.percent ?? 0}%${r.status === 'running' ? `  ${typeof r.progress.etaSeconds === 'number' ? `ETA ${formatDuration(r.progress.etaSeconds * 1000)}` : 'ETA unknown'}` : ''}${waiting ? `  ${waiting}` : ''}\n`,
         );
     }
     lastPhase = phase;
