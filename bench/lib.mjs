@@ -480,6 +480,62 @@ function lifeboatEnv(extra) {
 }
 
 /**
+ * Runs `lifeboat <args>` in `dir` with `env` (its own process group: a Ctrl-C on the terminal
+ * reaches only the bench, which then sends one SIGTERM — a second signal would make lifeboat exit
+ * without stopping what it started). Resolves once its output matches `ready`, with the match.
+ * Stopped with SIGTERM at cleanup (or by `stop()`), then `afterStop`.
+ */
+export async function spawnLifeboat(dir, args, env, ready, { afterStop = async () => {} } = {}) {
+  const child = spawn(process.execPath, [LIFEBOAT_BIN, ...args], {
+    cwd: dir,
+    env: lifeboatEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (d) => (output += d));
+  child.stderr.setEncoding('utf8').on('data', (d) => (output += d));
+  const exited = once(child, 'exit');
+  const what = `lifeboat ${args[0]}`;
+  let stopping;
+  const stop = () =>
+    (stopping ??= (async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const done = await Promise.race([
+          exited.then(() => true),
+          sleep(60_000, undefined, { ref: false }).then(() => false),
+        ]);
+        if (!done) {
+          console.error(`${what} did not exit 60 s after SIGTERM: killing it`);
+          child.kill('SIGKILL');
+          await exited;
+        }
+      }
+      await afterStop();
+    })());
+  onCleanup(stop);
+
+  const deadline = Date.now() + 120_000;
+  const match = await new Promise((resolve, reject) => {
+    const check = () => {
+      const m = output.match(ready);
+      if (m) return finish(() => resolve(m));
+      if (child.exitCode !== null || child.signalCode !== null)
+        return finish(() => reject(new Error(`${what} exited before it was running:\n${output}`)));
+      if (Date.now() > deadline) return finish(() => reject(new Error(`${what} not running after 120 s:\n${output}`)));
+    };
+    const timer = setInterval(check, 100);
+    const finish = (f) => {
+      clearInterval(timer);
+      f();
+    };
+    check();
+  });
+  return { child, match, output: () => output, stop };
+}
+
+/**
  * Writes `config` to <dir>/lifeboat.yaml and runs `lifeboat start` on it (data dir <dir>/lb, a
  * free port) with `env` (the values its `env:` references read). Resolves once it prints "Lifeboat
  * is running at". `cli(args, user)` runs the real CLI as a configured user. Stopped with SIGTERM at
@@ -490,52 +546,21 @@ export async function startLifeboat(dir, config, env = {}) {
   const dataDir = join(dir, 'lb');
   writeFileSync(configFile, config);
   const port = await freePort();
-  // Its own process group: a Ctrl-C on the terminal reaches only the bench, which then sends one
-  // SIGTERM (a second signal would make lifeboat exit without stopping its embedded store).
-  const child = spawn(
-    process.execPath,
-    [LIFEBOAT_BIN, 'start', '--config', configFile, '--data-dir', dataDir, '--port', String(port)],
-    { cwd: dir, env: lifeboatEnv(env), stdio: ['ignore', 'pipe', 'pipe'], detached: true },
-  );
-  let output = '';
-  child.stdout.setEncoding('utf8').on('data', (d) => (output += d));
-  child.stderr.setEncoding('utf8').on('data', (d) => (output += d));
-  const exited = once(child, 'exit');
-  let stopping;
-  const stop = () =>
-    (stopping ??= (async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const done = await Promise.race([exited.then(() => true), sleep(60_000).then(() => false)]);
-        if (!done) {
-          console.error('lifeboat start did not exit 60 s after SIGTERM: killing it');
-          child.kill('SIGKILL');
-          await exited;
-        }
-      }
+  const p = await spawnLifeboat(
+    dir,
+    ['start', '--config', configFile, '--data-dir', dataDir, '--port', String(port)],
+    env,
+    /Lifeboat is running at (\S+)/,
+    {
       // safety net: the embedded store's cluster must not outlive the bench (no-op when stopped)
-      const storeData = join(dataDir, 'pg');
-      if (runningPostmaster(storeData)) await stopCluster(storeData);
-    })());
-  onCleanup(stop);
-
-  const deadline = Date.now() + 120_000;
-  const url = await new Promise((resolve, reject) => {
-    const check = () => {
-      const m = output.match(/Lifeboat is running at (\S+)/);
-      if (m) return finish(() => resolve(m[1]));
-      if (child.exitCode !== null || child.signalCode !== null)
-        return finish(() => reject(new Error(`lifeboat start exited before it was running:\n${output}`)));
-      if (Date.now() > deadline)
-        return finish(() => reject(new Error(`lifeboat start not running after 120 s:\n${output}`)));
-    };
-    const timer = setInterval(check, 100);
-    const finish = (f) => {
-      clearInterval(timer);
-      f();
-    };
-    check();
-  });
+      afterStop: async () => {
+        const storeData = join(dataDir, 'pg');
+        if (runningPostmaster(storeData)) await stopCluster(storeData);
+      },
+    },
+  );
+  const url = p.match[1];
+  const { output, stop } = p;
 
   const base = { LIFEBOAT_CONFIG: configFile, LIFEBOAT_URL: url, ...env };
   const tokens = new Map();
@@ -544,7 +569,7 @@ export async function startLifeboat(dir, config, env = {}) {
     dir,
     dataDir,
     configFile,
-    output: () => output,
+    output,
     stop,
     /** A token for `user` (`lifeboat token issue`, direct store access), cached. */
     async token(user) {

@@ -140,7 +140,8 @@ const BAR_WIDTH = 30;
 
 /**
  * `[#########.....]  34% restore data  12.3 MB/s  tables 3/5  ETA 12s`: the phase, the rate, what
- * is done of it, and the time left — "ETA unknown" while there is no basis for one.
+ * is done of it, and the time left — "ETA unknown" while there is no basis for one; for a queued
+ * run, what it waits for.
  */
 export function progressLine(r: Pick<RunDoc, 'status' | 'phase' | 'progress'>): string {
   const p = r.progress;
@@ -154,6 +155,8 @@ export function progressLine(r: Pick<RunDoc, 'status' | 'phase' | 'progress'>): 
         ? PHASE_LABELS[phase as Phase]
         : (phase ?? r.status);
   const parts = [`[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${pct.toFixed(0).padStart(3)}%`, label];
+  // a queued run a worker has looked at: what it waits for (its team's limit, an earlier run, its destination)
+  if (r.status === 'queued' && typeof p.waiting === 'string') parts.push(`waiting: ${p.waiting}`);
   if (r.status === 'running') {
     if (p.bytesPerSecond) parts.push(`${formatBytes(p.bytesPerSecond)}/s`);
     if ((phase === 'indexes' || phase === 'constraints') && p.itemsTotal)

@@ -20,6 +20,12 @@ export const ProgressDoc = z.object({
   itemsTotal: z.number().describe('indexes and constraints in the archive'),
   etaSeconds: z.number().nullable().describe('seconds to the end of the run; null when there is no basis yet'),
   updatedAt: z.string(),
+  waiting: z
+    .string()
+    .describe(
+      "a queued run: what it waits for (its team's max_concurrent_restores, a run of its team queued earlier, its destination)",
+    ),
+  waitingFor: z.number().describe('a queued run waiting for its destination: the run restoring into it'),
 });
 export type ProgressDoc = z.infer<typeof ProgressDoc>;
 

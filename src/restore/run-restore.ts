@@ -38,6 +38,7 @@ import { transitionRun } from './run-state.js';
 import { destinationKey, lockDestination, releaseDestination } from './lock.js';
 import { previousName, stagingName } from './names.js';
 import { RunTracker } from './progress.js';
+import { keepWaiting, startIfAdmitted } from './team-admission.js';
 import { resolveScope } from './scope.js';
 import { makeScratchDir } from '../worker/scratch.js';
 import { fetchArchive } from './steps/fetch-archive.js';
@@ -106,12 +107,8 @@ export async function runRestore(
     return failBeforeStart(deps, runId, err);
   }
   if (!lock.ok) {
-    await deps.db
-      .updateTable('restore_runs')
-      .set({ phase: 'queued', progress: JSON.stringify({ waitingFor: lock.heldBy }) })
-      .where('id', '=', runId)
-      .execute();
-    await deps.queue.send(RESTORE_QUEUE, { runId }, { startAfter: 2, retryLimit: 0, expireInHours: 23 });
+    const waiting = `run ${lock.heldBy} is restoring into ${destination}`;
+    await keepWaiting(deps, runId, RESTORE_QUEUE, { waiting, waitingFor: lock.heldBy });
     return 'waiting';
   }
 
@@ -133,14 +130,20 @@ export async function runRestore(
     ...Object.values(deps.catalog.servers).map((s) => s.url),
   ]);
   const startedAt = new Date();
-  const started = await transitionRun(deps.db, runId, {
+  // step: a place among the team's concurrent restores (max_concurrent_restores), in queue order
+  const admitted = await startIfAdmitted(deps, run, {
     event: 'start',
     actor: 'worker',
     onlyFrom: ['queued'],
     set: { started_at: startedAt, worker_id: ctx.workerId, heartbeat_at: new Date(), phase: 'lock' },
     details: { worker: ctx.workerId },
   });
-  if (!started) {
+  if ('waiting' in admitted) {
+    await releaseDestination(deps.db, destination, runId);
+    await keepWaiting(deps, runId, RESTORE_QUEUE, { waiting: admitted.waiting });
+    return 'waiting';
+  }
+  if (!admitted.started) {
     await releaseDestination(deps.db, destination, runId);
     return 'skipped';
   }

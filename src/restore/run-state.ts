@@ -83,9 +83,12 @@ async function applyTransition(
   )
     return null;
   const to = nextStatus(from, t.event, t.context); // an event that does not apply is a 409
+  const now = new Date();
+  // a run joining the queue takes its place at the end of its team's (admission.ts)
+  const joined = to === 'queued' && from !== 'queued' ? { queued_at: now } : {};
   const u = await trx
     .updateTable('restore_runs')
-    .set({ ...t.set, status: to, updated_at: new Date() })
+    .set({ ...t.set, ...joined, status: to, updated_at: now })
     .where('id', '=', runId)
     .where('status', '=', from)
     .executeTakeFirst();

@@ -36,6 +36,11 @@ export interface RunOptions {
   labels: string[];
   /** A running restore or backup whose worker has not heartbeated for this long is failed as "worker lost". */
   staleAfterMs: number;
+  /**
+   * Whether the worker polls a queue as soon as the store's change feed says a job was enqueued
+   * (LIFEBOAT_JOB_WAKEUPS=off: polling only, every half second; bench/pickup.mjs's baseline).
+   */
+  jobWakeups: boolean;
   env: Record<string, string | undefined>;
   logger: Logger;
 }
@@ -114,9 +119,10 @@ export async function runLifeboat(opts: RunOptions): Promise<Running> {
     let wakeWorker: (queue: string) => void = () => {};
     let app: App | undefined;
     let url: string | undefined;
+    // the API's waits and progress streams, and the worker's wake-ups, listen on one connection
+    const changes = await listenForChanges(store.url, opts.logger);
+    undo.push(() => changes.close());
     if (opts.mode !== 'worker') {
-      const changes = await listenForChanges(store.url, opts.logger);
-      undo.push(() => changes.close());
       app = await buildApp(
         live({
           db: store.db,
@@ -153,6 +159,7 @@ export async function runLifeboat(opts: RunOptions): Promise<Running> {
         labels: opts.labels,
         handlers: jobHandlers(jobDeps),
         instance,
+        wakeups: opts.jobWakeups ? changes : undefined,
       });
       undo.push(() => worker.stop());
       // a database given a backup schedule by a reload gets its scheduled queue served too

@@ -1,9 +1,11 @@
 // The store's change feed: a backup or a restore run that changes (any process, any machine)
 // sends a PostgreSQL notification from a trigger (migration 0005), delivered when its
 // transaction commits. Whoever waits for a row — a `--wait`, a `--watch`, a progress stream — is
-// woken at once instead of polling the row. A notification can be lost while the listening
-// connection reconnects, so every waiter is woken when it is lost and again once it listens anew
-// (to read its row), and every wait has a deadline after which the waiter reads the row anyway.
+// woken at once instead of polling the row. A job enqueued to run now notifies `queue:<name>`
+// on the same channel (src/worker/queue.ts), so that workers in every process poll at once.
+// A notification can be lost while the listening connection reconnects, so every waiter and
+// listener is woken when it is lost and again once it listens anew (to read its row, to poll),
+// and every wait has a deadline after which the waiter reads the row anyway.
 import pg from 'pg';
 import type { Logger } from '../lib/logger.js';
 import type { Secret } from '../lib/secret.js';
@@ -11,12 +13,20 @@ import { Waiters } from '../lib/waiters.js';
 
 export const CHANGES_CHANNEL = 'lifeboat_changes';
 
-/** A row's key in the feed, as the trigger writes it: `backup:<id>`, `run:<id>`. */
-export type ChangeKey = `backup:${string}` | `run:${string}`;
+/**
+ * A key in the feed: a row, as the trigger writes it (`backup:<id>`, `run:<id>`), or a queue that
+ * was given a job to run now (`queue:<name>`).
+ */
+export type ChangeKey = `backup:${string}` | `run:${string}` | `queue:${string}`;
 
 export interface ChangeFeed {
   /** Resolves when `key`'s row may have changed, or after `ms` at the latest. Never rejects. */
   next(key: ChangeKey, ms: number): Promise<void>;
+  /**
+   * Calls `listener` at every notification of `key`, and whenever one may have been missed (the
+   * connection lost, listening again), until the returned function is called.
+   */
+  on(key: ChangeKey, listener: () => void): () => void;
   close(): Promise<void>;
 }
 
@@ -24,6 +34,8 @@ export interface ChangeFeed {
 export function pollingFeed(intervalMs: number): ChangeFeed {
   return {
     next: (_key, ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, intervalMs))),
+    // nothing to hear: whoever listens polls on its own
+    on: () => () => {},
     close: async () => {},
   };
 }
@@ -35,6 +47,14 @@ export function pollingFeed(intervalMs: number): ChangeFeed {
  */
 export async function listenForChanges(url: Secret, logger: Logger): Promise<ChangeFeed> {
   const waiters = new Waiters();
+  const listeners = new Map<string, Set<() => void>>();
+  const tell = (key: string) => {
+    for (const l of [...(listeners.get(key) ?? [])]) l();
+  };
+  const wakeEveryone = () => {
+    waiters.wakeAll();
+    for (const key of [...listeners.keys()]) tell(key);
+  };
   let client: pg.Client | undefined;
   let listening = false; // once the first connection listened, a lost one is reconnected
   let closed = false;
@@ -46,14 +66,16 @@ export async function listenForChanges(url: Secret, logger: Logger): Promise<Cha
       if (client !== c) return;
       client = undefined;
       c.end().catch(() => {});
-      waiters.wakeAll();
+      wakeEveryone();
       if (closed || !listening) return;
       logger.warn({ err: err?.message }, 'store change feed lost; reconnecting in 1 s');
       retry = setTimeout(() => void connect().catch(() => {}), 1000);
       retry.unref();
     };
     c.on('notification', (n) => {
-      if (n.channel === CHANGES_CHANNEL && n.payload) waiters.wake(n.payload);
+      if (n.channel !== CHANGES_CHANNEL || !n.payload) return;
+      waiters.wake(n.payload);
+      tell(n.payload);
     });
     c.on('error', (err) => lost(err));
     c.on('end', () => lost());
@@ -64,7 +86,7 @@ export async function listenForChanges(url: Secret, logger: Logger): Promise<Cha
       if (client !== c) {
         await c.end(); // closed meanwhile
       } else if (listening) {
-        waiters.wakeAll(); // listening again: whatever changed while nobody listened is read now
+        wakeEveryone(); // listening again: whatever changed while nobody listened is read now
       } else {
         listening = true;
       }
@@ -77,6 +99,15 @@ export async function listenForChanges(url: Secret, logger: Logger): Promise<Cha
   await connect();
   return {
     next: (key, ms) => waiters.wait(key, ms),
+    on(key, listener) {
+      const set = listeners.get(key) ?? new Set();
+      listeners.set(key, set);
+      set.add(listener);
+      return () => {
+        set.delete(listener);
+        if (!set.size && listeners.get(key) === set) listeners.delete(key);
+      };
+    },
     async close() {
       closed = true;
       clearTimeout(retry);

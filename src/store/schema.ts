@@ -120,6 +120,8 @@ export interface RestoreRunTable {
   submitted_at: Timestamp | null;
   approved_at: Timestamp | null;
   expires_at: Timestamp | null;
+  /** When the run last became `queued`: its place in its team's queue. */
+  queued_at: Timestamp | null;
 }
 
 export interface RestoreApprovalTable {

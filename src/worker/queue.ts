@@ -4,6 +4,7 @@
 import { CompiledQuery, type Transaction } from 'kysely';
 import PgBoss from 'pg-boss';
 import type { Secret } from '../lib/secret.js';
+import { CHANGES_CHANNEL, type ChangeKey } from '../store/changes.js';
 import type { Database } from '../store/schema.js';
 
 /** A queue's name: `<capability>.<job>`, declared beside the capability (e.g. RESTORE_QUEUE). */
@@ -51,8 +52,13 @@ export async function ensureQueue(boss: PgBoss, name: string, options: Partial<P
   }
 }
 
-/** Enqueues a job inside a Kysely transaction, so the job exists if and only if the change commits. */
-export function enqueueIn(
+/**
+ * Enqueues a job inside a Kysely transaction, so the job exists if and only if the change commits.
+ * A job to run now also notifies `queue:<name>` on the store's change feed when the transaction
+ * commits: workers in every process (`lifeboat worker`) listen there and poll at once, instead of
+ * at their next polling interval. A job with `startAfter` is found by that polling when it is due.
+ */
+export async function enqueueIn(
   trx: Transaction<Database>,
   boss: PgBoss,
   name: string,
@@ -65,5 +71,13 @@ export function enqueueIn(
       return { rows: r.rows } as { rows: unknown[] } & Record<string, unknown>;
     },
   } as PgBoss.Db;
-  return boss.send(name, data, { ...options, db });
+  const id = await boss.send(name, data, { ...options, db });
+  if (options.startAfter === undefined) await notifyQueue(trx, name);
+  return id;
+}
+
+/** `queue:<name>` on the change feed, delivered when `trx` commits (src/store/changes.ts). */
+async function notifyQueue(trx: Transaction<Database>, name: string): Promise<void> {
+  const key: ChangeKey = `queue:${name}`;
+  await trx.executeQuery(CompiledQuery.raw('select pg_notify($1, $2)', [CHANGES_CHANNEL, key]));
 }

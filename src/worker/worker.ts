@@ -1,6 +1,9 @@
 // A worker: registers itself with its labels, heartbeats, and runs jobs from the queues it may
 // serve. Handlers get an AbortSignal that fires on shutdown after the grace period, so a long
 // job (a restore) stops its child processes and cleans up instead of being cut off mid-step.
+// It polls each queue every half second, and at once when the store's change feed says a job was
+// enqueued to run now (`queue:<name>`, from any process): a run approved through an API server
+// in another process is picked up in milliseconds, not at the next poll.
 
 import { setMaxListeners } from 'node:events';
 import { randomBytes } from 'node:crypto';
@@ -8,6 +11,7 @@ import { hostname } from 'node:os';
 import type PgBoss from 'pg-boss';
 import type { Logger } from '../lib/logger.js';
 import { redact } from '../lib/secret.js';
+import type { ChangeFeed } from '../store/changes.js';
 import type { Db } from '../store/db.js';
 import { ensureQueue } from './queue.js';
 import { sweepAbandonedScratch } from './scratch.js';
@@ -29,6 +33,8 @@ export interface WorkerOptions {
   heartbeatMs?: number;
   /** The instance (host and data directory) of a `lifeboat start`: its next start reclaims its work. */
   instance?: string;
+  /** The store's change feed, to poll a queue as soon as a job is enqueued in it; without it, polling only. */
+  wakeups?: Pick<ChangeFeed, 'on'>;
 }
 
 export interface RunningWorker {
@@ -77,6 +83,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
 
   const workIds: string[] = [];
   const workIdOf = new Map<string, string>();
+  const unlisten: Array<() => void> = [];
   let stopped = false;
   const serveQueue = async (name: string, handler: JobHandler) => {
     await ensureQueue(opts.queue, name);
@@ -95,6 +102,8 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     });
     workIds.push(wid);
     workIdOf.set(name, wid);
+    const off = opts.wakeups?.on(`queue:${name}`, () => opts.queue.notifyWorker(wid));
+    if (off) unlisten.push(off);
   };
   for (const [name, handler] of Object.entries(opts.handlers)) await serveQueue(name, handler);
   opts.logger.info({ workerId: id, labels: opts.labels, queues: Object.keys(opts.handlers) }, 'worker started');
@@ -112,6 +121,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     },
     async stop(graceMs = 30_000) {
       stopped = true;
+      for (const off of unlisten) off();
       for (const w of workIds) await opts.queue.offWork({ id: w }).catch(() => {});
       setTimeout(() => abort.abort(new Error('worker shutting down')), graceMs).unref();
       clearInterval(beat);

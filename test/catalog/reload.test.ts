@@ -113,15 +113,16 @@ describe('SIGHUP', () => {
     const dir = mkdtempSync(join(harnessRoot(), 'sighup-'));
     const file = join(dir, 'lifeboat.yaml');
     // a key not acted on yet is said at start, with its line
-    writeFileSync(file, CONFIG.replace('approvers: [] }', 'approvers: [], max_concurrent_restores: 2 }'));
+    const labelled = 'servers:\n  pg: { engine: postgres, tier: test, url: env:PG_URL, labels: [dmz] }\nusers:\n';
+    writeFileSync(file, CONFIG.replace('users:\n', labelled));
     const port = await freePort();
     const server = spawnLifeboat(['server', '--port', String(port)], {
-      env: { LIFEBOAT_DATABASE_URL: store.url.reveal(), LIFEBOAT_CONFIG: file },
+      env: { LIFEBOAT_DATABASE_URL: store.url.reveal(), LIFEBOAT_CONFIG: file, PG_URL: 'postgres://127.0.0.1:1/pg' },
     });
     try {
       await server.waitFor(/ {2}stop: {3}Ctrl-C/);
       expect(server.output()).toContain(
-        '  note:   1 key of lifeboat.yaml is not acted on yet (teams.team-alpha.max_concurrent_restores, line 3)\n',
+        '  note:   1 key of lifeboat.yaml is not acted on yet (servers.pg.labels, line 5)\n',
       );
       const url = `http://127.0.0.1:${port}`;
       appendFileSync(file, ZOE);

@@ -75,7 +75,7 @@ describe('lifeboat config validate', () => {
       [
         `${file}: valid (1 teams, 4 users, 2 servers, 1 databases)`,
         `${file}:7:5  teams.team-alpha.notify  not_acted_on  accepted, but not acted on yet: notifications are not sent yet`,
-        `${file}:27:5  databases.CustomerDB.rpo  not_acted_on  accepted, but not acted on yet: the RPO is not monitored yet (status, alerts and disaster recovery)`,
+        `${file}:27:5  databases.CustomerDB.rpo  not_acted_on  accepted, but not acted on yet: the RPO is judged only when a restore is checked (rpo_exceeded); it is not monitored yet (status, alerts, disaster recovery)`,
         `${file}:28:5  databases.CustomerDB.rto  not_acted_on  accepted, but not acted on yet: the RTO is not measured yet (disaster recovery)`,
         `${file}:45:3  notifications.alpha-chat  not_acted_on  accepted, but not acted on yet: notifications are not sent yet`,
         '4 key(s) accepted but not acted on yet',

@@ -76,6 +76,7 @@ export async function startTestLifeboat(
           labels: [],
           handlers: jobHandlers(readingCatalog({ db: store.db, queue, logger }, config)),
           heartbeatMs: 500,
+          wakeups: changes,
         });
   const stopReaper =
     opts.worker === false

@@ -1,11 +1,14 @@
 // Helpers of the restore and masking tests: a Lifeboat with one verified backup of the fixture
-// CustomerDB, restore requests through the real CLI, a destination that already holds data, and
-// waiting for a run to reach a phase.
+// CustomerDB, restore requests through the real CLI, a destination that already holds data,
+// waiting for a run to reach a phase, and a gate that holds running restores until it is opened.
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect } from 'vitest';
 import { requestBackup } from '../../src/backup/service.js';
 import type { RunDoc } from '../../src/contract/runs.js';
 import { lifeboat } from './cli.js';
 import { type FixtureServers, tableContents } from './fixtures.js';
+import { harnessRoot } from './cluster.js';
 import { startTestLifeboat, type TestLifeboat } from './lifeboat.js';
 
 /** A running Lifeboat on `config` with one verified backup of CustomerDB. */
@@ -110,4 +113,15 @@ export async function waitForPhase(lb: TestLifeboat, id: number, phase: string):
     await new Promise((res) => setTimeout(res, 100));
   }
   throw new Error(`run ${id} never reached ${phase}`);
+}
+
+/** A post-restore step that holds the run until the test creates `<gate>/go` (a minute at most). */
+export function gate(): { dir: string; extra: string; open: () => void } {
+  const dir = mkdtempSync(join(harnessRoot(), 'gate-'));
+  chmodSync(dir, 0o755);
+  return {
+    dir,
+    extra: `    post_restore:\n      - { command: "for i in $(seq 1 600); do [ -e ${dir}/go ] && exit 0; sleep 0.1; done; exit 1" }`,
+    open: () => writeFileSync(join(dir, 'go'), ''),
+  };
 }

@@ -109,6 +109,11 @@ describe('progressLine', () => {
     ],
     ['queued', run({}, 'queued'), '[..............................]   0%  queued'],
     [
+      'queued, waiting for its team',
+      run({ waiting: 'team team-alpha has 1 of 1 restores running' }, 'queued'),
+      '[..............................]   0%  queued  waiting: team team-alpha has 1 of 1 restores running',
+    ],
+    [
       'completed',
       run({ phase: 'done', percent: 100 }, 'completed'),
       '[##############################] 100%  completed',

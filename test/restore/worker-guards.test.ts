@@ -2,7 +2,6 @@
 // written here (no queue): a destination that is forbidden is never written however the run got
 // there, a run that stopped being this worker's (reaped) never swaps, and setup that fails (the
 // destination lock, the scratch directory) ends the run failed instead of leaving it behind.
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/catalog/load.js';
@@ -11,7 +10,7 @@ import { type RestoreDeps, runRestore } from '../../src/restore/run-restore.js';
 import { harnessRoot } from '../harness/cluster.js';
 import { type FixtureServers, fixtureConfig, startFixtureServers, tableContents } from '../harness/fixtures.js';
 import type { TestLifeboat } from '../harness/lifeboat.js';
-import { backedUp, existingDestination, waitForPhase } from '../harness/runs.js';
+import { backedUp, existingDestination, gate, waitForPhase } from '../harness/runs.js';
 
 let servers: FixtureServers;
 beforeAll(async () => {
@@ -23,17 +22,6 @@ const WORKER = 'test-worker';
 /** A database of the catalog on the dev server, appended to a fixture config. */
 const catalogued = (name: string, dbname: string) =>
   `  ${name}:\n    server: dev-pg01\n    name: ${dbname}\n    owner: team-alpha\n    destinations: [dev-pg01]\n`;
-
-/** A post-restore step that holds the run until the test creates `<gate>/go` (a minute at most). */
-function gate(): { dir: string; extra: string; open: () => void } {
-  const dir = mkdtempSync(join(harnessRoot(), 'gate-'));
-  chmodSync(dir, 0o755);
-  return {
-    dir,
-    extra: `    post_restore:\n      - { command: "for i in $(seq 1 600); do [ -e ${dir}/go ] && exit 0; sleep 0.1; done; exit 1" }`,
-    open: () => writeFileSync(join(dir, 'go'), ''),
-  };
-}
 
 /** A run row as a submitted request leaves it (queued), for any destination name: no request-time check ran. */
 async function queuedRun(lb: TestLifeboat, dbname: string): Promise<number> {

@@ -1,6 +1,7 @@
 // The store's change feed against a real store: a committed change to a backup or a restore run
 // wakes whoever waits for that row (and nobody else); a rolled-back one wakes nobody; a lost
-// listening connection wakes every waiter (so that they read their row) and is re-established.
+// listening connection wakes every waiter and listener (so that they read their row, poll their
+// queue) and is re-established. Queue notifications: test/worker/wakeups.test.ts.
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/lib/logger.js';
@@ -121,9 +122,12 @@ describe('the change feed', () => {
     await insertBackup('b1');
     const lostPid = (await listeners())[0]!.pid;
     const waiting = feed.next('backup:b1', NEVER);
+    let told = 0;
+    const off = feed.on('queue:restore.run', () => told++);
     // waits (up to 10 s) until the backend is gone, so that it is not mistaken for the new one
     await sql`select pg_terminate_backend(${lostPid}::int, 10000)`.execute(store.db);
     await waiting; // woken by the loss: the waiter reads its row instead of trusting the feed
+    expect(told).toBe(1); // and so is a listener (a worker polls its queue)
 
     // a change while nobody listens (the feed reconnects after a second) is never notified: its
     // waiter is woken once the feed listens again, to read its row
@@ -136,6 +140,8 @@ describe('the change feed', () => {
       if (Date.now() > deadline) throw new Error('the change feed did not reconnect');
       await new Promise((r) => setTimeout(r, 50));
     }
+    expect(told).toBe(2); // told again once listening anew
+    off();
     const again = feed.next('backup:b1', NEVER);
     await store.db.updateTable('backups').set({ status: 'verified' }).where('id', '=', 'b1').execute();
     await again;

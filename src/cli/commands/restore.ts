@@ -26,13 +26,25 @@ function keptCopy(r: RunDoc): string | null {
   return `${r.destination.server}/${p.dbname} (${formatBytes(p.sizeBytes)}) ${p.expiresAt ? `until ${p.expiresAt}` : 'until a DBA drops it (a restore into production always keeps it)'}`;
 }
 
+/** A run's status as people read it: when a scheduled run starts. */
+function statusOf(r: RunDoc): string {
+  return r.status === 'scheduled' && r.startAt ? `scheduled for ${r.startAt}` : r.status;
+}
+
+/** What a queued run waits for (its team's limit, an earlier run, its destination), when a worker said. */
+function waitingOf(r: RunDoc): string | null {
+  return r.status === 'queued' && typeof r.progress.waiting === 'string' ? `waiting: ${r.progress.waiting}` : null;
+}
+
 /** The run in a few lines; with `details`, its checks and preview too (before what to do next). */
 function summary(r: RunDoc, details = false, nextStep = true): string {
   const took = r.durationMs !== null ? ` in ${formatDuration(r.durationMs)}` : '';
   const lines = [
-    `run ${r.id}: ${r.status}${took}  ${r.database} → ${destinationOf(r)}`,
+    `run ${r.id}: ${statusOf(r)}${took}  ${r.database} → ${destinationOf(r)}`,
     `  backup ${r.source.backupId ?? '-'}${r.tables ? `, tables ${r.tables.join(', ')}` : ''}, requested by ${r.requestedBy}`,
   ];
+  const waiting = waitingOf(r);
+  if (waiting) lines.push(`  ${waiting}`);
   if (r.error) lines.push(`  failed in ${r.errorStep}: ${r.error}`);
   for (const w of r.warnings) lines.push(`  warning: ${w.message}`);
   const kept = keptCopy(r);
@@ -64,12 +76,13 @@ async function watch(ctx: CliContext, id: number): Promise<RunDoc> {
   let done = false;
   const onRun = (r: RunDoc): boolean => {
     last = r;
-    const phase = `${r.status}:${r.phase ?? ''}`;
+    const waiting = waitingOf(r);
+    const phase = `${r.status}:${r.phase ?? ''}:${waiting ?? ''}`;
     if (!ctx.json) {
       if (ctx.stdoutIsTTY) process.stdout.write(`\r\x1b[2K${progressLine(r)}`);
       else if (phase !== lastPhase)
         process.stdout.write(
-          `${new Date().toISOString()} run ${r.id} ${r.status}${r.phase ? ` (${r.phase})` : ''} ${r.progress.percent ?? 0}%${r.status === 'running' ? `  ${typeof r.progress.etaSeconds === 'number' ? `ETA ${formatDuration(r.progress.etaSeconds * 1000)}` : 'ETA unknown'}` : ''}\n`,
+          `${new Date().toISOString()} run ${r.id} ${r.status}${r.phase ? ` (${r.phase})` : ''} ${r.progress.percent ?? 0}%${r.status === 'running' ? `  ${typeof r.progress.etaSeconds === 'number' ? `ETA ${formatDuration(r.progress.etaSeconds * 1000)}` : 'ETA unknown'}` : ''}${waiting ? `  ${waiting}` : ''}\n`,
         );
     }
     lastPhase = phase;
@@ -261,7 +274,12 @@ export function registerRestoreCommands(program: Command): void {
                 x.status === 'pending_approval' ? `  approvals ${x.approvalsReceived} of ${x.approvalsRequired}` : '';
               const line = `${String(x.id).padStart(5)}  ${x.status.padEnd(16)} ${x.database} → ${x.destination.target}  ${x.requestedBy}  ${x.createdAt}${waiting}`;
               const kept = keptCopy(x);
-              return kept ? `${line}\n       kept copy ${kept}` : line;
+              const more = [
+                x.status === 'scheduled' ? statusOf(x) : null,
+                waitingOf(x),
+                kept ? `kept copy ${kept}` : null,
+              ];
+              return [line, ...more.filter((m) => m !== null).map((m) => `       ${m}`)].join('\n');
             })
             .join('\n') || (o.awaitingMe ? 'no runs awaiting your approval' : 'no runs'),
       );

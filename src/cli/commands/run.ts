@@ -48,6 +48,7 @@ async function runForeground(mode: RunMode, cmd: Command): Promise<void> {
       .map((l) => l.trim())
       .filter(Boolean),
     staleAfterMs: parseDuration(ctx.env.LIFEBOAT_HEARTBEAT_TIMEOUT ?? '60s') ?? 60_000,
+    jobWakeups: ctx.env.LIFEBOAT_JOB_WAKEUPS !== 'off',
     env: ctx.env,
     logger,
   });
