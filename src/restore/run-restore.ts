@@ -138,13 +138,14 @@ export async function runRestore(
     set: { started_at: startedAt, worker_id: ctx.workerId, heartbeat_at: new Date(), phase: 'lock' },
     details: { worker: ctx.workerId },
   });
+  // (a lock this job found already held by its own run belongs to that run's other job)
   if ('waiting' in admitted) {
-    await releaseDestination(deps.db, destination, runId);
+    if (lock.taken) await releaseDestination(deps.db, destination, runId);
     await keepWaiting(deps, runId, RESTORE_QUEUE, { waiting: admitted.waiting });
     return 'waiting';
   }
   if (!admitted.started) {
-    await releaseDestination(deps.db, destination, runId);
+    if (lock.taken) await releaseDestination(deps.db, destination, runId);
     return 'skipped';
   }
 
