@@ -169,6 +169,52 @@ describe('the wizard, step by step through the API', () => {
   });
 });
 
+describe('a blocking check', () => {
+  it('is kept on the dry run, and the server refuses to submit it whatever is sent', async () => {
+    // email is declared personal data but has no masking rule: a copy into development would leak it
+    const leaky = await backedUp(
+      servers,
+      fixtureConfig({
+        databaseExtra: `    masking:
+      key: env:MASKING_KEY
+      sensitive:
+        - { table: public.customers, column: email }
+      rules:
+        - { table: public.customers, column: full_name, transform: name }`,
+      }),
+    );
+    const post = async (path: string, body: unknown) => {
+      const res = await fetch(`${leaky.url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await leaky.token('jsmith')}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json()) as Answer['body'] };
+    };
+    const dry = await post('/api/v1/runs', { database: 'CustomerDB', to: 'dev-pg01/leaky' });
+    expect(dry.status).toBe(201);
+    const blocking = dry.body.checks.filter((c) => c.severity === 'blocking');
+    expect(blocking.map((c) => c.code)).toEqual(['sensitive_unmasked']);
+    expect(blocking[0]!.hint).toMatch(/masking/);
+    const submit = await post(`/api/v1/runs/${dry.body.id}/submit`, { confirm: 'dev-pg01/leaky', acknowledge: true });
+    expect(refusal(submit)).toEqual([422, 'blocked_by_check']);
+    expect(submit.body.error?.message).toMatch(/^run \d+ has blocking checks: /);
+    // nor does the one-shot request get around it: its dry run stays, blocked
+    const oneShot = await post('/api/v1/runs', {
+      database: 'CustomerDB',
+      to: 'dev-pg01/leaky',
+      execute: true,
+      acknowledge: true,
+      confirm: 'dev-pg01/leaky',
+    });
+    expect(refusal(oneShot)).toEqual([422, 'blocked_by_check']);
+    expect(oneShot.body.error?.message).toMatch(/\(run \d+ stays a dry run\)$/);
+    const runs = await leaky.store.db.selectFrom('restore_runs').select('status').execute();
+    expect(runs.map((r) => r.status)).toEqual(['previewed', 'previewed']);
+    expect(await servers.dev.query('postgres', `select 1 from pg_database where datname = 'leaky'`)).toEqual([]);
+  });
+});
+
 describe('the one-shot request is the same steps', () => {
   it('refuses execute without the acknowledgement or the identifier before writing anything', async () => {
     const before = await lb.store.db.selectFrom('restore_runs').select('id').execute();
