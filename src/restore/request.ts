@@ -69,7 +69,7 @@ export async function requestRestore(
       if (isLifeboatError(err))
         throw new LifeboatError(err.code, `${err.message} (run ${id} stays a dry run)`, {
           hint: err.hint ?? `see \`lifeboat restore show ${id}\``,
-          details: { runId: id },
+          details: { runId: id, ...(err.details && typeof err.details === 'object' ? err.details : {}) },
         });
       throw err;
     }

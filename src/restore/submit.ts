@@ -31,6 +31,7 @@ interface StoredCheck {
   code: string;
   severity: string;
   message: string;
+  hint?: string;
 }
 
 export async function submitRun(
@@ -70,9 +71,11 @@ export async function submitRun(
     if (blocking.length) {
       throw new LifeboatError(
         'blocked_by_check',
-        `run ${runId} has blocking checks: ${blocking.map((c) => c.message).join('; ')}`,
+        `run ${runId} has ${blocking.length === 1 ? 'a blocking check' : `${blocking.length} blocking checks`}: ${blocking.map((c) => c.message).join('; ')}`,
         {
-          hint: `see \`lifeboat restore checks ${runId}\``,
+          // what to do about the first, and where the others are
+          hint: `${blocking[0]!.hint ? `${blocking[0]!.hint}; ` : ''}every check: \`lifeboat restore checks ${runId}\``,
+          details: { checks: blocking.map((c) => c.code) },
         },
       );
     }

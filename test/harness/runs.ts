@@ -85,7 +85,7 @@ export async function expectMarkedCorrupt(lb: TestLifeboat, id: string, reason: 
   const byId = await requestRestoreCli(lb, 'never_restored', { wait: false, extra: ['--backup', id] });
   expect(byId.code).toBe(3);
   expect(byId.stderr).toMatch(
-    new RegExp(`^lifeboat: run \\d+ has blocking checks: backup ${id} is corrupt and cannot be restored \\(`),
+    new RegExp(`^lifeboat: run \\d+ has a blocking check: backup ${id} is corrupt and cannot be restored \\(`),
   );
 }
 

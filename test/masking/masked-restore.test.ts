@@ -226,14 +226,23 @@ describe('masking safety', () => {
     await expectMarkedCorrupt(lb, b.id, new RegExp(`^${damage}$`), `restore run ${r.run.id}`);
   });
 
-  it('refuses a non-production restore while a sensitive column has no rule (exit 3)', async () => {
+  it('blocks a non-production restore while a sensitive column has no rule (dry run exit 1, execute exit 3)', async () => {
     const lb = await backedUp(`${RULES}      sensitive:\n        - { table: public.customers, column: notes }\n`);
-    const r = await lifeboat(['restore', 'request', 'CustomerDB', '--to', 'dev-pg01/x'], {
-      env: await lb.cliEnv('jsmith'),
-    });
+    const env = await lb.cliEnv('jsmith');
+    const dry = await lifeboat(['restore', 'request', 'CustomerDB', '--to', 'dev-pg01/x'], { env });
+    expect(dry.code).toBe(1);
+    expect(dry.stdout).toContain(
+      '  blocking sensitive_unmasked  CustomerDB has sensitive columns without a masking rule: public.customers.notes\n' +
+        '                               hint: add masking rules for them in databases.CustomerDB.masking.rules\n',
+    );
+    const r = await lifeboat(
+      ['restore', 'request', 'CustomerDB', '--to', 'dev-pg01/x', '--execute', '--confirm', 'dev-pg01/x'],
+      { env },
+    );
     expect(r.code).toBe(3);
     expect(r.stderr).toBe(
-      'lifeboat: CustomerDB has sensitive columns without a masking rule: public.customers.notes\nHINT: add masking rules for them in databases.CustomerDB.masking.rules\n',
+      'lifeboat: run 2 has a blocking check: CustomerDB has sensitive columns without a masking rule: public.customers.notes\n' +
+        'HINT: add masking rules for them in databases.CustomerDB.masking.rules; every check: `lifeboat restore checks 2`\n',
     );
   });
 });
@@ -360,27 +369,33 @@ describe('a rule on a partitioned table or an inheritance parent', () => {
     expect(JSON.parse(log.stdout).log).toContain('public.events_us (attendee_email: redact)');
     expect(JSON.parse(log.stdout).log).toContain('public.people_alumni (email: token from public.people_base)');
 
+    const execute = ['--execute', '--confirm', 'dev-pg01/x'];
     const scoped = await lifeboat(
-      ['restore', 'request', 'CustomerDB', '--to', 'dev-pg01/x', '--tables', 'events_eu_1'],
+      ['restore', 'request', 'CustomerDB', '--to', 'dev-pg01/x', '--tables', 'events_eu_1', ...execute],
       {
         env: await lb.cliEnv('jsmith'),
       },
     );
     expect(scoped.code).toBe(3);
-    expect(scoped.stderr).toBe(
-      'lifeboat: a table-scoped restore cannot mask yet, and public.events_eu_1 has masking rules\n' +
-        'HINT: restore the whole database (masked), or leave the masked tables out of --tables\n',
+    expect(scoped.stderr).toMatch(
+      new RegExp(
+        '^lifeboat: run (\\d+) has a blocking check: a table-scoped restore cannot mask yet, and public.events_eu_1 has masking rules\n' +
+          'HINT: restore the whole database \\(masked\\), or leave the masked tables out of --tables; every check: `lifeboat restore checks \\1`\n$',
+      ),
     );
     // a backup taken before manifests recorded inheritance cannot tell: refused too
     await sql`update backups set manifest = manifest - 'inheritance'`.execute(lb.store.db);
-    const old = await lifeboat(['restore', 'request', 'CustomerDB', '--to', 'dev-pg01/x', '--tables', 'events_us'], {
-      env: await lb.cliEnv('jsmith'),
-    });
+    const old = await lifeboat(
+      ['restore', 'request', 'CustomerDB', '--to', 'dev-pg01/x', '--tables', 'events_us', ...execute],
+      {
+        env: await lb.cliEnv('jsmith'),
+      },
+    );
     const { id } = await lb.store.db.selectFrom('backups').select('id').executeTakeFirstOrThrow();
     expect(old.code).toBe(3);
-    expect(old.stderr).toBe(
-      `lifeboat: a table-scoped restore cannot mask yet, and backup ${id} was taken before Lifeboat recorded which tables are partitions or inheritance children, so it cannot tell whether a masking rule on a parent covers public.events_us\n` +
-        'HINT: take a new backup (`lifeboat backup run CustomerDB`), or restore the whole database (masked)\n',
+    expect(old.stderr.replace(/(run|checks) \d+/g, '$1 N')).toBe(
+      `lifeboat: run N has a blocking check: a table-scoped restore cannot mask yet, and backup ${id} was taken before Lifeboat recorded which tables are partitions or inheritance children, so it cannot tell whether a masking rule on a parent covers public.events_us\n` +
+        'HINT: take a new backup (`lifeboat backup run CustomerDB`), or restore the whole database (masked); every check: `lifeboat restore checks N`\n',
     );
   });
 });

@@ -215,7 +215,7 @@ describe('the destination', () => {
       .returning('id')
       .executeTakeFirstOrThrow();
     const id = Number(row.id);
-    expect(await lockDestination(lb.store.db, 'dev-pg01/locked', id)).toEqual({ ok: true });
+    expect(await lockDestination(lb.store.db, 'dev-pg01/locked', id)).toEqual({ ok: true, taken: true });
     const checks = await assessChecks(await assessInput(lb, 'dev-pg01/locked'));
     expect(byCode(checks, 'destination_run_active')).toEqual({
       code: 'destination_run_active',

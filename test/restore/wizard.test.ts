@@ -198,7 +198,9 @@ describe('a blocking check', () => {
     expect(blocking[0]!.hint).toMatch(/masking/);
     const submit = await post(`/api/v1/runs/${dry.body.id}/submit`, { confirm: 'dev-pg01/leaky', acknowledge: true });
     expect(refusal(submit)).toEqual([422, 'blocked_by_check']);
-    expect(submit.body.error?.message).toMatch(/^run \d+ has blocking checks: /);
+    expect(submit.body.error?.message).toMatch(
+      /^run \d+ has a blocking check: CustomerDB has sensitive columns without a masking rule: /,
+    );
     // nor does the one-shot request get around it: its dry run stays, blocked
     const oneShot = await post('/api/v1/runs', {
       database: 'CustomerDB',

@@ -151,6 +151,8 @@ export function registerRestoreCommands(program: Command): void {
       let r = await client.request<RunDoc>('POST', '/api/v1/runs', body);
       if (!o.execute) {
         emit(ctx, r, () => summary(r, true));
+        // a dry run that could not be executed: the thing checked failed
+        if (r.checks.some((c) => c.severity === 'blocking')) process.exitCode = EXIT.failed;
         return;
       }
       showBeforeSubmit(ctx, r);
