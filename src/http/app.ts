@@ -17,12 +17,15 @@ import { frameworkErrors, installErrorHandling } from './errors.js';
 import { installAuth } from './auth.js';
 import { auditRoutes } from './routes/audit.js';
 import { backupRoutes } from './routes/backups.js';
+import { catalogRoutes } from './routes/catalog.js';
 import { configRoutes } from './routes/config.js';
 import { healthRoutes } from './routes/health.js';
 import { identityRoutes } from './routes/identity.js';
 import { maskingRoutes } from './routes/masking.js';
 import { runRoutes } from './routes/runs.js';
+import { sessionRoutes } from './routes/session.js';
 import { wizardRoutes } from './routes/wizard.js';
+import { defaultUiDir, installWebUi } from './web-ui.js';
 
 export type App = FastifyInstance<
   import('node:http').Server,
@@ -42,9 +45,12 @@ const ROUTES = [
   runRoutes,
   wizardRoutes,
   maskingRoutes,
+  catalogRoutes,
+  sessionRoutes,
 ];
 
-export async function buildApp(deps: HttpDeps & { logger: Logger }): Promise<App> {
+/** `uiDir`: the built web UI (default: dist/ui, when it was built). */
+export async function buildApp(deps: HttpDeps & { logger: Logger; uiDir?: string }): Promise<App> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     genReqId: () => randomUUID(),
@@ -79,5 +85,6 @@ export async function buildApp(deps: HttpDeps & { logger: Logger }): Promise<App
     { config: { public: true }, schema: { summary: 'This OpenAPI document', tags: ['system'], security: [] } },
     async () => app.swagger(),
   );
+  installWebUi(app, deps.uiDir ?? defaultUiDir());
   return app;
 }
