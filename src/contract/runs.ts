@@ -155,5 +155,6 @@ export const RunListQuery = z.object({
   limit: queryInt(1, 500).default(50),
 });
 export const RunList = z.object({ runs: z.array(RunDoc) });
+export type RunList = z.infer<typeof RunList>;
 
 export const TERMINAL_RUN_STATUSES: ReadonlySet<string> = TERMINAL_STATUSES;
