@@ -20,9 +20,10 @@ export function duration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined) return '—';
   const s = Math.round(seconds);
   if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
-  if (s < 86400) return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
-  return `${Math.floor(s / 86400)}d ${Math.floor((s % 86400) / 3600)}h`;
+  const two = (a: number, ua: string, b: number, ub: string) => (b === 0 ? `${a}${ua}` : `${a}${ua} ${b}${ub}`);
+  if (s < 3600) return two(Math.floor(s / 60), 'm', s % 60, 's');
+  if (s < 86400) return two(Math.floor(s / 3600), 'h', Math.floor((s % 3600) / 60), 'm');
+  return two(Math.floor(s / 86400), 'd', Math.floor((s % 86400) / 3600), 'h');
 }
 
 export function ageSeconds(iso: string | null | undefined, now = Date.now()): number | null {
