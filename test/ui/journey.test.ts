@@ -10,6 +10,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueSignInCode } from '../../src/access/sign-in-codes.js';
+import { requestBackup } from '../../src/backup/service.js';
 import { DEMO_MASKING_RULES } from '../../src/demo/workspace.js';
 import type { RunDoc } from '../../src/contract/runs.js';
 import { type FixtureServers, fixtureConfig, startFixtureServers } from '../harness/fixtures.js';
@@ -43,6 +44,20 @@ beforeAll(async () => {
   ]);
   servers = fixtures;
   lb = await backedUp(servers, config(0), { uiDir });
+  // a second backup, to change the source in the wizard
+  const { id } = await requestBackup(lb.store.db, lb.queue, lb.catalog, {
+    database: 'CustomerDB',
+    actor: 'test',
+    trigger: 'manual',
+  });
+  const deadline = Date.now() + 30_000;
+  while (
+    (await lb.store.db.selectFrom('backups').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status !==
+    'verified'
+  ) {
+    if (Date.now() > deadline) throw new Error(`backup ${id} not verified in time`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
 });
 
@@ -95,6 +110,16 @@ describe('journey 2 through the web UI', () => {
     await page.getByRole('button', { name: 'Next: preview' }).click();
     await page.getByRole('heading', { name: 'Schema differences' }).waitFor();
     await shot(page, 'wizard-preview');
+
+    // changing the backup resets the scope, the checks and the preview
+    const step = (name: string) => page.getByRole('list', { name: 'Wizard steps' }).getByRole('button', { name });
+    await expect(step('5 Confirm').isEnabled()).resolves.toBe(true);
+    await step('1 Source').click();
+    await page.getByRole('radio').nth(1).click();
+    await page.getByRole('heading', { name: '2. Scope' }).waitFor();
+    for (const s of ['3 Checks', '4 Preview', '5 Confirm']) await expect(step(s).isDisabled()).resolves.toBe(true);
+    await page.getByRole('button', { name: 'Next: run the checks' }).click();
+    await page.getByRole('button', { name: 'Next: preview' }).click();
     await page.getByRole('button', { name: 'Next: confirm' }).click();
 
     // Execute stays disabled, saying which gate holds it, until every one does

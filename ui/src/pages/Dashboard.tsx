@@ -21,7 +21,7 @@ export function Dashboard({ me }: { me: WhoAmIResponse }) {
   const failed = all.filter((r) => r.status === 'failed' || r.status === 'partial').slice(0, 5);
   const forMe = (awaiting.data?.runs ?? []).filter((r) => r.requestedBy !== me.user);
   return (
-    <div className="grid">
+    <div className="grid dash">
       <div className="page-head">
         <h1>Dashboard</h1>
         <Link to="/restore/new" className="button primary">

@@ -54,7 +54,7 @@ export function RunDetail({ id, me }: { id: number; me: WhoAmIResponse }) {
           <Fact k="Started" v={time(run.startedAt)} />
           <Fact k="Duration" v={run.durationMs === null ? '—' : duration(run.durationMs / 1000)} />
         </dl>
-        {live && (
+        {live && !TERMINAL.has(run.status) && (
           <p className="muted small" role="status">
             Live: updates as the worker reports.
           </p>
