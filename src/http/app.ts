@@ -25,7 +25,7 @@ import { maskingRoutes } from './routes/masking.js';
 import { runRoutes } from './routes/runs.js';
 import { sessionRoutes } from './routes/session.js';
 import { wizardRoutes } from './routes/wizard.js';
-import { defaultUiDir, installWebUi } from './web-ui.js';
+import { defaultUiDir, webUi } from './web-ui.js';
 
 export type App = FastifyInstance<
   import('node:http').Server,
@@ -59,7 +59,8 @@ export async function buildApp(deps: HttpDeps & { logger: Logger; uiDir?: string
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  installErrorHandling(app, () => deps.config?.staleNote());
+  const ui = webUi(deps.uiDir ?? defaultUiDir());
+  installErrorHandling(app, () => deps.config?.staleNote(), ui.fallback);
   installAuth(app, deps);
 
   await app.register(swagger, {
@@ -85,6 +86,6 @@ export async function buildApp(deps: HttpDeps & { logger: Logger; uiDir?: string
     { config: { public: true }, schema: { summary: 'This OpenAPI document', tags: ['system'], security: [] } },
     async () => app.swagger(),
   );
-  installWebUi(app, deps.uiDir ?? defaultUiDir());
+  ui.install(app);
   return app;
 }

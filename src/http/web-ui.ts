@@ -1,10 +1,11 @@
 // The web UI's files (built by Vite into dist/ui, see ui/vite.config.ts), served at `/` by hand
 // rather than with @fastify/static: a handful of prebuilt files, read once at start-up, each with
 // its content type. Hashed assets are cached for a year; index.html is revalidated every time and
-// answers every other path outside /api/ (the UI routes in the browser: history API fallback).
+// answers every other GET outside /api/ (the UI routes in the browser: history API fallback).
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from './app.js';
 
 const TYPES: Record<string, string> = {
@@ -51,33 +52,50 @@ function readTree(dir: string): Map<string, UiFile> {
   return files;
 }
 
-export function installWebUi(app: App, dir: string | undefined): void {
-  const files = dir ? readTree(dir) : new Map<string, UiFile>();
+/**
+ * The UI's files: `/assets/*` as a route (it overlaps no API path), and `fallback` for the
+ * not-found handler (src/http/errors.ts): index.html for a GET of any other path outside /api/,
+ * so that no wildcard route ever shadows an API path (a refused API path keeps its own error).
+ */
+export function webUi(dir: string | undefined): {
+  install: (app: App) => void;
+  fallback: (req: FastifyRequest, reply: FastifyReply) => boolean;
+} {
+  const files = dir && existsSync(join(dir, 'index.html')) ? readTree(dir) : new Map<string, UiFile>();
   const index = files.get('/index.html');
-  app.get('/*', { schema: { hide: true } }, async (req, reply) => {
-    const path = req.url.split('?')[0]!;
-    if (path.startsWith('/api/') || path === '/api' || path === '/metrics') {
-      return reply.callNotFound();
-    }
-    const file = files.get(path);
-    if (file && path !== '/index.html') {
-      return reply
-        .header('content-type', file.type)
-        .header('cache-control', file.immutable ? 'public, max-age=31536000, immutable' : 'no-cache')
-        .header('x-content-type-options', 'nosniff')
-        .send(file.body);
-    }
-    if (path.startsWith('/assets/') || extname(path) !== '') return reply.callNotFound();
-    if (!index) {
-      return reply
-        .status(404)
-        .header('content-type', 'text/plain; charset=utf-8')
-        .send('The web UI is not built: run `npm run build` (it writes dist/ui).\n');
-    }
-    return reply
-      .header('content-type', index.type)
-      .header('cache-control', 'no-cache')
+  const send = (reply: FastifyReply, file: UiFile) =>
+    reply
+      .header('content-type', file.type)
+      .header('cache-control', file.immutable ? 'public, max-age=31536000, immutable' : 'no-cache')
       .header('x-content-type-options', 'nosniff')
-      .send(index.body);
-  });
+      .send(file.body);
+  return {
+    install(app) {
+      app.get('/assets/*', { schema: { hide: true } }, async (req, reply) => {
+        const file = files.get(req.url.split('?')[0]!);
+        if (!file) return reply.callNotFound();
+        return send(reply, file);
+      });
+    },
+    fallback(req, reply) {
+      const path = req.url.split('?')[0]!;
+      if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+      if (path === '/api' || path.startsWith('/api/') || path.startsWith('/assets/')) return false;
+      const file = files.get(path);
+      if (file && path !== '/index.html') {
+        void send(reply, file);
+        return true;
+      }
+      if (extname(path) !== '') return false;
+      if (!index) {
+        void reply
+          .status(404)
+          .header('content-type', 'text/plain; charset=utf-8')
+          .send('The web UI is not built: run `npm run build` (it writes dist/ui).\n');
+        return true;
+      }
+      void send(reply, index);
+      return true;
+    },
+  };
 }
