@@ -74,7 +74,31 @@ describe('API authentication', () => {
       teams: ['team-alpha'],
       approverOf: ['team-alpha'],
       via: `token:${t.slice(0, 12)}`,
+      // what the web UI offers her: no audit, no config reload, no disaster recovery
+      may: [
+        'catalog.view',
+        'restore.view',
+        'restore.request',
+        'restore.approve',
+        'restore.cancel',
+        'restore.undo',
+        'backup.view',
+        'backup.run',
+        'backup.verify',
+        'drill.view',
+        'drill.run',
+        'schema.view',
+        'schema.snapshot',
+        'masking.scan',
+      ],
     });
+    const jsmith = await app.inject({
+      url: '/api/v1/whoami',
+      headers: { authorization: `Bearer ${await token('jsmith')}` },
+    });
+    expect(jsmith.json().may).not.toContain('backup.run');
+    expect(jsmith.json().may).not.toContain('audit.read');
+    expect(jsmith.json().may).toContain('restore.request');
   });
 
   it('refuses a revoked token', async () => {

@@ -5,7 +5,7 @@ import { createRoot } from 'react-dom/client';
 import type { WhoAmIResponse } from '../../src/contract/identity.js';
 import { session } from './api.js';
 import { Link, navigate, useLocation } from './router.js';
-import { ErrorBox, Loading, useGet } from './ui.js';
+import { ErrorBox, Loading, may, useGet } from './ui.js';
 import { SignIn } from './pages/SignIn.js';
 import { Dashboard } from './pages/Dashboard.js';
 import { Approvals } from './pages/Approvals.js';
@@ -16,11 +16,11 @@ import { Wizard } from './wizard/Wizard.js';
 import './styles.css';
 
 const NAV = [
-  { to: '/', label: 'Dashboard' },
-  { to: '/restore/new', label: 'New restore' },
-  { to: '/approvals', label: 'Approvals' },
-  { to: '/backups', label: 'Backups' },
-  { to: '/audit', label: 'Audit' },
+  { to: '/', label: 'Dashboard', action: 'restore.view' },
+  { to: '/restore/new', label: 'New restore', action: 'restore.request' },
+  { to: '/approvals', label: 'Approvals', action: 'restore.view' },
+  { to: '/backups', label: 'Backups', action: 'backup.view' },
+  { to: '/audit', label: 'Audit', action: 'audit.read' },
 ];
 
 function App() {
@@ -45,7 +45,7 @@ function Shell({ path }: { path: string }) {
           Lifeboat
         </Link>
         <nav aria-label="Main">
-          {NAV.map((n) => (
+          {NAV.filter((n) => !me.data || may(me.data, n.action)).map((n) => (
             <Link key={n.to} to={n.to} aria-current={isCurrent(n.to, path) ? 'page' : undefined}>
               {n.label}
             </Link>
@@ -85,6 +85,17 @@ function titleOf(path: string): string {
 }
 
 function page(path: string, me: WhoAmIResponse) {
+  const item = NAV.find((n) => n.to !== '/' && isCurrent(n.to, path));
+  if (item && !may(me, item.action)) {
+    return (
+      <div className="card">
+        <h1>{item.label}</h1>
+        <p>
+          Your roles ({me.roles.join(', ')}) do not allow {item.action}. <Link to="/">Go to the dashboard</Link>.
+        </p>
+      </div>
+    );
+  }
   const run = /^\/runs\/(\d+)$/.exec(path);
   if (run) return <RunDetail id={Number(run[1])} me={me} />;
   const backup = /^\/backups\/([^/]+)$/.exec(path);

@@ -1,5 +1,6 @@
 // Shared pieces of the pages: loading data, showing a refusal, badges, a progress bar.
 import { type ReactNode, useCallback, useEffect, useState } from 'react';
+import type { WhoAmIResponse } from '../../src/contract/identity.js';
 import type { RunDoc } from '../../src/contract/runs.js';
 import { ApiError, get } from './api.js';
 
@@ -116,3 +117,11 @@ export function Section({ title, children, actions }: { title: string; children:
 }
 
 export const ACTIVE_RUN_STATUSES: ReadonlySet<RunDoc['status']> = new Set(['queued', 'running']);
+
+/**
+ * Whether the policy lets `me` take `action` somewhere (whoami's `may`): the UI does not offer
+ * what the server would refuse. A server that does not say is trusted to refuse.
+ */
+export function may(me: WhoAmIResponse, action: string): boolean {
+  return me.may ? me.may.includes(action) : true;
+}

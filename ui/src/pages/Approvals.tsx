@@ -7,7 +7,7 @@ import type { RunDoc, RunList } from '../../../src/contract/runs.js';
 import { post } from '../api.js';
 import { ago } from '../format.js';
 import { Link } from '../router.js';
-import { ErrorBox, Loading, Section, Status, TierBadge, useGet } from '../ui.js';
+import { ErrorBox, Loading, may, Section, Status, TierBadge, useGet } from '../ui.js';
 import { CheckList } from '../wizard/ChecksStep.js';
 import { PreviewView } from '../wizard/PreviewStep.js';
 import { useAction } from '../wizard/action.js';
@@ -110,6 +110,10 @@ function Decision({ run, me, onDone }: { run: RunDoc; me: WhoAmIResponse; onDone
         ) : own ? (
           <p className="note" role="note">
             You requested this run: it must be approved by another approver of its team.
+          </p>
+        ) : !may(me, 'restore.approve') ? (
+          <p className="note" role="note">
+            Your roles ({me.roles.join(', ')}) do not approve restores.
           </p>
         ) : (
           <div className="form">

@@ -5,57 +5,69 @@ import type { WhoAmIResponse } from '../../../src/contract/identity.js';
 import { post } from '../api.js';
 import { ago, bytes, count, duration, time } from '../format.js';
 import { Link } from '../router.js';
-import { ErrorBox, Loading, Section, Status, useGet } from '../ui.js';
+import { ErrorBox, Loading, may, Section, Status, useGet } from '../ui.js';
 import { useAction } from '../wizard/action.js';
+import { BackupNow } from '../backup-now.js';
+import type { CatalogDatabases } from '../../../src/contract/catalog.js';
 
-export function Backups({ selected }: { me: WhoAmIResponse; selected?: string }) {
+export function Backups({ me, selected }: { me: WhoAmIResponse; selected?: string }) {
   const list = useGet<BackupList>('/api/v1/backups?limit=500');
+  const catalog = useGet<CatalogDatabases>('/api/v1/catalog/databases');
   if (list.error) return <ErrorBox error={list.error} />;
   if (!list.data) return <Loading what="backups" />;
   const byDb = new Map<string, BackupDoc[]>();
+  for (const d of catalog.data?.databases ?? []) byDb.set(d.name, []);
   for (const b of list.data.backups) byDb.set(b.database, [...(byDb.get(b.database) ?? []), b]);
   return (
     <div className="grid">
       <div className="page-head">
         <h1>Backups</h1>
       </div>
-      {selected && <BackupView id={selected} onChange={list.reload} />}
+      {selected && <BackupView id={selected} onChange={list.reload} canVerify={may(me, 'backup.verify')} />}
       {byDb.size === 0 && <p className="card muted">No backup yet.</p>}
       {[...byDb].map(([db, backups]) => (
-        <Section key={db} title={db}>
-          <div className="scroll-x">
-            <table>
-              <caption className="sr-only">Backups of {db}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Backup</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Taken</th>
-                  <th scope="col">Size</th>
-                  <th scope="col">Rows</th>
-                  <th scope="col">Trigger</th>
-                </tr>
-              </thead>
-              <tbody>
-                {backups.map((b) => (
-                  <tr key={b.id} className={b.id === selected ? 'selected' : ''}>
-                    <td>
-                      <Link to={`/backups/${encodeURIComponent(b.id)}`}>{b.id}</Link>
-                    </td>
-                    <td>
-                      <Status status={b.status} />
-                    </td>
-                    <td title={time(b.finishedAt ?? b.createdAt)}>{ago(b.finishedAt ?? b.createdAt)}</td>
-                    <td>{bytes(b.bytes)}</td>
-                    <td>{count(b.rows)}</td>
-                    <td>
-                      {b.trigger} <span className="muted small">by {b.requestedBy}</span>
-                    </td>
+        <Section
+          key={db}
+          title={db}
+          actions={may(me, 'backup.run') ? <BackupNow database={db} onDone={list.reload} /> : undefined}
+        >
+          {backups.length === 0 ? (
+            <p className="muted">No backup of {db} yet.</p>
+          ) : (
+            <div className="scroll-x">
+              <table>
+                <caption className="sr-only">Backups of {db}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Backup</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">Taken</th>
+                    <th scope="col">Size</th>
+                    <th scope="col">Rows</th>
+                    <th scope="col">Trigger</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+                </thead>
+                <tbody>
+                  {backups.map((b) => (
+                    <tr key={b.id} className={b.id === selected ? 'selected' : ''}>
+                      <td>
+                        <Link to={`/backups/${encodeURIComponent(b.id)}`}>{b.id}</Link>
+                      </td>
+                      <td>
+                        <Status status={b.status} />
+                      </td>
+                      <td title={time(b.finishedAt ?? b.createdAt)}>{ago(b.finishedAt ?? b.createdAt)}</td>
+                      <td>{bytes(b.bytes)}</td>
+                      <td>{count(b.rows)}</td>
+                      <td>
+                        {b.trigger} <span className="muted small">by {b.requestedBy}</span>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
         </Section>
       ))}
     </div>
@@ -73,7 +85,7 @@ interface ManifestView {
   schemaFingerprint?: string;
 }
 
-function BackupView({ id, onChange }: { id: string; onChange: () => void }) {
+function BackupView({ id, onChange, canVerify }: { id: string; onChange: () => void; canVerify: boolean }) {
   const detail = useGet<BackupDetail>(`/api/v1/backups/${encodeURIComponent(id)}`);
   const action = useAction();
   const verify = () =>
@@ -89,9 +101,11 @@ function BackupView({ id, onChange }: { id: string; onChange: () => void }) {
     <Section
       title={`Backup ${b.id}`}
       actions={
-        <button type="button" onClick={verify} disabled={action.busy}>
-          {action.busy ? 'Verifying…' : 'Verify now'}
-        </button>
+        canVerify && (
+          <button type="button" onClick={verify} disabled={action.busy}>
+            {action.busy ? 'Verifying…' : 'Verify now'}
+          </button>
+        )
       }
     >
       <ErrorBox error={action.error} />

@@ -8,11 +8,12 @@ import { ageSeconds, ago, bytes, count, duration } from '../format.js';
 import { Link } from '../router.js';
 import { useLiveRun } from '../runs-live.js';
 import { RunsTable } from '../runs-table.js';
-import { ErrorBox, Loading, ProgressBar, Section, Status, useGet } from '../ui.js';
+import { ErrorBox, Loading, may, ProgressBar, Section, Status, useGet } from '../ui.js';
 
 export function Dashboard({ me }: { me: WhoAmIResponse }) {
   const runs = useGet<RunList>('/api/v1/runs?limit=100');
-  const awaiting = useGet<RunList>('/api/v1/runs?awaitingMe=true&status=pending_approval&limit=100');
+  const approver = may(me, 'restore.approve');
+  const awaiting = useGet<RunList>(approver ? '/api/v1/runs?awaitingMe=true&status=pending_approval&limit=100' : null);
   const catalog = useGet<CatalogDatabases>('/api/v1/catalog/databases');
   const backups = useGet<BackupList>('/api/v1/backups?limit=500');
   const all = runs.data?.runs ?? [];
@@ -24,9 +25,11 @@ export function Dashboard({ me }: { me: WhoAmIResponse }) {
     <div className="grid dash">
       <div className="page-head">
         <h1>Dashboard</h1>
-        <Link to="/restore/new" className="button primary">
-          New restore
-        </Link>
+        {may(me, 'restore.request') && (
+          <Link to="/restore/new" className="button primary">
+            New restore
+          </Link>
+        )}
       </div>
       <Section title="Running restores">
         {runs.error ? (
@@ -39,15 +42,17 @@ export function Dashboard({ me }: { me: WhoAmIResponse }) {
           active.map((r) => <LiveRun key={r.id} run={r} />)
         )}
       </Section>
-      <Section title="Awaiting my approval" actions={<Link to="/approvals">Open the inbox</Link>}>
-        {awaiting.error ? (
-          <ErrorBox error={awaiting.error} />
-        ) : !awaiting.data ? (
-          <Loading what="approvals" />
-        ) : (
-          <RunsTable runs={forMe} caption="Runs awaiting my approval" empty="Nothing awaits your approval." />
-        )}
-      </Section>
+      {approver && (
+        <Section title="Awaiting my approval" actions={<Link to="/approvals">Open the inbox</Link>}>
+          {awaiting.error ? (
+            <ErrorBox error={awaiting.error} />
+          ) : !awaiting.data ? (
+            <Loading what="approvals" />
+          ) : (
+            <RunsTable runs={forMe} caption="Runs awaiting my approval" empty="Nothing awaits your approval." />
+          )}
+        </Section>
+      )}
       <Section title="My runs">
         {runs.data && <RunsTable runs={mine} caption="My runs" empty="You have not requested a restore yet." />}
       </Section>

@@ -7,7 +7,7 @@ import { get, post } from '../api.js';
 import { ago, bytes, count, duration, time } from '../format.js';
 import { Link } from '../router.js';
 import { useLiveRun } from '../runs-live.js';
-import { ErrorBox, Loading, ProgressBar, Section, Status, TierBadge, useGet } from '../ui.js';
+import { ErrorBox, Loading, may, ProgressBar, Section, Status, TierBadge, useGet } from '../ui.js';
 import { CheckList } from '../wizard/ChecksStep.js';
 import { PreviewView } from '../wizard/PreviewStep.js';
 import { useAction } from '../wizard/action.js';
@@ -27,8 +27,14 @@ export function RunDetail({ id, me }: { id: number; me: WhoAmIResponse }) {
   if (loaded.error) return <ErrorBox error={loaded.error} />;
   if (!run) return <Loading what={`run ${id}`} />;
   const p = run.progress;
-  const canCancel = !TERMINAL.has(run.status);
-  const canUndo = run.status === 'completed' && run.previous !== null && !run.previous.dropped && !run.undoneAt;
+  const mine = run.requestedBy === me.user;
+  const canCancel = !TERMINAL.has(run.status) && (mine || may(me, 'restore.cancel'));
+  const canUndo =
+    run.status === 'completed' &&
+    run.previous !== null &&
+    !run.previous.dropped &&
+    !run.undoneAt &&
+    (mine || may(me, 'restore.undo'));
   const approvals = (run as { approvals?: Array<{ approver: string; decision?: string; comment?: string | null }> })
     .approvals;
   return (

@@ -8,14 +8,27 @@ import type { WhoAmIResponse } from '../../../src/contract/identity.js';
 import type { RunDoc } from '../../../src/contract/runs.js';
 import { post, put } from '../api.js';
 import { ago, bytes, count, time } from '../format.js';
-import { ErrorBox, Loading, Status, TierBadge, useGet } from '../ui.js';
+import { ErrorBox, Loading, may, Status, TierBadge, useGet } from '../ui.js';
 import { useAction } from './action.js';
+import { BackupNow } from '../backup-now.js';
 import type { StepProps } from './Wizard.js';
 
 const RESTORABLE = new Set(['verified', 'completed']);
 
-export function SourceStep({ run, onRun }: { me: WhoAmIResponse; run: RunDoc | undefined; onRun: StepProps['onRun'] }) {
-  return run ? <BackupChoice run={run} onRun={onRun} /> : <RequestForm onRun={onRun} />;
+export function SourceStep({
+  me,
+  run,
+  onRun,
+}: {
+  me: WhoAmIResponse;
+  run: RunDoc | undefined;
+  onRun: StepProps['onRun'];
+}) {
+  return run ? (
+    <BackupChoice run={run} onRun={onRun} canBackUp={may(me, 'backup.run')} />
+  ) : (
+    <RequestForm onRun={onRun} />
+  );
 }
 
 function RequestForm({ onRun }: { onRun: StepProps['onRun'] }) {
@@ -102,7 +115,7 @@ function RequestForm({ onRun }: { onRun: StepProps['onRun'] }) {
   );
 }
 
-function BackupChoice({ run, onRun }: StepProps) {
+function BackupChoice({ run, onRun, canBackUp }: StepProps & { canBackUp: boolean }) {
   const backups = useGet<BackupList>(`/api/v1/backups?database=${encodeURIComponent(run.database)}&limit=50`);
   const action = useAction();
   const choose = (backupId: string) =>
@@ -118,7 +131,13 @@ function BackupChoice({ run, onRun }: StepProps) {
       {!backups.data ? (
         !backups.error && <Loading what="backups" />
       ) : backups.data.backups.length === 0 ? (
-        <p>No backup of {run.database} yet: take one first (Backups page, or `lifeboat backup run`).</p>
+        <div>
+          <p>
+            No backup of {run.database} yet:{' '}
+            {canBackUp ? 'take one first.' : 'ask a database owner or a DBA to take one.'}
+          </p>
+          {canBackUp && <BackupNow database={run.database} onDone={backups.reload} />}
+        </div>
       ) : (
         <fieldset disabled={action.busy}>
           <legend className="sr-only">Backup to restore</legend>
