@@ -188,11 +188,16 @@ function BackupChoice({ run, onRun, canBackUp }: StepProps & { canBackUp: boolea
           </div>
         </fieldset>
       )}
-      {run.source.backupId && (
-        <button type="button" className="primary" onClick={() => onRun(run, 'Scope')}>
-          Next: scope
-        </button>
-      )}
+      <div className="row">
+        {run.source.backupId && (
+          <button type="button" className="primary" onClick={() => onRun(run, 'Scope')}>
+            Next: scope
+          </button>
+        )}
+        {canBackUp && (backups.data?.backups.length ?? 0) > 0 && (
+          <BackupNow database={run.database} onDone={backups.reload} />
+        )}
+      </div>
     </div>
   );
 }
