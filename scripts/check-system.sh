@@ -8,6 +8,8 @@ pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 for tool in initdb pg_ctl pg_dump pg_restore; do
   [ -x "$pgbin/$tool" ] || command -v "$tool" >/dev/null || missing+=("postgresql ($tool)")
 done
+# the web UI's browser tests (test/ui) drive Debian's chromium
+[ -x /usr/bin/chromium ] || missing+=("chromium (/usr/bin/chromium)")
 if [ ${#missing[@]} -gt 0 ]; then
   echo "missing system packages: ${missing[*]}" >&2
   echo "HINT: run 'sudo bash scripts/install-system-deps.sh' (Debian/Ubuntu), then retry" >&2

@@ -5,6 +5,8 @@ need=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql postgresql-client)
 command -v zstd >/dev/null || need+=(zstd)
 command -v ps >/dev/null || need+=(procps)
+# the web UI's browser tests (test/ui) drive Debian's chromium with playwright-core
+command -v chromium >/dev/null || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then echo "run as root to install: ${need[*]}" >&2; exit 2; fi
   export DEBIAN_FRONTEND=noninteractive

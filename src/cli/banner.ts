@@ -24,6 +24,8 @@ export interface BannerInput {
   /** Exports a new shell needs for the CLI to find this Lifeboat (URL, config, data dir). */
   exports: Record<string, string>;
   users: readonly string[];
+  /** Demo: a one-click sign-in link to the web UI per user (single-use codes, minutes long). */
+  signInLinks?: ReadonlyArray<{ user: string; url: string }>;
   warnings: readonly ConfigWarning[];
   pid: number;
 }
@@ -46,6 +48,13 @@ export function startupBanner(b: BannerInput): string {
       : `  reload: ${b.cli} config reload, or kill -HUP ${b.pid} (after editing lifeboat.yaml)`,
     '  stop:   Ctrl-C',
   );
+  if (b.signInLinks && b.signInLinks.length > 0) {
+    lines.push('  web UI: open a sign-in link (each works once, for 10 minutes):');
+    const width = Math.max(...b.signInLinks.map((l) => l.user.length));
+    for (const l of b.signInLinks) lines.push(`    ${l.user.padEnd(width)}  ${l.url}`);
+  } else if (b.mode !== 'worker' && b.url) {
+    lines.push(`  web UI: ${b.url}/ (sign in with a token from \`${b.cli} token issue <user>\`)`);
+  }
   if (b.mode !== 'worker') {
     const user = b.demo && b.users.includes('alice') ? 'alice' : 'USER';
     lines.push('  try, in another terminal in this directory:');

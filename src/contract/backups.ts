@@ -36,6 +36,7 @@ export const BackupListQuery = z.object({
   limit: queryInt(1, 1000).default(100),
 });
 export const BackupList = z.object({ backups: z.array(BackupDoc) });
+export type BackupList = z.infer<typeof BackupList>;
 export const BackupIdParams = z.object({ id: backupId });
 export const BackupShowQuery = z.object({
   log: queryBoolean.default(false),

@@ -9,6 +9,12 @@ export const WhoAmIResponse = z.object({
   teams: z.array(z.string()),
   approverOf: z.array(z.string()),
   via: z.string(),
+  may: z
+    .array(z.string())
+    .optional()
+    .describe(
+      "the actions (src/access/actions.ts) the policy allows on some team's databases or system-wide: what a client offers",
+    ),
 });
 export type WhoAmIResponse = z.infer<typeof WhoAmIResponse>;
 

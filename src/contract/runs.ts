@@ -263,5 +263,6 @@ export const RunListQuery = z.object({
     .describe('only runs waiting for an approval the caller may give (not their own, not approved by them yet)'),
 });
 export const RunList = z.object({ runs: z.array(RunDoc) });
+export type RunList = z.infer<typeof RunList>;
 
 export const TERMINAL_RUN_STATUSES: ReadonlySet<string> = TERMINAL_STATUSES;

@@ -17,13 +17,16 @@ import { frameworkErrors, installErrorHandling } from './errors.js';
 import { installAuth } from './auth.js';
 import { auditRoutes } from './routes/audit.js';
 import { backupRoutes } from './routes/backups.js';
+import { catalogRoutes } from './routes/catalog.js';
 import { configRoutes } from './routes/config.js';
 import { healthRoutes } from './routes/health.js';
 import { identityRoutes } from './routes/identity.js';
 import { maskingRoutes } from './routes/masking.js';
 import { runRoutes } from './routes/runs.js';
+import { sessionRoutes } from './routes/session.js';
 import { wizardRoutes } from './routes/wizard.js';
 import { approvalRoutes } from './routes/approvals.js';
+import { defaultUiDir, webUi } from './web-ui.js';
 
 export type App = FastifyInstance<
   import('node:http').Server,
@@ -44,9 +47,12 @@ const ROUTES = [
   wizardRoutes,
   approvalRoutes,
   maskingRoutes,
+  catalogRoutes,
+  sessionRoutes,
 ];
 
-export async function buildApp(deps: HttpDeps & { logger: Logger }): Promise<App> {
+/** `uiDir`: the built web UI (default: dist/ui, when it was built). */
+export async function buildApp(deps: HttpDeps & { logger: Logger; uiDir?: string }): Promise<App> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     genReqId: () => randomUUID(),
@@ -55,7 +61,8 @@ export async function buildApp(deps: HttpDeps & { logger: Logger }): Promise<App
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  installErrorHandling(app, () => deps.config?.staleNote());
+  const ui = webUi(deps.uiDir ?? defaultUiDir());
+  installErrorHandling(app, () => deps.config?.staleNote(), ui.fallback);
   installAuth(app, deps);
 
   await app.register(swagger, {
@@ -81,5 +88,6 @@ export async function buildApp(deps: HttpDeps & { logger: Logger }): Promise<App
     { config: { public: true }, schema: { summary: 'This OpenAPI document', tags: ['system'], security: [] } },
     async () => app.swagger(),
   );
+  ui.install(app);
   return app;
 }

@@ -33,7 +33,12 @@ function pathOf(req: FastifyRequest): string {
  * `staleNote` says when lifeboat.yaml on disk is not the file in force: a denial or a "not found"
  * may then be about a change that is not loaded yet, and the answer says so.
  */
-export function installErrorHandling(app: App, staleNote: () => string | undefined = () => undefined): void {
+export function installErrorHandling(
+  app: App,
+  staleNote: () => string | undefined = () => undefined,
+  /** Answers a path no route has, when it can (the web UI's client routes); false: the JSON 404. */
+  notFoundFallback: (req: FastifyRequest, reply: FastifyReply) => boolean = () => false,
+): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (isLifeboatError(err)) {
       if (err.status >= 500) req.log.error({ err: { message: redact(err.message), code: err.code } }, 'request failed');
@@ -80,15 +85,16 @@ export function installErrorHandling(app: App, staleNote: () => string | undefin
     );
   });
 
-  app.setNotFoundHandler((req, reply) =>
-    reply.status(404).send(
+  app.setNotFoundHandler((req, reply) => {
+    if (notFoundFallback(req, reply)) return;
+    void reply.status(404).send(
       bodyOf({
         code: 'not_found',
         message: `no route ${req.method} ${pathOf(req)}`,
         hint: 'see /api/openapi.json for the routes',
       }),
-    ),
-  );
+    );
+  });
 }
 
 /**

@@ -36,6 +36,16 @@ export interface ApiTokenTable {
   last_used_at: Timestamp | null;
 }
 
+export interface SignInCodeTable {
+  id: Generated<string>;
+  user_name: string;
+  code_hash: string;
+  created_by: string;
+  created_at: Generated<Date>;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
 export interface AuditEventTable {
   seq: Generated<number>;
   id: string;
@@ -149,6 +159,7 @@ export interface Database {
   destination_locks: DestinationLockTable;
   backups: BackupTable;
   api_tokens: ApiTokenTable;
+  sign_in_codes: SignInCodeTable;
   audit_events: AuditEventTable;
   lifeboat_instance: InstanceTable;
   workers: WorkerTable;

@@ -79,6 +79,7 @@ describe('startupBanner', () => {
         '  store:  embedded in /src/lifeboat/.lifeboat/pg',
         '  reload: node bin/lifeboat.js config reload, or kill -HUP 4242 (after editing lifeboat.yaml)',
         '  stop:   Ctrl-C',
+        '  web UI: http://127.0.0.1:7420/ (sign in with a token from `node bin/lifeboat.js token issue <user>`)',
         '  try, in another terminal in this directory:',
         '    export LIFEBOAT_TOKEN="$(node bin/lifeboat.js token issue alice)" && test -n "$LIFEBOAT_TOKEN"',
         '    node bin/lifeboat.js backup run CustomerDB --wait',
@@ -94,14 +95,30 @@ describe('startupBanner', () => {
       exports: { LIFEBOAT_URL: 'http://127.0.0.1:7500', LIFEBOAT_DATA_DIR: '/var/lib/lifeboat' },
       warnings: [{ path: 'servers.pg.labels', line: 9, column: 40, code: 'not_acted_on', message: 'm' }],
     });
-    expect(text.split('\n').slice(3, 10)).toEqual([
+    expect(text.split('\n').slice(3, 11)).toEqual([
       '  note:   1 key of lifeboat.yaml is not acted on yet (servers.pg.labels, line 9)',
       '  reload: node bin/lifeboat.js config reload, or kill -HUP 4242 (after editing lifeboat.yaml)',
       '  stop:   Ctrl-C',
+      '  web UI: http://127.0.0.1:7500/ (sign in with a token from `node bin/lifeboat.js token issue <user>`)',
       '  try, in another terminal in this directory:',
       '    export LIFEBOAT_URL=http://127.0.0.1:7500',
       '    export LIFEBOAT_DATA_DIR=/var/lib/lifeboat',
       '    export LIFEBOAT_TOKEN="$(node bin/lifeboat.js token issue alice)" && test -n "$LIFEBOAT_TOKEN"',
+    ]);
+  });
+
+  test('the demo prints a sign-in link per user, aligned', () => {
+    const text = startupBanner({
+      ...demo,
+      signInLinks: [
+        { user: 'jsmith', url: 'http://127.0.0.1:7420/sign-in?code=lbc_a' },
+        { user: 'alice', url: 'http://127.0.0.1:7420/sign-in?code=lbc_b' },
+      ],
+    });
+    expect(text.split('\n').slice(5, 8)).toEqual([
+      '  web UI: open a sign-in link (each works once, for 10 minutes):',
+      '    jsmith  http://127.0.0.1:7420/sign-in?code=lbc_a',
+      '    alice   http://127.0.0.1:7420/sign-in?code=lbc_b',
     ]);
   });
 

@@ -45,7 +45,7 @@ afterAll(async () => {
 export async function startTestLifeboat(
   configText: string,
   env: Record<string, string>,
-  opts: { worker?: boolean; staleAfterMs?: number } = {},
+  opts: { worker?: boolean; staleAfterMs?: number; uiDir?: string } = {},
 ): Promise<TestLifeboat> {
   const dir = mkdtempSync(join(harnessRoot(), 'lb-'));
   chmodSync(dir, 0o755);
@@ -61,7 +61,16 @@ export async function startTestLifeboat(
   const changes = await listenForChanges(store.url, logger);
   const app = await buildApp(
     readingCatalog(
-      { db: store.db, queue, config, startedAt: new Date(), publicUrl: 'http://127.0.0.1', changes, logger },
+      {
+        db: store.db,
+        queue,
+        config,
+        startedAt: new Date(),
+        publicUrl: 'http://127.0.0.1',
+        changes,
+        logger,
+        uiDir: opts.uiDir,
+      },
       config,
     ),
   );

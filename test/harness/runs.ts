@@ -15,7 +15,7 @@ import { startTestLifeboat, type TestLifeboat } from './lifeboat.js';
 export async function backedUp(
   servers: FixtureServers,
   config: string,
-  opts: { env?: Record<string, string>; worker?: boolean; staleAfterMs?: number } = {},
+  opts: { env?: Record<string, string>; worker?: boolean; staleAfterMs?: number; uiDir?: string } = {},
 ): Promise<TestLifeboat> {
   const lb = await startTestLifeboat(config, { ...servers.env, ...opts.env }, opts);
   const { id } = await requestBackup(lb.store.db, lb.queue, lb.catalog, {

@@ -63,8 +63,18 @@ async function runForeground(mode: RunMode, cmd: Command): Promise<void> {
   if (embedded && resolve(ctx.dataDir) !== defaultDataDir) exports.LIFEBOAT_DATA_DIR = resolve(ctx.dataDir);
   if (findConfigFile(undefined, exports.LIFEBOAT_DATA_DIR ?? defaultDataDir) !== running.configFile)
     exports.LIFEBOAT_CONFIG = running.configFile;
+  // the demo's users get a one-click way into the web UI
+  const signInLinks: Array<{ user: string; url: string }> = [];
+  if (running.demo && running.url) {
+    const { issueSignInCode } = await import('../../access/sign-in-codes.js');
+    for (const user of Object.keys(running.config.current.users)) {
+      const { code } = await issueSignInCode(running.store.db, { user, actor: 'lifeboat start' });
+      signInLinks.push({ user, url: `${running.url}/sign-in?code=${code}` });
+    }
+  }
   process.stdout.write(
     startupBanner({
+      signInLinks,
       mode,
       url: running.url,
       configFile: running.configFile,

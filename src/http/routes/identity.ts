@@ -1,4 +1,6 @@
 // GET /api/v1/whoami and GET /api/v1/audit.
+import { ACTIONS } from '../../access/actions.js';
+import { teamScope } from '../../access/policy.js';
 import { auditPage } from '../../audit/read.js';
 import { AuditPage, AuditQuery, WhoAmIResponse } from '../../contract/identity.js';
 import { ErrorResponse } from '../../contract/errors.js';
@@ -27,6 +29,11 @@ export function identityRoutes(app: App, deps: HttpDeps): void {
         teams: [...p.teams],
         approverOf: [...p.approverOf],
         via: p.via,
+        // what to offer (the web UI hides what would be refused); every route still decides itself
+        may: ACTIONS.filter((a) => {
+          const scope = teamScope(p, a, deps.catalog.policy);
+          return scope.all || scope.teams.length > 0;
+        }),
       };
     },
   );
