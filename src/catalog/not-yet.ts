@@ -22,7 +22,6 @@ export interface NotActedOn {
 }
 
 export const NOT_ACTED_ON_YET: readonly NotActedOn[] = [
-  { path: ['teams', '*', 'notify'], reason: 'notifications are not sent yet' },
   {
     path: ['teams', '*', 'max_concurrent_restores'],
     reason: 'per-team limits on concurrent restores are not enforced yet',
@@ -33,7 +32,6 @@ export const NOT_ACTED_ON_YET: readonly NotActedOn[] = [
   },
   { path: ['databases', '*', 'rpo'], reason: 'the RPO is not monitored yet (status, alerts and disaster recovery)' },
   { path: ['databases', '*', 'rto'], reason: 'the RTO is not measured yet (disaster recovery)' },
-  { path: ['notifications', '*'], reason: 'notifications are not sent yet' },
   {
     path: ['policy', 'dba_admin_can_approve'],
     reason: 'runs cannot be approved yet (there is no approve command), so the override has nothing to grant',

@@ -8,6 +8,7 @@ import * as m0004 from './0004_restore_runs.js';
 import * as m0005 from './0005_change_feed.js';
 import * as m0006 from './0006_backup_ownership.js';
 import * as m0007 from './0007_self_service.js';
+import * as m0010 from './0010_outbox.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '0005_change_feed': m0005,
   '0006_backup_ownership': m0006,
   '0007_self_service': m0007,
+  '0010_outbox': m0010,
 };
