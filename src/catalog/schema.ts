@@ -94,11 +94,7 @@ export function buildConfigSchema<S extends z.ZodType>(secret: S) {
     max_attempts: z.number().int().min(1).max(100).default(8).meta({
       description: 'attempts before a message is dead-lettered (`lifeboat notifications retry <id>` sends it again)',
     }),
-    events: z
-      .array(z.enum(NOTIFY_TYPES))
-      .min(1)
-      .optional()
-      .meta({ description: 'only these events (default: all)' }),
+    events: z.array(z.enum(NOTIFY_TYPES)).min(1).optional().meta({ description: 'only these events (default: all)' }),
   };
   const notification = z.discriminatedUnion('type', [
     z
@@ -143,7 +139,9 @@ export function buildConfigSchema<S extends z.ZodType>(secret: S) {
               .string()
               .min(1)
               .optional()
-              .meta({ description: 'path (relative to lifeboat.yaml) of a PEM CA certificate the server is checked against' }),
+              .meta({
+                description: 'path (relative to lifeboat.yaml) of a PEM CA certificate the server is checked against',
+              }),
           })
           .strict(),
         ...delivery,
@@ -153,9 +151,12 @@ export function buildConfigSchema<S extends z.ZodType>(secret: S) {
 
   const serverSection = z
     .object({
-      public_url: z.url({ protocol: /^https?$/ }).optional().meta({
-        description: 'the base URL people open Lifeboat at, for links in notifications (default: the listen address)',
-      }),
+      public_url: z
+        .url({ protocol: /^https?$/ })
+        .optional()
+        .meta({
+          description: 'the base URL people open Lifeboat at, for links in notifications (default: the listen address)',
+        }),
     })
     .strict();
 

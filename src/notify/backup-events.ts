@@ -29,7 +29,6 @@ export async function recordBackupEvent(
   const data: BackupFacts = {
     backup: id,
     database: b.database,
-    team: null,
     server: b.server,
     status: change.to,
     reason: (type === 'backup.failed' ? b.error : b.verify_error) ?? null,

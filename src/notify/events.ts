@@ -50,7 +50,6 @@ export interface RunFacts {
 export interface BackupFacts {
   backup: string;
   database: string;
-  team: string | null;
   server: string;
   status: string;
   reason: string | null;

@@ -22,6 +22,7 @@ import { acquireDataDirLock } from './lock.js';
 import { type CheckpointWriter, checkpointWriter } from '../audit/anchor.js';
 import { loadSigner, loadTrustedKey, type TrustedKey } from '../audit/signing-key.js';
 import { instanceOf, reclaimPreviousProcess } from './reclaim.js';
+import { startDispatcher } from '../notify/dispatcher.js';
 
 export type RunMode = 'all' | 'server' | 'worker';
 
@@ -114,9 +115,9 @@ export async function runLifeboat(opts: RunOptions): Promise<Running> {
     let wakeWorker: (queue: string) => void = () => {};
     let app: App | undefined;
     let url: string | undefined;
+    const changes = await listenForChanges(store.url, opts.logger);
+    undo.push(() => changes.close());
     if (opts.mode !== 'worker') {
-      const changes = await listenForChanges(store.url, opts.logger);
-      undo.push(() => changes.close());
       app = await buildApp(
         live({
           db: store.db,
@@ -160,6 +161,11 @@ export async function runLifeboat(opts: RunOptions): Promise<Running> {
       wakeWorker = (q) => worker.wake(q);
       const stopReaper = startReaper(live({ db: store.db, logger: opts.logger }), opts.staleAfterMs);
       undo.push(async () => stopReaper());
+      // notifications are delivered by the worker processes, from the outbox (src/notify/)
+      const dispatcher = startDispatcher(
+        live({ db: store.db, logger: opts.logger, changes, defaultPublicUrl: `http://${opts.host}:${opts.port}` }),
+      );
+      undo.push(() => dispatcher.stop());
     }
     return { url, configFile: config.file, demo, store, config, stop };
   } catch (err) {

@@ -11,8 +11,8 @@ import { Waiters } from '../lib/waiters.js';
 
 export const CHANGES_CHANNEL = 'lifeboat_changes';
 
-/** A row's key in the feed, as the trigger writes it: `backup:<id>`, `run:<id>`. */
-export type ChangeKey = `backup:${string}` | `run:${string}`;
+/** A row's key in the feed, as the trigger writes it: `backup:<id>`, `run:<id>`; `outbox:new` (migration 0010). */
+export type ChangeKey = `backup:${string}` | `run:${string}` | `outbox:${string}`;
 
 export interface ChangeFeed {
   /** Resolves when `key`'s row may have changed, or after `ms` at the latest. Never rejects. */

@@ -34,7 +34,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('subject', 'text', (c) => c.notNull())
     .addColumn('payload', 'jsonb', (c) => c.notNull())
     .addColumn('status', 'text', (c) =>
-      c.notNull().defaultTo('pending').check(sql`status in ('pending', 'delivered', 'dead')`),
+      c
+        .notNull()
+        .defaultTo('pending')
+        .check(sql`status in ('pending', 'delivered', 'dead')`),
     )
     .addColumn('attempts', 'int4', (c) => c.notNull().defaultTo(0))
     .addColumn('max_attempts', 'int4', (c) => c.notNull())
