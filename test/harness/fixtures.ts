@@ -41,12 +41,15 @@ export async function tableContents(c: TestCluster, database: string): Promise<R
   return out;
 }
 
-export function fixtureConfig(opts: { storage?: string; backupExtra?: string; databaseExtra?: string } = {}): string {
+export function fixtureConfig(
+  opts: { storage?: string; backupExtra?: string; databaseExtra?: string; teamExtra?: string; extra?: string } = {},
+): string {
   return `version: 1
 teams:
   team-alpha:
     members: [jsmith]
     approvers: [alice, bob]
+${opts.teamExtra ?? ''}
 users:
   jsmith: { email: jsmith@example.com, roles: [developer] }
   alice:  { email: alice@example.com,  roles: [db-owner] }
@@ -72,5 +75,6 @@ databases:
       storage: main
 ${opts.backupExtra ?? ''}
 ${opts.databaseExtra ?? ''}
+${opts.extra ?? ''}
 `;
 }
