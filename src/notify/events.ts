@@ -5,6 +5,7 @@
 // capability (drills, drift, SLOs, incidents) adds its event type to NOTIFY_TYPES and calls
 // `recordEvent` beside its own state change: one line.
 import type { Transaction } from 'kysely';
+import { redact } from '../lib/secret.js';
 import type { Database } from '../store/schema.js';
 
 export const NOTIFY_TYPES = [
@@ -110,7 +111,8 @@ export async function recordEvent(
       type: event.type,
       subject_type: event.subjectType,
       subject_id: event.subjectId,
-      data: JSON.stringify(event.data),
+      // a second net: passwords in connection strings are cut even from what a writer left in
+      data: JSON.stringify(event.data, (_k, v: unknown) => (typeof v === 'string' ? redact(v) : v)),
     })
     .execute();
 }
