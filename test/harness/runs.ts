@@ -4,6 +4,7 @@
 import { expect } from 'vitest';
 import { requestBackup } from '../../src/backup/service.js';
 import type { RunDoc } from '../../src/contract/runs.js';
+import type { DispatcherOptions } from '../../src/notify/dispatcher.js';
 import { lifeboat } from './cli.js';
 import { type FixtureServers, tableContents } from './fixtures.js';
 import { startTestLifeboat, type TestLifeboat } from './lifeboat.js';
@@ -12,7 +13,7 @@ import { startTestLifeboat, type TestLifeboat } from './lifeboat.js';
 export async function backedUp(
   servers: FixtureServers,
   config: string,
-  opts: { env?: Record<string, string>; worker?: boolean; staleAfterMs?: number } = {},
+  opts: { env?: Record<string, string>; worker?: boolean; staleAfterMs?: number; dispatcher?: DispatcherOptions } = {},
 ): Promise<TestLifeboat> {
   const lb = await startTestLifeboat(config, { ...servers.env, ...opts.env }, opts);
   const { id } = await requestBackup(lb.store.db, lb.queue, lb.catalog, {
