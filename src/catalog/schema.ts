@@ -135,13 +135,9 @@ export function buildConfigSchema<S extends z.ZodType>(secret: S) {
             }),
             user: z.string().min(1).optional(),
             password: secret.optional(),
-            ca: z
-              .string()
-              .min(1)
-              .optional()
-              .meta({
-                description: 'path (relative to lifeboat.yaml) of a PEM CA certificate the server is checked against',
-              }),
+            ca: z.string().min(1).optional().meta({
+              description: 'path (relative to lifeboat.yaml) of a PEM CA certificate the server is checked against',
+            }),
           })
           .strict(),
         ...delivery,

@@ -21,6 +21,7 @@ import { configRoutes } from './routes/config.js';
 import { healthRoutes } from './routes/health.js';
 import { identityRoutes } from './routes/identity.js';
 import { maskingRoutes } from './routes/masking.js';
+import { notificationRoutes } from './routes/notifications.js';
 import { runRoutes } from './routes/runs.js';
 import { wizardRoutes } from './routes/wizard.js';
 
@@ -42,6 +43,7 @@ const ROUTES = [
   runRoutes,
   wizardRoutes,
   maskingRoutes,
+  notificationRoutes,
 ];
 
 export async function buildApp(deps: HttpDeps & { logger: Logger }): Promise<App> {

@@ -8,9 +8,9 @@
 // Then each routed message is rendered once into what is stored and sent (`outboxMessages`).
 import { createHash } from 'node:crypto';
 import type { Catalog, NotificationChannel } from '../catalog/types.js';
-import { redact } from '../lib/secret.js';
+import { redact, type Secret } from '../lib/secret.js';
 import type { EventFacts, NotifyEvent } from './events.js';
-import { catalogSecrets, composeMessage } from './message.js';
+import { catalogSecrets, composeMessage, type Message } from './message.js';
 import { renderEmail } from './render/email.js';
 import { renderSlack } from './render/slack.js';
 import { renderTeams } from './render/teams.js';
@@ -109,25 +109,7 @@ export function outboxMessages(event: NotifyEvent, catalog: Catalog, publicUrl: 
   const secrets = catalogSecrets(catalog);
   return routeEvent(facts, catalog).map(({ channel, to }) => {
     const key = idempotencyKey(event.id, channel.name);
-    let payload: object;
-    switch (channel.type) {
-      case 'slack':
-        payload = renderSlack(message, key);
-        break;
-      case 'teams':
-        payload = renderTeams(message, key);
-        break;
-      case 'webhook':
-        payload = renderWebhook(message, key, event, (t) => redact(t, secrets));
-        break;
-      case 'email':
-        payload = renderEmail(message, key, to ?? channel.to);
-        break;
-      default: {
-        const never: never = channel;
-        return never;
-      }
-    }
+    const payload = renderFor(channel, to, message, key, event, secrets);
     return {
       key,
       channel: channel.name,
@@ -138,4 +120,29 @@ export function outboxMessages(event: NotifyEvent, catalog: Catalog, publicUrl: 
       maxAttempts: channel.maxAttempts,
     };
   });
+}
+
+/** A message rendered for `channel` (the email to `to`, else to the channel's own list). */
+export function renderFor(
+  channel: NotificationChannel,
+  to: string[] | undefined,
+  message: Message,
+  key: string,
+  event: { createdAt: Date; data: object },
+  secrets: readonly Secret[],
+): object {
+  switch (channel.type) {
+    case 'slack':
+      return renderSlack(message, key);
+    case 'teams':
+      return renderTeams(message, key);
+    case 'webhook':
+      return renderWebhook(message, key, event, (t) => redact(t, secrets));
+    case 'email':
+      return renderEmail(message, key, to ?? channel.to);
+    default: {
+      const never: never = channel;
+      return never;
+    }
+  }
 }
