@@ -24,6 +24,8 @@ export interface DispatcherDeps {
 }
 
 export interface DispatcherOptions {
+  /** The worker this dispatcher runs in: its claims are released when the worker is known stopped. */
+  claimer?: string;
   sweepMs?: number;
   leaseMs?: number;
   timeoutMs?: number;
@@ -80,7 +82,12 @@ export function startDispatcher(deps: DispatcherDeps, opts: DispatcherOptions = 
     await routePending(deps.db, catalog, catalog.publicUrl ?? deps.defaultPublicUrl);
     for (;;) {
       if (stopped) return 0;
-      const claimed = await claimDue(deps.db, { now: now(), leaseMs, limit: concurrency });
+      const claimed = await claimDue(deps.db, {
+        now: now(),
+        leaseMs,
+        limit: concurrency,
+        ...(opts.claimer === undefined ? {} : { claimer: opts.claimer }),
+      });
       if (claimed.length === 0) break;
       await Promise.all(claimed.map((m) => deliver(m)));
     }

@@ -3,9 +3,9 @@
 //   1. route: events not routed yet become one message per channel (route.ts), rendered once and
 //      stored with their idempotency key; the event is marked routed in the same transaction.
 //   2. claim: due messages are leased to this dispatcher (`FOR UPDATE SKIP LOCKED`, then
-//      `claimed_until`), never one while an earlier message of the same subject waits on the same
+//      `claimed_until`, `claimed_by`), never one while an earlier message of the same subject waits on the same
 //      channel (a run's messages arrive in order). A dispatcher that dies holding a lease only
-//      delays its messages until the lease ends.
+//      delays its messages until the lease ends, or until its worker is known stopped.
 //   3. record: the attempt's outcome — delivered, retried later (backoff, or Retry-After), or dead
 //      (the endpoint is gone, or max attempts reached). A message is marked delivered only after
 //      the receiver accepted it: at least once, and exactly once barring a crash in between.
@@ -80,7 +80,10 @@ export async function routePending(db: Db, catalog: Catalog, publicUrl: string, 
 }
 
 /** Leases up to `limit` due messages for `leaseMs`; each claim counts as an attempt. */
-export async function claimDue(db: Db, opts: { now: Date; leaseMs: number; limit: number }): Promise<ClaimedMessage[]> {
+export async function claimDue(
+  db: Db,
+  opts: { now: Date; leaseMs: number; limit: number; claimer?: string },
+): Promise<ClaimedMessage[]> {
   const until = new Date(opts.now.getTime() + opts.leaseMs);
   const rows = await sql<{
     id: number;
@@ -93,11 +96,12 @@ export async function claimDue(db: Db, opts: { now: Date; leaseMs: number; limit
     attempts: number;
     max_attempts: number;
   }>`
-    update notifications n set claimed_until = ${until}, attempts = n.attempts + 1
+    update notifications n set claimed_until = ${until}, claimed_by = ${opts.claimer ?? null}, attempts = n.attempts + 1
     where n.id in (
       select c.id from notifications c
       where c.status = 'pending' and c.next_attempt_at <= ${opts.now}
-        and (c.claimed_until is null or c.claimed_until <= ${opts.now})
+        and (c.claimed_until is null or c.claimed_until <= ${opts.now}
+             or c.claimed_by in (select w.id from workers w where w.stopped_at is not null))
         and not exists (
           select 1 from notifications p
           where p.channel = c.channel and p.subject = c.subject and p.status = 'pending' and p.event_id < c.event_id)
@@ -177,6 +181,7 @@ export async function recordAttempt(
     .set({
       status: next.status,
       claimed_until: null,
+      claimed_by: null,
       ...(next.nextAttemptAt ? { next_attempt_at: next.nextAttemptAt } : {}),
       ...(next.status === 'delivered' ? { delivered_at: now, last_error: null } : { last_error: next.error ?? null }),
       history: sql`history || ${JSON.stringify([entry])}::jsonb`,

@@ -164,6 +164,7 @@ export async function runLifeboat(opts: RunOptions): Promise<Running> {
       // notifications are delivered by the worker processes, from the outbox (src/notify/)
       const dispatcher = startDispatcher(
         live({ db: store.db, logger: opts.logger, changes, defaultPublicUrl: `http://${opts.host}:${opts.port}` }),
+        { claimer: worker.id },
       );
       undo.push(() => dispatcher.stop());
     }

@@ -178,6 +178,7 @@ export interface NotificationTable {
   max_attempts: number;
   next_attempt_at: Timestamp;
   claimed_until: Timestamp | null;
+  claimed_by: string | null;
   last_error: string | null;
   history: ColumnType<unknown[], string | undefined, string>;
   delivered_at: Timestamp | null;

@@ -44,6 +44,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('next_attempt_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     // a dispatcher that claimed the message delivers it before then, or another one takes it
     .addColumn('claimed_until', 'timestamptz')
+    // the worker whose dispatcher holds the claim: once that worker is known stopped (a restarted
+    // `lifeboat start` reclaims its killed predecessor), its claims are taken at once
+    .addColumn('claimed_by', 'text')
     .addColumn('last_error', 'text')
     // every attempt: when, the answer's status code, the (redacted) error
     .addColumn('history', 'jsonb', (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
