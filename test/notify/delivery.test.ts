@@ -352,4 +352,21 @@ describe('faults', () => {
     expect(types.filter((t) => t === '43 restore.started').length).toBeGreaterThanOrEqual(1);
     expect((await rows(s)).map((r) => r.status)).toEqual(['delivered', 'delivered', 'delivered']);
   });
+
+  test('a slow receiver delays no state change: the event is written while a delivery hangs', async () => {
+    const s = await setup('slow', ['hook']);
+    http.script('/slow/hook', [{ status: 200, delayMs: 3000 }]);
+    await record(s, 'restore.started', { status: 'running' });
+    s.start();
+    await until(s, (r) => r.length === 1 && r[0]!.attempts === 1);
+    await new Promise((r) => setTimeout(r, 100)); // (the request is in flight, held by the receiver)
+    const t0 = Date.now();
+    await record(s, 'restore.completed');
+    expect(Date.now() - t0).toBeLessThan(1000);
+    const done = await until(s, (r) => r.length === 2 && settled(r));
+    expect(done.map((r) => [r.event, r.status])).toEqual([
+      ['restore.started', 'delivered'],
+      ['restore.completed', 'delivered'],
+    ]);
+  });
 });
