@@ -62,7 +62,12 @@ export function buildCatalog(
     }),
     databases: mapEntries(doc.databases, (name, d) => buildDatabase(name, d, baseDir)),
     notifications: mapEntries(doc.notifications, (name, n): NotificationChannel => {
-      const delivery = { maxAttempts: n.max_attempts, ...opt('events', n.events) };
+      const delivery = {
+        maxAttempts: n.max_attempts,
+        ...opt('events', n.events),
+        minSeverity: n.min_severity ?? 'info',
+        allTeams: n.all_teams ?? false,
+      };
       switch (n.type) {
         case 'slack':
         case 'teams':

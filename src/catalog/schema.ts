@@ -4,7 +4,7 @@
 // JSON Schema; loading builds it with a resolving secret schema (see secret-ref.ts).
 import { z } from 'zod';
 import { Secret } from '../lib/secret.js';
-import { NOTIFY_TYPES } from '../notify/events.js';
+import { NOTIFY_TYPES, SEVERITIES } from '../notify/events.js';
 import { isLegacyTeamsConnector } from '../notify/teams-url.js';
 import { databaseSchema } from './schema-database.js';
 import { duration, nameKey, reference } from './schema-values.js';
@@ -95,6 +95,14 @@ export function buildConfigSchema<S extends z.ZodType>(secret: S) {
       description: 'attempts before a message is dead-lettered (`lifeboat notifications retry <id>` sends it again)',
     }),
     events: z.array(z.enum(NOTIFY_TYPES)).min(1).optional().meta({ description: 'only these events (default: all)' }),
+    min_severity: z
+      .enum(SEVERITIES)
+      .optional()
+      .meta({ description: 'only events at least this severe: info (default), warning, error' }),
+    all_teams: z.boolean().optional().meta({
+      description:
+        'hears the events of every team, not only of the teams that list it in notify (a DBA channel: all_teams: true, min_severity: error)',
+    }),
   };
   const notification = z.discriminatedUnion('type', [
     z
@@ -210,10 +218,10 @@ export function buildConfigSchema<S extends z.ZodType>(secret: S) {
       storage: z.record(nameKey, storage).default({}),
       databases: z.record(nameKey, databaseSchema(secret)).default({}),
       notifications: z.record(nameKey, notification).default({}),
-      server: serverSection.optional(),
       // prefault, not default: the inner defaults must apply when the section is absent.
       policy: policy.prefault({}),
       audit: audit.prefault({}),
+      server: serverSection.optional(),
     })
     .strict();
 }

@@ -182,6 +182,10 @@ export interface ChannelDelivery {
   readonly maxAttempts: number;
   /** Only these event types (absent: all). */
   readonly events?: readonly string[];
+  /** Only events at least this severe. */
+  readonly minSeverity: 'info' | 'warning' | 'error';
+  /** Hears every team's events (a DBA channel), not only those of the teams that list it. */
+  readonly allTeams: boolean;
 }
 
 export interface ChatChannel extends ChannelDelivery {

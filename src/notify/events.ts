@@ -25,7 +25,8 @@ export const NOTIFY_TYPES = [
 ] as const;
 export type NotifyType = (typeof NOTIFY_TYPES)[number];
 
-export type Severity = 'info' | 'warning' | 'error';
+export const SEVERITIES = ['info', 'warning', 'error'] as const;
+export type Severity = (typeof SEVERITIES)[number];
 
 /** The facts a message is made of: plain values, never a secret, a connection string or a row. */
 export interface RunFacts {

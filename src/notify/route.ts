@@ -1,6 +1,7 @@
 // Who hears of an event, with the configuration in force when it is routed (pure):
 //   - the channels in the owning team's `notify` list (a backup's team: its database's owner),
-//     each only for the events its `events` filter names (all when absent);
+//     and the channels with `all_teams` (a DBA channel), each only for the events its `events`
+//     filter names (all when absent) and at least as severe as its `min_severity`;
 //   - people, by email, through those of the team's channels that are email channels: the
 //     approvers when a run awaits approval, the requester of every later step of a run, and the
 //     DBAs (users with the dba-admin role) when a run fails or a backup fails or is corrupt;
@@ -9,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { Catalog, NotificationChannel } from '../catalog/types.js';
 import { redact, type Secret } from '../lib/secret.js';
-import type { EventFacts, NotifyEvent } from './events.js';
+import { type EventFacts, type NotifyEvent, SEVERITIES, severityOf } from './events.js';
 import { catalogSecrets, composeMessage, type Message } from './message.js';
 import { renderEmail } from './render/email.js';
 import { renderSlack } from './render/slack.js';
@@ -28,13 +29,17 @@ export function routeEvent(event: EventFacts, catalog: Catalog): Route[] {
     return channel ? [withPeople(channel, [], catalog)] : [];
   }
   const team = 'team' in event.data ? event.data.team : catalog.databases[event.data.database]?.owner;
-  const names = team === undefined ? [] : (catalog.teams[team]?.notify ?? []);
+  const names = team === undefined ? [] : [...(catalog.teams[team]?.notify ?? [])];
+  // then the channels that hear every team (a DBA channel), in the file's order
+  for (const c of Object.values(catalog.notifications)) if (c.allTeams && !names.includes(c.name)) names.push(c.name);
   const people = peopleOf(event, catalog);
+  const severity = SEVERITIES.indexOf(severityOf(event.type));
   const routes: Route[] = [];
   for (const name of names) {
     const channel = catalog.notifications[name];
     if (!channel) continue; // (a config cross-check refuses an undefined name; a reload may race)
     if (channel.events && !channel.events.includes(event.type)) continue;
+    if (severity < SEVERITIES.indexOf(channel.minSeverity)) continue;
     routes.push(withPeople(channel, people, catalog));
   }
   return routes;

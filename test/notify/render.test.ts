@@ -36,6 +36,8 @@ notifications:
   card: { type: teams, url: env:TEAMS, events: [restore.failed] }
   mail: { type: email, to: [alpha@example.com], from: lifeboat@example.com, smtp: { host: 127.0.0.1, port: 2525, user: lb, password: env:SMTP_PASSWORD } }
   hook: { type: webhook, url: env:HOOK, secret: env:HOOK_SECRET, max_attempts: 3 }
+  dba: { type: webhook, url: env:HOOK, all_teams: true, min_severity: error }
+  quiet: { type: slack, url: env:SLACK, min_severity: warning }
 server: { public_url: "https://lifeboat.example/" }
 `;
 const catalog = parseConfig(YAML, { baseDir: '/tmp', env: ENV });
@@ -316,8 +318,21 @@ describe('routing', () => {
       ['card', undefined],
       ['mail', ['alpha@example.com', 'jsmith@example.com', 'dana@example.com']],
       ['hook', undefined],
+      ['dba', undefined],
     ]);
   });
+  test('a channel hearing every team takes only what is severe enough', () => {
+    const beta = parseConfig(
+      YAML.replace('team-alpha: {', 'team-beta: { members: [], approvers: [], notify: [quiet] }\n  team-alpha: {'),
+      { baseDir: '/tmp', env: ENV },
+    );
+    const routes = (type: 'restore.completed' | 'restore.failed' | 'restore.cancelled') =>
+      routeEvent({ type, data: { ...run, team: 'team-beta' } }, beta).map((r) => r.channel.name);
+    expect(routes('restore.completed')).toEqual([]);
+    expect(routes('restore.cancelled')).toEqual(['quiet']);
+    expect(routes('restore.failed')).toEqual(['quiet', 'dba']);
+  });
+
   test('who each event concerns', () => {
     expect(peopleOf({ type: 'restore.submitted', data: { ...run, status: 'pending_approval' } }, catalog)).toEqual([
       'alice',
@@ -406,7 +421,14 @@ describe('config', () => {
     expect(JSON.stringify(issues)).not.toContain('IncomingWebhook');
   });
   test('the defaults: 8 attempts, every event, STARTTLS on ports other than 465', () => {
-    expect(catalog.notifications.chat).toEqual({ name: 'chat', type: 'slack', url: expect.anything(), maxAttempts: 8 });
+    expect(catalog.notifications.chat).toEqual({
+      name: 'chat',
+      type: 'slack',
+      url: expect.anything(),
+      maxAttempts: 8,
+      minSeverity: 'info',
+      allTeams: false,
+    });
     const mail = catalog.notifications.mail!;
     expect(mail.type === 'email' && mail.smtp.secure).toBe(false);
     expect(catalog.publicUrl).toBe('https://lifeboat.example');
