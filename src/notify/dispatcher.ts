@@ -13,6 +13,8 @@ import { afterAttempt, claimDue, type ClaimedMessage, nextDue, recordAttempt, ro
 import { type BackoffPolicy, DEFAULT_BACKOFF } from './retry.js';
 import { sendMessage } from './send.js';
 
+const MIN_SLEEP_MS = 20;
+
 export interface DispatcherDeps {
   db: Db;
   /** The configuration in force (a getter: a reload changes routing and channels). */
@@ -92,7 +94,8 @@ export function startDispatcher(deps: DispatcherDeps, opts: DispatcherOptions = 
       await Promise.all(claimed.map((m) => deliver(m)));
     }
     const due = await nextDue(deps.db);
-    return due === undefined ? sweepMs : Math.max(0, Math.min(sweepMs, due.getTime() - now().getTime()));
+    // (at least a moment: a claim that just lapsed is taken on the next pass, not in a tight loop)
+    return due === undefined ? sweepMs : Math.max(MIN_SLEEP_MS, Math.min(sweepMs, due.getTime() - now().getTime()));
   };
 
   // a wake that comes during a pass is kept for the next sleep, which then returns at once

@@ -190,12 +190,19 @@ export async function recordAttempt(
     .execute();
 }
 
-/** The earliest time a pending message is due (to sleep until then), if any. */
+/**
+ * The earliest time a pending message is due (to sleep until then), if any. A message held back
+ * by an earlier one of its subject on its channel is not due before that one is settled.
+ */
 export async function nextDue(db: Db): Promise<Date | undefined> {
-  const r = await db
-    .selectFrom('notifications')
-    .select(sql<Date | null>`min(greatest(next_attempt_at, claimed_until))`.as('due'))
-    .where('status', '=', 'pending')
-    .executeTakeFirst();
-  return r?.due ? new Date(r.due) : undefined;
+  const r = await sql<{ due: Date | null }>`
+    select min(greatest(c.next_attempt_at, c.claimed_until)) as due from notifications c
+    where c.status = 'pending'
+      and not exists (
+        select 1 from notifications p
+        where p.channel = c.channel and p.subject = c.subject and p.status = 'pending' and p.event_id < c.event_id)`.execute(
+    db,
+  );
+  const due = r.rows[0]?.due;
+  return due ? new Date(due) : undefined;
 }

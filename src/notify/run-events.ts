@@ -54,7 +54,28 @@ export async function recordRunEvent(
 ): Promise<void> {
   const type = runNotifyType(change.event, change.from, change.to);
   if (type === undefined) return;
-  const r = await trx.selectFrom('restore_runs').selectAll().where('id', '=', runId).executeTakeFirstOrThrow();
+  const r = await trx
+    .selectFrom('restore_runs')
+    .select([
+      'database',
+      'owner_team',
+      'source_server',
+      'destination_server',
+      'destination_dbname',
+      'destination_tier',
+      'backup_id',
+      'point_in_time',
+      'justification',
+      'approvals_required',
+      'start_at',
+      'started_at',
+      'finished_at',
+      'requested_by',
+      'error',
+      'error_step',
+    ])
+    .where('id', '=', runId)
+    .executeTakeFirstOrThrow();
   const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
   const data: RunFacts = {
     run: runId,

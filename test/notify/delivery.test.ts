@@ -10,7 +10,7 @@ import type { Catalog } from '../../src/catalog/types.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { startDispatcher, type DispatcherOptions } from '../../src/notify/dispatcher.js';
 import { type NotifyType, recordEvent, type RunFacts } from '../../src/notify/events.js';
-import { claimDue, routePending } from '../../src/notify/outbox.js';
+import { claimDue, nextDue, recordAttempt, routePending } from '../../src/notify/outbox.js';
 import { freshStore, type TestStore } from '../harness/store.js';
 import { type HttpReceiver, type SmtpReceiver, startHttpReceiver, startSmtpReceiver } from './receivers.js';
 
@@ -368,5 +368,25 @@ describe('faults', () => {
       ['restore.started', 'delivered'],
       ['restore.completed', 'delivered'],
     ]);
+  });
+
+  test('a message held back by an earlier one is not due before it (the dispatcher sleeps, never spins)', async () => {
+    const s = await setup('due', ['hook']);
+    await record(s, 'restore.started', { status: 'running' });
+    await record(s, 'restore.completed');
+    await routePending(s.store.db, s.catalog, 'https://lifeboat.example');
+    const now = new Date();
+    const [first] = await claimDue(s.store.db, { now, leaseMs: 1000, limit: 10 });
+    expect(first!.event).toBe('restore.started'); // (the completion is held back: not claimed)
+    const later = new Date(now.getTime() + 3_600_000);
+    await recordAttempt(
+      s.store.db,
+      first!,
+      { outcome: { outcome: 'retry', why: 'HTTP 500' }, code: 500 },
+      { status: 'pending', nextAttemptAt: later, error: 'HTTP 500' },
+      now,
+    );
+    expect(await nextDue(s.store.db)).toEqual(later);
+    expect(await claimDue(s.store.db, { now: new Date(), leaseMs: 1000, limit: 10 })).toEqual([]);
   });
 });
