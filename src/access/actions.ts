@@ -24,6 +24,8 @@ export const ACTIONS = [
   'schema.snapshot',
   'masking.scan',
   'audit.read',
+  'notification.view',
+  'notification.manage',
 ] as const;
 
 export type Action = (typeof ACTIONS)[number];
@@ -37,6 +39,7 @@ export const READ_ACTIONS: ReadonlySet<Action> = new Set<Action>([
   'dr.view',
   'schema.view',
   'audit.read',
+  'notification.view',
 ]);
 
 /** What an action is about. System-wide actions have no database. */

@@ -6,6 +6,7 @@
 import type { Updateable } from 'kysely';
 import { recordAudit, type AuditInput } from '../audit/record.js';
 import { LifeboatError } from '../errors.js';
+import { recordBackupEvent } from '../notify/backup-events.js';
 import type { Db } from '../store/db.js';
 import type { BackupTable } from '../store/schema.js';
 import { type BackupEvent, type BackupStatus, backupStatusOf, CHECKED_STATUSES, nextBackupStatus } from './status.js';
@@ -64,6 +65,8 @@ export async function setBackupStatus(
         details: { ...change.audit.details, from, to },
       });
     }
+    // a failed or corrupt backup notifies, written with the change (src/notify/)
+    await recordBackupEvent(trx, id, { from, to, actor: change.audit?.actor ?? 'lifeboat' });
     return to;
   });
 }

@@ -62,14 +62,20 @@ export function buildCatalog(
     }),
     databases: mapEntries(doc.databases, (name, d) => buildDatabase(name, d, baseDir)),
     notifications: mapEntries(doc.notifications, (name, n): NotificationChannel => {
+      const delivery = {
+        maxAttempts: n.max_attempts,
+        ...opt('events', n.events),
+        minSeverity: n.min_severity ?? 'info',
+        allTeams: n.all_teams ?? false,
+      };
       switch (n.type) {
         case 'slack':
         case 'teams':
-          return { name, type: n.type, url: n.url };
+          return { name, type: n.type, url: n.url, ...delivery };
         case 'webhook':
-          return { name, type: n.type, url: n.url, ...opt('secret', n.secret) };
+          return { name, type: n.type, url: n.url, ...opt('secret', n.secret), ...delivery };
         case 'email': {
-          const { host, port, secure, user, password } = n.smtp;
+          const { host, port, secure, user, password, ca } = n.smtp;
           // Port 465 is implicit TLS; every other SMTP port starts plain and upgrades (STARTTLS).
           const smtp = {
             host,
@@ -77,8 +83,9 @@ export function buildCatalog(
             secure: secure ?? port === 465,
             ...opt('user', user),
             ...opt('password', password),
+            ...opt('ca', ca === undefined ? undefined : resolve(baseDir, ca)),
           };
-          return { name, type: n.type, to: n.to, ...opt('from', n.from), smtp };
+          return { name, type: n.type, to: n.to, ...opt('from', n.from), smtp, ...delivery };
         }
         default:
           return n satisfies never;
@@ -95,6 +102,7 @@ export function buildCatalog(
       ...opt('publicKey', doc.audit.public_key === undefined ? undefined : resolve(baseDir, doc.audit.public_key)),
       checkpointEvery: toDuration(doc.audit.checkpoint_every),
     },
+    ...opt('publicUrl', doc.server?.public_url?.replace(/\/+$/, '')),
   };
   return deepFreeze(catalog);
 }

@@ -22,7 +22,6 @@ export interface NotActedOn {
 }
 
 export const NOT_ACTED_ON_YET: readonly NotActedOn[] = [
-  { path: ['teams', '*', 'notify'], reason: 'notifications are not sent yet' },
   {
     path: ['servers', '*', 'labels'],
     reason: 'every worker takes every job; routing jobs to workers by label is not built yet',
@@ -33,7 +32,6 @@ export const NOT_ACTED_ON_YET: readonly NotActedOn[] = [
       'the RPO is judged only when a restore is checked (rpo_exceeded); it is not monitored yet (status, alerts, disaster recovery)',
   },
   { path: ['databases', '*', 'rto'], reason: 'the RTO is not measured yet (disaster recovery)' },
-  { path: ['notifications', '*'], reason: 'notifications are not sent yet' },
 ];
 
 /**

@@ -3,7 +3,9 @@
 // schema: `configSchema` (references checked for form only) is the one for editors and the
 // JSON Schema; loading builds it with a resolving secret schema (see secret-ref.ts).
 import { z } from 'zod';
-import type { Secret } from '../lib/secret.js';
+import { Secret } from '../lib/secret.js';
+import { NOTIFY_TYPES, SEVERITIES } from '../notify/events.js';
+import { isLegacyTeamsConnector } from '../notify/teams-url.js';
 import { databaseSchema } from './schema-database.js';
 import { duration, nameKey, reference } from './schema-values.js';
 import { secretRefSchema } from './secret-ref.js';
@@ -87,9 +89,45 @@ export function buildConfigSchema<S extends z.ZodType>(secret: S) {
       }),
   ]);
 
+  // every channel: how many attempts before a message is dead-lettered, and which events it takes
+  const delivery = {
+    max_attempts: z.number().int().min(1).max(100).default(8).meta({
+      description: 'attempts before a message is dead-lettered (`lifeboat notifications retry <id>` sends it again)',
+    }),
+    events: z.array(z.enum(NOTIFY_TYPES)).min(1).optional().meta({ description: 'only these events (default: all)' }),
+    min_severity: z
+      .enum(SEVERITIES)
+      .optional()
+      .meta({ description: 'only events at least this severe: info (default), warning, error' }),
+    all_teams: z.boolean().optional().meta({
+      description:
+        'hears the events of every team, not only of the teams that list it in notify (a DBA channel: all_teams: true, min_severity: error)',
+    }),
+  };
   const notification = z.discriminatedUnion('type', [
-    z.object({ type: z.enum(['slack', 'teams']), url: secret }).strict(),
-    z.object({ type: z.literal('webhook'), url: secret, secret: secret.optional() }).strict(),
+    z
+      .object({ type: z.literal('slack'), url: secret, ...delivery })
+      .strict()
+      .meta({ description: 'a Slack incoming webhook' }),
+    z
+      .object({ type: z.literal('teams'), url: secret, ...delivery })
+      .strict()
+      .superRefine((t, ctx) => {
+        // only once resolved (a reference is checked for its form alone); the URL is never echoed
+        const url: unknown = (t as { url: unknown }).url;
+        if (!(url instanceof Secret) || !isLegacyTeamsConnector(url.reveal())) return;
+        ctx.addIssue({
+          code: 'custom',
+          path: ['url'],
+          message: 'this is an Office 365 connector URL, which Microsoft has retired',
+          params: {
+            code: 'invalid_value',
+            hint: 'create a Workflows webhook in Teams ("Post to a channel when a webhook request is received") and use its URL',
+          },
+        });
+      })
+      .meta({ description: 'a Microsoft Teams Workflows webhook (Adaptive Cards)' }),
+    z.object({ type: z.literal('webhook'), url: secret, secret: secret.optional(), ...delivery }).strict(),
     z
       .object({
         type: z.literal('email'),
@@ -99,14 +137,32 @@ export function buildConfigSchema<S extends z.ZodType>(secret: S) {
           .object({
             host: z.string().min(1),
             port: z.number().int().min(1).max(65535),
-            secure: z.boolean().optional(),
+            secure: z.boolean().optional().meta({
+              description:
+                'true: TLS from the first byte (port 465, the default there); false: STARTTLS, required (every other port)',
+            }),
             user: z.string().min(1).optional(),
             password: secret.optional(),
+            ca: z.string().min(1).optional().meta({
+              description: 'path (relative to lifeboat.yaml) of a PEM CA certificate the server is checked against',
+            }),
           })
           .strict(),
+        ...delivery,
       })
       .strict(),
   ]);
+
+  const serverSection = z
+    .object({
+      public_url: z
+        .url({ protocol: /^https?$/ })
+        .optional()
+        .meta({
+          description: 'the base URL people open Lifeboat at, for links in notifications (default: the listen address)',
+        }),
+    })
+    .strict();
 
   const policy = z
     .object({
@@ -165,6 +221,7 @@ export function buildConfigSchema<S extends z.ZodType>(secret: S) {
       // prefault, not default: the inner defaults must apply when the section is absent.
       policy: policy.prefault({}),
       audit: audit.prefault({}),
+      server: serverSection.optional(),
     })
     .strict();
 }

@@ -177,13 +177,24 @@ export interface DatabaseConfig {
   readonly verify: readonly VerifyCheck[];
 }
 
-export interface ChatChannel {
+/** What every channel has: delivery attempts before dead-lettering, and an optional event filter. */
+export interface ChannelDelivery {
+  readonly maxAttempts: number;
+  /** Only these event types (absent: all). */
+  readonly events?: readonly string[];
+  /** Only events at least this severe. */
+  readonly minSeverity: 'info' | 'warning' | 'error';
+  /** Hears every team's events (a DBA channel), not only those of the teams that list it. */
+  readonly allTeams: boolean;
+}
+
+export interface ChatChannel extends ChannelDelivery {
   readonly name: string;
   readonly type: 'slack' | 'teams';
   readonly url: Secret;
 }
 
-export interface WebhookChannel {
+export interface WebhookChannel extends ChannelDelivery {
   readonly name: string;
   readonly type: 'webhook';
   readonly url: Secret;
@@ -191,7 +202,7 @@ export interface WebhookChannel {
   readonly secret?: Secret;
 }
 
-export interface EmailChannel {
+export interface EmailChannel extends ChannelDelivery {
   readonly name: string;
   readonly type: 'email';
   readonly to: readonly string[];
@@ -202,6 +213,8 @@ export interface EmailChannel {
     readonly secure: boolean;
     readonly user?: string;
     readonly password?: Secret;
+    /** Absolute path of a PEM CA certificate the server's certificate is checked against. */
+    readonly ca?: string;
   };
 }
 
@@ -239,4 +252,6 @@ export interface Catalog {
   /** Keys of the file that Lifeboat accepts but does not act on yet, to be said at load (not-yet.ts). */
   readonly warnings: readonly ConfigWarning[];
   readonly audit: AuditConfig;
+  /** `server.public_url`: the base of links in notifications (absent: the listen address). */
+  readonly publicUrl?: string;
 }

@@ -9,6 +9,7 @@ import { registerBackupCommands } from './commands/backup.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerIdentityCommands } from './commands/identity.js';
 import { registerMaskingCommands } from './commands/masking.js';
+import { registerNotificationCommands } from './commands/notifications.js';
 import { registerRestoreCommands } from './commands/restore.js';
 import { registerRunCommands } from './commands/run.js';
 import { EXIT, exitCodeFor } from './exit.js';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerBackupCommands(program);
   registerRestoreCommands(program);
   registerMaskingCommands(program);
+  registerNotificationCommands(program);
   return program;
 }
 

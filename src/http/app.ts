@@ -22,6 +22,7 @@ import { configRoutes } from './routes/config.js';
 import { healthRoutes } from './routes/health.js';
 import { identityRoutes } from './routes/identity.js';
 import { maskingRoutes } from './routes/masking.js';
+import { notificationRoutes } from './routes/notifications.js';
 import { runRoutes } from './routes/runs.js';
 import { sessionRoutes } from './routes/session.js';
 import { wizardRoutes } from './routes/wizard.js';
@@ -49,6 +50,7 @@ const ROUTES = [
   maskingRoutes,
   catalogRoutes,
   sessionRoutes,
+  notificationRoutes,
 ];
 
 /** `uiDir`: the built web UI (default: dist/ui, when it was built). */

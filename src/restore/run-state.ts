@@ -8,6 +8,7 @@ import type { Transaction, UpdateObject } from 'kysely';
 import { recordAudit } from '../audit/record.js';
 import { LifeboatError } from '../errors.js';
 import type { Db } from '../store/db.js';
+import { recordRunEvent } from '../notify/run-events.js';
 import type { Database } from '../store/schema.js';
 import { nextStatus, type RunEvent, type RunStatus, type TransitionContext, canTransition } from './lifecycle.js';
 
@@ -102,5 +103,7 @@ async function applyTransition(
     details: { from, to, ...t.details },
     requestId: t.requestId ?? null,
   });
+  // the notification is written with the change, so a crash can lose neither (src/notify/)
+  await recordRunEvent(trx, runId, { event: t.event, from, to, actor: t.actor });
   return { from, to };
 }

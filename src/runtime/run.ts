@@ -22,6 +22,7 @@ import { acquireDataDirLock } from './lock.js';
 import { type CheckpointWriter, checkpointWriter } from '../audit/anchor.js';
 import { loadSigner, loadTrustedKey, type TrustedKey } from '../audit/signing-key.js';
 import { instanceOf, reclaimPreviousProcess } from './reclaim.js';
+import { startDispatcher } from '../notify/dispatcher.js';
 
 export type RunMode = 'all' | 'server' | 'worker';
 
@@ -167,6 +168,12 @@ export async function runLifeboat(opts: RunOptions): Promise<Running> {
       wakeWorker = (q) => worker.wake(q);
       const stopReaper = startReaper(live({ db: store.db, logger: opts.logger }), opts.staleAfterMs);
       undo.push(async () => stopReaper());
+      // notifications are delivered by the worker processes, from the outbox (src/notify/)
+      const dispatcher = startDispatcher(
+        live({ db: store.db, logger: opts.logger, changes, defaultPublicUrl: `http://${opts.host}:${opts.port}` }),
+        { claimer: worker.id },
+      );
+      undo.push(() => dispatcher.stop());
     }
     return { url, configFile: config.file, demo, store, config, stop };
   } catch (err) {

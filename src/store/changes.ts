@@ -14,10 +14,10 @@ import { Waiters } from '../lib/waiters.js';
 export const CHANGES_CHANNEL = 'lifeboat_changes';
 
 /**
- * A key in the feed: a row, as the trigger writes it (`backup:<id>`, `run:<id>`), or a queue that
- * was given a job to run now (`queue:<name>`).
+ * A key in the feed: a row, as the trigger writes it (`backup:<id>`, `run:<id>`), a queue that
+ * was given a job to run now (`queue:<name>`), or new outbox work (`outbox:new`, migration 0010).
  */
-export type ChangeKey = `backup:${string}` | `run:${string}` | `queue:${string}`;
+export type ChangeKey = `backup:${string}` | `run:${string}` | `queue:${string}` | `outbox:${string}`;
 
 export interface ChangeFeed {
   /** Resolves when `key`'s row may have changed, or after `ms` at the latest. Never rejects. */

@@ -163,4 +163,37 @@ export interface Database {
   audit_events: AuditEventTable;
   lifeboat_instance: InstanceTable;
   workers: WorkerTable;
+  notification_events: NotificationEventTable;
+  notifications: NotificationTable;
+}
+
+export interface NotificationEventTable {
+  id: Generated<number>;
+  type: string;
+  subject_type: string;
+  subject_id: string;
+  data: ColumnType<Record<string, unknown>, string, string>;
+  created_at: Generated<Date>;
+  routed_at: Timestamp | null;
+}
+
+export interface NotificationTable {
+  id: Generated<number>;
+  event_id: number;
+  idempotency_key: string;
+  channel: string;
+  kind: string;
+  event: string;
+  subject: string;
+  payload: ColumnType<unknown, string, string>;
+  status: Generated<string>;
+  attempts: Generated<number>;
+  max_attempts: number;
+  next_attempt_at: Timestamp;
+  claimed_until: Timestamp | null;
+  claimed_by: string | null;
+  last_error: string | null;
+  history: ColumnType<unknown[], string | undefined, string>;
+  delivered_at: Timestamp | null;
+  created_at: Generated<Date>;
 }

@@ -41,7 +41,16 @@ const OWNER = set(
   'drill.run',
   'masking.scan',
 );
-const READS = set('catalog.view', 'restore.view', 'backup.view', 'drill.view', 'dr.view', 'schema.view', 'audit.read');
+const READS = set(
+  'catalog.view',
+  'restore.view',
+  'backup.view',
+  'drill.view',
+  'dr.view',
+  'schema.view',
+  'audit.read',
+  'notification.view',
+);
 const RECOVERY = set(
   'catalog.view',
   'restore.view',

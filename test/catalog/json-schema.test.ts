@@ -81,6 +81,7 @@ describe('configJsonSchema', () => {
       'notifications',
       'policy',
       'audit',
+      'server',
     ]);
     expect(schema.required).toEqual(['version']);
     expect(schema.additionalProperties).toBe(false);

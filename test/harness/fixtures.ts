@@ -53,6 +53,8 @@ export function fixtureConfig(
     approvals?: number;
     teamsExtra?: string;
     usersExtra?: string;
+    /** more keys of team-alpha (notify: …) */
+    teamExtra?: string;
     extra?: string;
   } = {},
 ): string {
@@ -61,6 +63,7 @@ teams:
   team-alpha:
     members: [jsmith]
     approvers: [alice, bob]
+${opts.teamExtra ?? ''}
 ${opts.teamsExtra ?? ''}
 users:
   jsmith: { email: jsmith@example.com, roles: [developer] }

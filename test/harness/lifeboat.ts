@@ -15,6 +15,7 @@ import { listenForChanges } from '../../src/store/changes.js';
 import { startReaper } from '../../src/restore/reaper-loop.js';
 import { startQueue } from '../../src/worker/queue.js';
 import { type RunningWorker, startWorker } from '../../src/worker/worker.js';
+import { type Dispatcher, type DispatcherOptions, startDispatcher } from '../../src/notify/dispatcher.js';
 import { harnessRoot } from './cluster.js';
 import { freshStore, type TestStore } from './store.js';
 
@@ -29,6 +30,8 @@ export interface TestLifeboat {
   app: App;
   url: string;
   worker: RunningWorker | undefined;
+  /** The notification dispatcher, when started with `dispatcher`. */
+  dispatcher: Dispatcher | undefined;
   env: Record<string, string>;
   /** A token for a configured user. */
   token(user: string): Promise<string>;
@@ -45,7 +48,7 @@ afterAll(async () => {
 export async function startTestLifeboat(
   configText: string,
   env: Record<string, string>,
-  opts: { worker?: boolean; staleAfterMs?: number; uiDir?: string } = {},
+  opts: { worker?: boolean; staleAfterMs?: number; uiDir?: string; dispatcher?: DispatcherOptions } = {},
 ): Promise<TestLifeboat> {
   const dir = mkdtempSync(join(harnessRoot(), 'lb-'));
   chmodSync(dir, 0o755);
@@ -91,6 +94,13 @@ export async function startTestLifeboat(
     opts.worker === false
       ? () => {}
       : startReaper(readingCatalog({ db: store.db, logger }, config), opts.staleAfterMs ?? 3_000);
+  const dispatcher =
+    opts.dispatcher === undefined
+      ? undefined
+      : startDispatcher(
+          readingCatalog({ db: store.db, logger, changes, defaultPublicUrl: url }, config),
+          opts.dispatcher,
+        );
   const lb: TestLifeboat = readingCatalog<Omit<TestLifeboat, 'catalog'>>(
     {
       dir,
@@ -101,6 +111,7 @@ export async function startTestLifeboat(
       app,
       url,
       worker,
+      dispatcher,
       env,
       token: async (user) => (await issueToken(store.db, { user, actor: 'test' })).token,
       cliEnv: async (user) => ({
@@ -113,6 +124,7 @@ export async function startTestLifeboat(
       async stop() {
         running.delete(lb);
         stopReaper();
+        await dispatcher?.stop();
         await worker?.stop(5_000);
         await queue.stop({ graceful: true, wait: true, timeout: 10_000 });
         await app.close();

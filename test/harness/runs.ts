@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import { requestBackup } from '../../src/backup/service.js';
 import type { RunDoc } from '../../src/contract/runs.js';
+import type { DispatcherOptions } from '../../src/notify/dispatcher.js';
 import { lifeboat } from './cli.js';
 import { type FixtureServers, tableContents } from './fixtures.js';
 import { harnessRoot } from './cluster.js';
@@ -15,7 +16,13 @@ import { startTestLifeboat, type TestLifeboat } from './lifeboat.js';
 export async function backedUp(
   servers: FixtureServers,
   config: string,
-  opts: { env?: Record<string, string>; worker?: boolean; staleAfterMs?: number; uiDir?: string } = {},
+  opts: {
+    env?: Record<string, string>;
+    worker?: boolean;
+    staleAfterMs?: number;
+    uiDir?: string;
+    dispatcher?: DispatcherOptions;
+  } = {},
 ): Promise<TestLifeboat> {
   const lb = await startTestLifeboat(config, { ...servers.env, ...opts.env }, opts);
   const { id } = await requestBackup(lb.store.db, lb.queue, lb.catalog, {

@@ -7,12 +7,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { requestBackup } from '../../src/backup/service.js';
 import { runBackup } from '../../src/backup/run-backup.js';
 import { silentLogger } from '../../src/lib/logger.js';
+import { recordEvent } from '../../src/notify/events.js';
+import { routePending } from '../../src/notify/outbox.js';
 import { startTestLifeboat, type TestLifeboat } from '../harness/lifeboat.js';
 import { storeCluster } from '../harness/store.js';
 
 const CONFIG = `version: 1
 teams:
-  team-alpha: { members: [jsmith], approvers: [alice] }
+  team-alpha: { members: [jsmith], approvers: [alice], notify: [ops-hook] }
   team-beta: { members: [bert], approvers: [bob] }
 users:
   jsmith: { email: jsmith@example.com, roles: [developer] }
@@ -34,6 +36,9 @@ databases:
     approvals: 0
     backup: { storage: main }
 policy: { dba_admin_can_approve: true }
+notifications:
+  # nothing listens there: a test message is answered (not accepted), never a 5xx
+  ops-hook: { type: webhook, url: env:HOOK_URL }
 `;
 
 const MB = 'x'.repeat(1024 * 1024);
@@ -121,13 +126,15 @@ interface Fixture {
   runId: number;
   /** An ended run of another user: the DBA admin's approval of it is refused for its status, not as a self-approval. */
   othersRunId: number;
+  notificationId: number;
 }
 
 /** A valid value for a parameter, so that a hostile value elsewhere is what the server sees. */
 function baseline(f: Fixture, op: Operation, p: Param): unknown {
   if (p.in === 'path' && p.name === 'id') {
     if (/\/(approve|reject)$/.test(op.path)) return String(f.othersRunId);
-    return op.path.startsWith('/api/v1/runs') ? String(f.runId) : f.backupId;
+    if (op.path.startsWith('/api/v1/runs')) return String(f.runId);
+    return op.path.startsWith('/api/v1/notifications') ? String(f.notificationId) : f.backupId;
   }
   const known: Record<string, unknown> = {
     database: 'TinyDB',
@@ -137,6 +144,7 @@ function baseline(f: Fixture, op: Operation, p: Param): unknown {
     execute: false,
     dryRun: true,
     limit: p.in === 'query' ? '5' : 5,
+    channel: 'ops-hook',
   };
   if (Object.hasOwn(known, p.name)) return known[p.name];
   const s = p.schema.anyOf?.[0] ?? p.schema;
@@ -203,7 +211,7 @@ async function setup(): Promise<Fixture> {
   await cluster.query(tiny, 'create table t (id int primary key, note text); insert into t values (1, $$one$$)');
   const lb = await startTestLifeboat(
     CONFIG.replace('name: tiny', `name: ${tiny}`),
-    { PROD_URL: cluster.url('postgres'), DEV_URL: cluster.url('postgres') },
+    { PROD_URL: cluster.url('postgres'), DEV_URL: cluster.url('postgres'), HOOK_URL: 'http://127.0.0.1:9/hook' },
     { worker: false },
   );
   const { id: backupId } = await requestBackup(lb.store.db, lb.queue, lb.catalog, {
@@ -234,7 +242,20 @@ async function setup(): Promise<Fixture> {
   expect((await lb.app.inject({ method: 'POST', url: `/api/v1/runs/${othersRunId}/cancel`, headers })).statusCode).toBe(
     200,
   );
-  return { lb, headers, backupId, runId, othersRunId };
+  // a message in the outbox (no dispatcher delivers it here)
+  await lb.store.db.transaction().execute((trx) =>
+    recordEvent(trx, {
+      type: 'backup.failed',
+      data: { backup: backupId, database: 'TinyDB', server: 'prod-pg01', status: 'failed', reason: null, actor: 't' },
+      subjectType: 'backup',
+      subjectId: backupId,
+    }),
+  );
+  await routePending(lb.store.db, lb.catalog, 'http://127.0.0.1');
+  const notificationId = Number(
+    (await lb.store.db.selectFrom('notifications').select('id').executeTakeFirstOrThrow()).id,
+  );
+  return { lb, headers, backupId, runId, othersRunId, notificationId };
 }
 
 describe('hostile input', () => {

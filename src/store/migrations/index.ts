@@ -10,6 +10,7 @@ import * as m0006 from './0006_backup_ownership.js';
 import * as m0007 from './0007_self_service.js';
 import * as m0008 from './0008_run_queue_order.js';
 import * as m0009 from './0009_sign_in_codes.js';
+import * as m0010 from './0010_outbox.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '0007_self_service': m0007,
   '0008_run_queue_order': m0008,
   '0009_sign_in_codes': m0009,
+  '0010_outbox': m0010,
 };

@@ -1,0 +1,119 @@
+// What Lifeboat notifies about, and the one way to say that something happened: `recordEvent`
+// writes a `notification_events` row inside the caller's transaction (STYLE.md §8, §17), so the
+// event exists if and only if the state change that caused it commits. The dispatcher routes it
+// to channels later, with the configuration in force then (src/notify/outbox.ts). A later
+// capability (drills, drift, SLOs, incidents) adds its event type to NOTIFY_TYPES and calls
+// `recordEvent` beside its own state change: one line.
+import type { Transaction } from 'kysely';
+import { redact } from '../lib/secret.js';
+import type { Database } from '../store/schema.js';
+
+export const NOTIFY_TYPES = [
+  'restore.submitted',
+  'restore.approved',
+  'restore.rejected',
+  'restore.expired',
+  'restore.scheduled',
+  'restore.started',
+  'restore.completed',
+  'restore.partial',
+  'restore.failed',
+  'restore.cancelled',
+  'backup.failed',
+  'backup.corrupt',
+  'lifeboat.test',
+] as const;
+export type NotifyType = (typeof NOTIFY_TYPES)[number];
+
+export const SEVERITIES = ['info', 'warning', 'error'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** The facts a message is made of: plain values, never a secret, a connection string or a row. */
+export interface RunFacts {
+  run: number;
+  status: string;
+  database: string;
+  team: string;
+  source: string;
+  destination: string;
+  tier: string;
+  requester: string;
+  actor: string;
+  backupId: string | null;
+  pointInTime: string | null;
+  justification: string | null;
+  approvalsRequired: number;
+  startAt: string | null;
+  durationMs: number | null;
+  error: string | null;
+  errorStep: string | null;
+}
+
+export interface BackupFacts {
+  backup: string;
+  database: string;
+  server: string;
+  status: string;
+  reason: string | null;
+  actor: string;
+}
+
+export interface TestFacts {
+  channel: string;
+  actor: string;
+}
+
+export type EventFacts =
+  | { type: Exclude<NotifyType, 'backup.failed' | 'backup.corrupt' | 'lifeboat.test'>; data: RunFacts }
+  | { type: 'backup.failed' | 'backup.corrupt'; data: BackupFacts }
+  | { type: 'lifeboat.test'; data: TestFacts };
+
+export interface NotifyEvent<E extends EventFacts = EventFacts> {
+  id: number;
+  type: E['type'];
+  subject: string;
+  data: E['data'];
+  createdAt: Date;
+}
+
+export function severityOf(type: NotifyType): Severity {
+  switch (type) {
+    case 'restore.failed':
+    case 'backup.failed':
+    case 'backup.corrupt':
+      return 'error';
+    case 'restore.rejected':
+    case 'restore.expired':
+    case 'restore.cancelled':
+    case 'restore.partial':
+      return 'warning';
+    case 'restore.submitted':
+    case 'restore.approved':
+    case 'restore.scheduled':
+    case 'restore.started':
+    case 'restore.completed':
+    case 'lifeboat.test':
+      return 'info';
+    default: {
+      const never: never = type;
+      return never;
+    }
+  }
+}
+
+/** Writes the event in the caller's transaction; the dispatchers are woken when it commits. */
+export async function recordEvent(
+  trx: Transaction<Database>,
+  event: EventFacts & { subjectType: string; subjectId: string },
+): Promise<void> {
+  await trx
+    .insertInto('notification_events')
+    .values({
+      type: event.type,
+      subject_type: event.subjectType,
+      subject_id: event.subjectId,
+      // a second net: passwords in connection strings are cut even from what a writer left in
+      data: JSON.stringify(event.data, (_k, v: unknown) => (typeof v === 'string' ? redact(v) : v)),
+    })
+    .execute();
+}

@@ -1,0 +1,218 @@
+// A notification as people read it, before any channel's format: a title, one sentence, the
+// facts (database, source, destination, requester, team, point in time, approvers, duration,
+// the reason of a failure), a link to the run and the CLI command. Pure: the event, the
+// configuration in force and the public URL in, the message out. Free text that came from
+// elsewhere (an error, a justification) is redacted of every secret the configuration holds,
+// as a second net behind the writers that redact already.
+import type { Catalog } from '../catalog/types.js';
+import { formatDuration } from '../lib/duration.js';
+import { redact, type Secret } from '../lib/secret.js';
+import {
+  type BackupFacts,
+  type EventFacts,
+  type NotifyType,
+  type RunFacts,
+  type Severity,
+  severityOf,
+} from './events.js';
+
+export interface Fact {
+  label: string;
+  value: string;
+}
+
+export interface Message {
+  type: NotifyType;
+  title: string;
+  summary: string;
+  facts: Fact[];
+  severity: Severity;
+  /** A production destination: Slack mentions @channel, Teams uses the attention style. */
+  critical: boolean;
+  link?: { label: string; url: string };
+  /** The CLI command that acts on it (approve, show). */
+  command?: string;
+}
+
+export interface ComposeContext {
+  catalog: Catalog;
+  /** No trailing slash. */
+  publicUrl: string;
+}
+
+export function composeMessage(event: EventFacts, ctx: ComposeContext): Message {
+  const secrets = catalogSecrets(ctx.catalog);
+  const clean = (text: string | null) => (text === null ? null : redact(text, secrets));
+  switch (event.type) {
+    case 'backup.failed':
+    case 'backup.corrupt':
+      return backupMessage(event.type, event.data, clean);
+    case 'lifeboat.test':
+      return {
+        type: event.type,
+        title: `Test message from Lifeboat to ${event.data.channel}`,
+        summary: `${event.data.actor} sent this to check that the channel ${event.data.channel} receives Lifeboat's notifications.`,
+        facts: [{ label: 'Channel', value: event.data.channel }],
+        severity: 'info',
+        critical: false,
+        link: { label: 'Open Lifeboat', url: `${ctx.publicUrl}/` },
+      };
+    default:
+      return runMessage(event.type, event.data, ctx, clean);
+  }
+}
+
+function runMessage(
+  type: Exclude<NotifyType, 'backup.failed' | 'backup.corrupt' | 'lifeboat.test'>,
+  r: RunFacts,
+  ctx: ComposeContext,
+  clean: (t: string | null) => string | null,
+): Message {
+  const what = `Restore #${r.run} of ${r.database} into ${r.destination}`;
+  const approvers = ctx.catalog.teams[r.team]?.approvers ?? [];
+  const duration = r.durationMs === null ? null : formatDuration(r.durationMs);
+  const error = clean(r.error);
+  let title: string;
+  let summary: string;
+  let command = `lifeboat restore show ${r.run}`;
+  switch (type) {
+    case 'restore.submitted':
+      if (r.status === 'pending_approval') {
+        title = `${what} is awaiting approval`;
+        summary =
+          `${r.requester} asks for a copy of ${r.database} from ${r.source} in ${r.destination}. ` +
+          `${plural(r.approvalsRequired, 'approval')} needed from ${approvers.length ? approvers.join(', ') : `team ${r.team}`}.`;
+        command = `lifeboat restore approve ${r.run}`;
+      } else {
+        title = `${what} was submitted`;
+        summary = `${r.requester} asked for a copy of ${r.database} from ${r.source} in ${r.destination}; it needs no approval.`;
+      }
+      break;
+    case 'restore.approved':
+      title = `${what} was approved`;
+      summary = `Approved by ${r.actor}; it ${r.startAt ? `starts at ${r.startAt}` : 'starts as soon as a worker takes it'}.`;
+      break;
+    case 'restore.rejected':
+      title = `${what} was rejected`;
+      summary = `Rejected by ${r.actor}.`;
+      break;
+    case 'restore.expired':
+      title = `${what} expired`;
+      summary = 'It was not approved in time; request it again if it is still needed.';
+      break;
+    case 'restore.scheduled':
+      title = `${what} is scheduled`;
+      summary = `It starts at ${r.startAt ?? 'its scheduled time'}.`;
+      break;
+    case 'restore.started':
+      title = `${what} started`;
+      summary = `A worker is restoring ${r.database} into ${r.destination}.`;
+      break;
+    case 'restore.completed':
+      title = `${what} completed`;
+      summary = `${r.destination} now holds the copy of ${r.database}${duration ? `, restored in ${duration}` : ''}.`;
+      break;
+    case 'restore.partial':
+      title = `${what} completed partially`;
+      summary = `Some steps did not complete${duration ? ` (after ${duration})` : ''}; see the run for what is missing.`;
+      break;
+    case 'restore.failed':
+      title = `${what} failed`;
+      summary = `${r.errorStep ? `The step ${r.errorStep} failed` : 'It failed'}; ${r.destination} is as it was before.`;
+      break;
+    case 'restore.cancelled':
+      title = `${what} was cancelled`;
+      summary = `Cancelled by ${r.actor}.`;
+      break;
+    default: {
+      const never: never = type;
+      return never;
+    }
+  }
+  const facts: Fact[] = [
+    { label: 'Database', value: r.database },
+    { label: 'Source', value: r.source },
+    { label: 'Destination', value: `${r.destination} (${r.tier})` },
+    { label: 'Requester', value: r.requester },
+    { label: 'Team', value: r.team },
+    { label: 'Point in time', value: r.pointInTime ?? (r.backupId ? `backup ${r.backupId}` : 'latest backup') },
+    { label: 'Status', value: r.status.replace('_', ' ') },
+  ];
+  if (type === 'restore.submitted' && r.status === 'pending_approval' && approvers.length)
+    facts.push({ label: 'Approvers', value: approvers.join(', ') });
+  if (duration !== null) facts.push({ label: 'Duration', value: duration });
+  if (r.justification) facts.push({ label: 'Justification', value: clean(r.justification) ?? '' });
+  if (error !== null) facts.push({ label: 'Reason', value: error });
+  return {
+    type,
+    title,
+    summary,
+    facts,
+    severity: severityOf(type),
+    critical: r.tier === 'production',
+    link: {
+      label: type === 'restore.submitted' && r.status === 'pending_approval' ? 'Review and approve' : 'Open the run',
+      url: `${ctx.publicUrl}/runs/${r.run}`,
+    },
+    command,
+  };
+}
+
+function backupMessage(
+  type: 'backup.failed' | 'backup.corrupt',
+  b: BackupFacts,
+  clean: (t: string | null) => string | null,
+): Message {
+  const facts: Fact[] = [
+    { label: 'Database', value: b.database },
+    { label: 'Server', value: b.server },
+    { label: 'Backup', value: b.backup },
+    { label: 'Status', value: b.status },
+  ];
+  const reason = clean(b.reason);
+  if (reason !== null) facts.push({ label: 'Reason', value: reason });
+  return {
+    type,
+    title:
+      type === 'backup.failed' ? `Backup of ${b.database} failed` : `Backup ${b.backup} of ${b.database} is corrupt`,
+    summary:
+      type === 'backup.failed'
+        ? `The backup ${b.backup} of ${b.database} on ${b.server} failed.`
+        : `Its files do not match their manifest: it is no longer offered for restores.`,
+    facts,
+    severity: severityOf(type),
+    critical: false,
+    command: `lifeboat backup list ${b.database}`,
+  };
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** Every secret of the configuration: connection URLs, channel URLs and keys, passwords. */
+export function catalogSecrets(catalog: Catalog): Secret[] {
+  const out: Secret[] = [];
+  for (const s of Object.values(catalog.servers)) out.push(s.url);
+  for (const st of Object.values(catalog.storage)) {
+    if (st.type === 's3') {
+      if (st.accessKeyId) out.push(st.accessKeyId);
+      if (st.secretAccessKey) out.push(st.secretAccessKey);
+    }
+  }
+  for (const d of Object.values(catalog.databases)) {
+    if (d.masking.key) out.push(d.masking.key);
+    const enc = d.backup?.encrypt;
+    if (enc?.mode === 'passphrase') out.push(enc.passphrase);
+    else if (enc?.identity) out.push(enc.identity);
+  }
+  for (const n of Object.values(catalog.notifications)) {
+    if (n.type === 'email') {
+      if (n.smtp.password) out.push(n.smtp.password);
+    } else {
+      out.push(n.url);
+      if (n.type === 'webhook' && n.secret) out.push(n.secret);
+    }
+  }
+  return out;
+}
