@@ -7,6 +7,7 @@ import { redact } from '../lib/secret.js';
 import { VERSION } from '../version.js';
 import { registerBackupCommands } from './commands/backup.js';
 import { registerConfigCommands } from './commands/config.js';
+import { registerDrillCommands } from './commands/drill.js';
 import { registerIdentityCommands } from './commands/identity.js';
 import { registerMaskingCommands } from './commands/masking.js';
 import { registerRestoreCommands } from './commands/restore.js';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerBackupCommands(program);
   registerRestoreCommands(program);
   registerMaskingCommands(program);
+  registerDrillCommands(program);
   return program;
 }
 

@@ -17,6 +17,7 @@ import { frameworkErrors, installErrorHandling } from './errors.js';
 import { installAuth } from './auth.js';
 import { auditRoutes } from './routes/audit.js';
 import { backupRoutes } from './routes/backups.js';
+import { drillRoutes } from './routes/drills.js';
 import { configRoutes } from './routes/config.js';
 import { healthRoutes } from './routes/health.js';
 import { identityRoutes } from './routes/identity.js';
@@ -40,6 +41,7 @@ const ROUTES = [
   auditRoutes,
   configRoutes,
   backupRoutes,
+  drillRoutes,
   runRoutes,
   wizardRoutes,
   approvalRoutes,

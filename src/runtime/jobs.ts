@@ -15,6 +15,8 @@ import { LifeboatError } from '../errors.js';
 import type { Catalog } from '../catalog/types.js';
 import { dropKeptCopies } from '../restore/kept-copies.js';
 import { RESTORE_QUEUE, runRestore } from '../restore/run-restore.js';
+import { DRILL_QUEUE } from '../drills/request.js';
+import { runDrill } from '../drills/run-drill.js';
 import type { Logger } from '../lib/logger.js';
 import type { Db } from '../store/db.js';
 import type { JobHandler } from '../worker/worker.js';
@@ -75,6 +77,10 @@ export function jobHandlers(deps: JobDeps): Record<string, JobHandler> {
   handlers[RESTORE_QUEUE] = async (data, ctx) => {
     const { runId } = data as { runId: number };
     await runRestore({ ...deps, logger: ctx.logger }, runId, { signal: ctx.signal, workerId: ctx.workerId });
+  };
+  handlers[DRILL_QUEUE] = async (data, ctx) => {
+    const { drillId } = data as { drillId: number };
+    await runDrill({ ...deps, logger: ctx.logger }, drillId, { signal: ctx.signal, workerId: ctx.workerId });
   };
   handlers[MAINTENANCE_QUEUE] = async () => {
     await dropKeptCopies(deps);
