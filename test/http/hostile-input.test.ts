@@ -6,6 +6,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { requestBackup } from '../../src/backup/service.js';
 import { runBackup } from '../../src/backup/run-backup.js';
+import { requestDrill } from '../../src/drills/request.js';
+import { runDrill } from '../../src/drills/run-drill.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { startTestLifeboat, type TestLifeboat } from '../harness/lifeboat.js';
 import { storeCluster } from '../harness/store.js';
@@ -33,6 +35,7 @@ databases:
     destinations: [dev-pg01]
     approvals: 0
     backup: { storage: main }
+    drill: { target: dev-pg01 }
 policy: { dba_admin_can_approve: true }
 `;
 
@@ -121,12 +124,15 @@ interface Fixture {
   runId: number;
   /** An ended run of another user: the DBA admin's approval of it is refused for its status, not as a self-approval. */
   othersRunId: number;
+  /** A drill that has run, with its evidence pack. */
+  drillId: number;
 }
 
 /** A valid value for a parameter, so that a hostile value elsewhere is what the server sees. */
 function baseline(f: Fixture, op: Operation, p: Param): unknown {
   if (p.in === 'path' && p.name === 'id') {
     if (/\/(approve|reject)$/.test(op.path)) return String(f.othersRunId);
+    if (op.path.startsWith('/api/v1/drills')) return String(f.drillId);
     return op.path.startsWith('/api/v1/runs') ? String(f.runId) : f.backupId;
   }
   const known: Record<string, unknown> = {
@@ -234,7 +240,17 @@ async function setup(): Promise<Fixture> {
   expect((await lb.app.inject({ method: 'POST', url: `/api/v1/runs/${othersRunId}/cancel`, headers })).statusCode).toBe(
     200,
   );
-  return { lb, headers, backupId, runId, othersRunId };
+  const { id: drillId } = await requestDrill(lb.store.db, lb.queue, lb.catalog, {
+    database: 'TinyDB',
+    actor: 'test',
+    trigger: 'manual',
+  });
+  const drilled = await runDrill({ db: lb.store.db, catalog: lb.catalog, logger: silentLogger() }, drillId, {
+    signal: new AbortController().signal,
+    workerId: 'test',
+  });
+  expect(drilled).toBe('passed');
+  return { lb, headers, backupId, runId, othersRunId, drillId };
 }
 
 describe('hostile input', () => {
