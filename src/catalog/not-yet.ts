@@ -34,10 +34,6 @@ export const NOT_ACTED_ON_YET: readonly NotActedOn[] = [
   },
   { path: ['databases', '*', 'rto'], reason: 'the RTO is not measured yet (disaster recovery)' },
   { path: ['notifications', '*'], reason: 'notifications are not sent yet' },
-  {
-    path: ['databases', '*', 'drill', 'schedule'],
-    reason: 'drills run when asked (`lifeboat drill run`); they are not scheduled yet',
-  },
 ];
 
 /**

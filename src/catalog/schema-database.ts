@@ -113,9 +113,13 @@ export function databaseSchema<S extends z.ZodType>(secret: S) {
   const check = z.object({ name: z.string().min(1), sql: z.string().min(1), expect: z.unknown().optional() }).strict();
   const drill = z
     .object({
-      schedule: z.string().min(1).optional().meta({
-        description: 'when the drill runs: a cron expression (e.g. "0 3 * * 0"), first_sunday or monthly',
-      }),
+      schedule: z
+        .union([z.literal('first_sunday'), z.literal('monthly'), cron])
+        .optional()
+        .meta({
+          description:
+            'when the drill runs: first_sunday (03:00 UTC on the first Sunday of a month), monthly (03:00 UTC on the 1st) or a cron expression such as "0 3 * * 0"',
+        }),
       target: reference.meta({ description: 'the non-production server the scratch database is created on' }),
       checks: z.array(check).optional().meta({
         description: "the drill's own checks, run after the database's verify checks: SQL returning one row",

@@ -146,6 +146,32 @@ describe('lifeboat drill', () => {
     await servers.dev.query('postgres', `drop database "${d.scratchDatabase}"`);
   });
 
+  it('a scheduled drill fires on its cron, restores, checks and stores its evidence', async () => {
+    const lb = await backedUp(
+      servers,
+      fixtureConfig({
+        databaseExtra: SEED_CHECKS.replace('target: dev-pg01', 'target: dev-pg01\n      schedule: "* * * * *"'),
+      }),
+    );
+    // fired by pg-boss's cron within a minute, then run by the worker: polled with a deadline
+    const deadline = Date.now() + 150_000;
+    let drill;
+    for (;;) {
+      drill = await lb.store.db
+        .selectFrom('drills')
+        .select(['id', 'status', 'trigger', 'requested_by', 'evidence'])
+        .executeTakeFirst();
+      if (drill && drill.status !== 'queued' && drill.status !== 'running' && drill.evidence) break;
+      if (Date.now() > deadline) throw new Error(`no scheduled drill finished: ${JSON.stringify(drill)}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(drill).toMatchObject({ status: 'passed', trigger: 'schedule', requested_by: 'scheduler' });
+    const ev = await lifeboat(['drill', 'evidence', String(drill.id), mkdtempSync(join(harnessRoot(), 'ev-'))], {
+      env: await lb.cliEnv('alice'),
+    });
+    expect(ev.code).toBe(0);
+  }, 200_000);
+
   it('a production drill.target is a config error with a hint', async () => {
     const dir = mkdtempSync(join(harnessRoot(), 'drill-config-'));
     writeFileSync(

@@ -5,6 +5,7 @@ import { parseConfig } from '../../src/catalog/load.js';
 import { DRILL_STATUSES, type DrillEvent, nextDrillStatus } from '../../src/drills/lifecycle.js';
 import { hashesOf, packProblems, PROOF_FILE } from '../../src/drills/evidence.js';
 import { drillTarget } from '../../src/drills/target-rule.js';
+import { drillCron, drillDue } from '../../src/drills/schedule.js';
 import { fixtureConfig } from '../harness/fixtures.js';
 
 describe('drill lifecycle', () => {
@@ -80,5 +81,18 @@ describe('evidence pack verification', () => {
       'proof.json names audit event 8, not the one that recorded the drill',
     ]);
     expect(packProblems(files, recorded)).toEqual(['proof.json is missing']);
+  });
+});
+
+describe('drill schedule', () => {
+  it('first_sunday: every Sunday at 03:00 UTC, a drill only in the first seven days of the month', () => {
+    expect(drillCron('first_sunday')).toBe('0 3 * * 0');
+    expect(drillDue('first_sunday', new Date('2026-12-06T03:00:00Z'))).toBe(true);
+    expect(drillDue('first_sunday', new Date('2026-12-13T03:00:00Z'))).toBe(false);
+  });
+  it('monthly: the 1st at 03:00 UTC; a cron expression as written', () => {
+    expect(drillCron('monthly')).toBe('0 3 1 * *');
+    expect(drillCron('0 3 * * 0')).toBe('0 3 * * 0');
+    expect(drillDue('0 3 * * 0', new Date('2026-12-13T03:00:00Z'))).toBe(true);
   });
 });
