@@ -18,6 +18,7 @@ import { RESTORE_QUEUE, runRestore } from '../restore/run-restore.js';
 import { DRILL_QUEUE, requestDrill } from '../drills/request.js';
 import { drillDue, scheduledDrillQueue } from '../drills/schedule.js';
 import { runDrill } from '../drills/run-drill.js';
+import { pruneEvidence } from '../drills/evidence-retention.js';
 import type { Logger } from '../lib/logger.js';
 import type { Db } from '../store/db.js';
 import type { JobHandler } from '../worker/worker.js';
@@ -85,6 +86,7 @@ export function jobHandlers(deps: JobDeps): Record<string, JobHandler> {
   };
   handlers[MAINTENANCE_QUEUE] = async () => {
     await dropKeptCopies(deps);
+    await pruneEvidence(deps);
   };
   for (const d of Object.values(deps.catalog.databases)) {
     const schedule = d.drill?.schedule;

@@ -3,10 +3,11 @@
 // counts against the manifest, the seed 002 checks), dropped, and its evidence pack stored and
 // verified; a failing check fails the drill, naming it, and keeps the scratch database; a
 // production target is refused by the CLI/API and by the config; a developer views, never runs.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DrillDetail } from '../../src/contract/drills.js';
+import { pruneEvidence } from '../../src/drills/evidence-retention.js';
 import { lifeboat } from '../harness/cli.js';
 import { harnessRoot } from '../harness/cluster.js';
 import { type FixtureServers, fixtureConfig, startFixtureServers } from '../harness/fixtures.js';
@@ -143,6 +144,24 @@ describe('lifeboat drill', () => {
     expect(d.keptDatabase).toBe(d.scratchDatabase);
     expect(await dbExists(d.scratchDatabase)).toBe(true);
     expect(d.evidence).not.toBeNull();
+
+    // evidence is kept 13 months (apart from backup retention), then removed from storage
+    const pack = join(lb.dir, 'backups', '_drills', String(d.id));
+    const month = 31 * 24 * 3600 * 1000;
+    expect(await pruneEvidence({ db: lb.store.db, catalog: lb.catalog }, new Date(Date.now() + 12 * month))).toEqual(
+      [],
+    );
+    expect(existsSync(join(pack, 'proof.json'))).toBe(true);
+    expect(await pruneEvidence({ db: lb.store.db, catalog: lb.catalog }, new Date(Date.now() + 14 * month))).toEqual([
+      d.id,
+    ]);
+    expect(existsSync(join(pack, 'proof.json'))).toBe(false);
+    const after = await lb.store.db
+      .selectFrom('drills')
+      .select(['status', 'evidence'])
+      .where('id', '=', d.id)
+      .executeTakeFirstOrThrow();
+    expect(after).toEqual({ status: 'failed', evidence: null });
     await servers.dev.query('postgres', `drop database "${d.scratchDatabase}"`);
   });
 

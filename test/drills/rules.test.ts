@@ -6,6 +6,7 @@ import { DRILL_STATUSES, type DrillEvent, nextDrillStatus } from '../../src/dril
 import { hashesOf, packProblems, PROOF_FILE } from '../../src/drills/evidence.js';
 import { drillTarget } from '../../src/drills/target-rule.js';
 import { drillCron, drillDue } from '../../src/drills/schedule.js';
+import { evidenceExpired } from '../../src/drills/evidence-retention.js';
 import { fixtureConfig } from '../harness/fixtures.js';
 
 describe('drill lifecycle', () => {
@@ -94,5 +95,13 @@ describe('drill schedule', () => {
     expect(drillCron('monthly')).toBe('0 3 1 * *');
     expect(drillCron('0 3 * * 0')).toBe('0 3 * * 0');
     expect(drillDue('0 3 * * 0', new Date('2026-12-13T03:00:00Z'))).toBe(true);
+  });
+});
+
+describe('evidence retention', () => {
+  it('13 months from the end of the drill, to the second', () => {
+    const finished = new Date('2025-11-05T03:10:00Z');
+    expect(evidenceExpired(finished, new Date('2026-12-05T03:09:59Z'))).toBe(false);
+    expect(evidenceExpired(finished, new Date('2026-12-05T03:10:00Z'))).toBe(true);
   });
 });

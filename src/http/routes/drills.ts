@@ -102,8 +102,10 @@ export function drillRoutes(app: App, deps: HttpDeps): void {
       await authorizeView(req, row);
       // ?wait=N answers as soon as the drill has its verdict and evidence (the CLI's --wait)
       const until = Date.now() + (req.query.wait ?? 0) * 1000;
+      // (the evidence is written just after the verdict; a pack pruned after 13 months is not waited for)
       const done = (r: typeof row) =>
-        TERMINAL_DRILL_STATUSES.has(r.status) && (r.evidence !== null || r.error_step === 'start');
+        TERMINAL_DRILL_STATUSES.has(r.status) &&
+        (r.evidence !== null || r.error_step === 'start' || Date.now() - new Date(r.finished_at!).getTime() > 60_000);
       while (!done(row) && Date.now() < until && !req.raw.socket.destroyed) {
         await new Promise((r) => setTimeout(r, 200));
         row = await loadDrill(req.params.id);
