@@ -40,7 +40,10 @@ export async function pruneEvidence(deps: { db: Db; catalog: Catalog }, now = ne
     }
     await deps.db
       .updateTable('drills')
-      .set({ evidence: null, log: sql`log || ${`${now.toISOString()} evidence pack removed after ${EVIDENCE_KEEP_MONTHS} months\n`}` })
+      .set({
+        evidence: null,
+        log: sql`log || ${`${now.toISOString()} evidence pack removed after ${EVIDENCE_KEEP_MONTHS} months\n`}`,
+      })
       .where('id', '=', r.id)
       .execute();
     removed.push(Number(r.id));
