@@ -9,6 +9,7 @@ import { LifeboatError } from '../errors.js';
 import type { Db } from '../store/db.js';
 import { enqueueIn, ensureQueue } from '../worker/queue.js';
 import { newBackupId } from './status.js';
+import { wantedDrillSchedules } from '../drills/schedule.js';
 
 export const BACKUP_QUEUE = 'backup.run';
 /**
@@ -78,15 +79,20 @@ export async function requestReverify(queue: PgBoss, backupId: string): Promise<
   await queue.send(BACKUP_VERIFY_QUEUE, { backupId }, { ...REVERIFY_RETRY, singletonKey: `verify:${backupId}` });
 }
 
-/** Makes pg-boss's cron schedules match lifeboat.yaml: one per database with a `backup.schedule`. */
+/**
+ * Makes pg-boss's cron schedules match lifeboat.yaml: one per database with a `backup.schedule`,
+ * and one per database with a `drill.schedule` (src/drills/schedule.ts).
+ */
 export async function syncBackupSchedules(queue: PgBoss, catalog: Catalog): Promise<void> {
-  const wanted = new Map(
-    Object.values(catalog.databases)
+  const wanted = new Map([
+    ...Object.values(catalog.databases)
       .filter((d) => d.backup?.schedule)
-      .map((d) => [scheduledBackupQueue(d.name), d.backup!.schedule!]),
-  );
+      .map((d) => [scheduledBackupQueue(d.name), d.backup!.schedule!] as const),
+    ...wantedDrillSchedules(catalog),
+  ]);
   for (const s of await queue.getSchedules()) {
-    if (s.name.startsWith('backup.scheduled.') && !wanted.has(s.name)) await queue.unschedule(s.name);
+    const ours = s.name.startsWith('backup.scheduled.') || s.name.startsWith('drill.scheduled.');
+    if (ours && !wanted.has(s.name)) await queue.unschedule(s.name);
   }
   for (const [name, cron] of wanted) {
     if (!(await queue.getQueue(name))) await queue.createQueue(name).catch(() => {});

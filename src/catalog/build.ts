@@ -139,6 +139,17 @@ function buildDatabase(name: string, d: DatabaseDoc, baseDir: string): DatabaseC
       return { kind: 'command', command: step.command ?? '' };
     }),
     verify: (d.verify ?? []).map((v) => ({ name: v.name, sql: v.sql, ...opt('expect', v.expect) })),
+    ...opt(
+      'drill',
+      d.drill === undefined
+        ? undefined
+        : {
+            ...opt('schedule', d.drill.schedule),
+            target: d.drill.target,
+            checks: (d.drill.checks ?? []).map((v) => ({ name: v.name, sql: v.sql, ...opt('expect', v.expect) })),
+            keepOnFailure: d.drill.keep_on_failure ?? false,
+          },
+    ),
   };
 }
 

@@ -144,6 +144,28 @@ function checkDatabase(ctx: Context, name: string, db: Obj): void {
 
   checkMasking(ctx, obj(db.masking), at('masking'));
   checkVerify(ctx, list(db.verify), at('verify'));
+  checkDrill(ctx, name, obj(db.drill), at('drill'));
+}
+
+/** A drill restores into a scratch database it then drops: never on a production server. */
+function checkDrill(ctx: Context, name: string, drill: Obj | undefined, at: PathSegment[]): void {
+  if (drill === undefined) return;
+  const target = resolveRef(ctx, [...at, 'target'], drill.target, 'servers', 'server');
+  if (target?.tier === 'production') {
+    const others = Object.entries(ctx.sections.servers)
+      .filter(([, s]) => obj(s)?.tier !== 'production')
+      .map(([k]) => k);
+    ctx.issues.push({
+      path: [...at, 'target'],
+      anchor: 'node',
+      code: 'invalid_value',
+      message: `drill target "${String(drill.target)}" of ${name} is a production server`,
+      hint:
+        'a drill creates and drops a scratch database: aim it at a staging, development or test server' +
+        (others.length ? ` (${others.join(', ')})` : ''),
+    });
+  }
+  checkVerify(ctx, [...list(obj(drill)?.checks)], [...at, 'checks']);
 }
 
 function checkMasking(ctx: Context, masking: Obj | undefined, at: PathSegment[]): void {

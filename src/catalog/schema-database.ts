@@ -110,6 +110,26 @@ export function databaseSchema<S extends z.ZodType>(secret: S) {
     })
     .strict();
 
+  const check = z.object({ name: z.string().min(1), sql: z.string().min(1), expect: z.unknown().optional() }).strict();
+  const drill = z
+    .object({
+      schedule: z
+        .union([z.literal('first_sunday'), z.literal('monthly'), cron])
+        .optional()
+        .meta({
+          description:
+            'when the drill runs: first_sunday (03:00 UTC on the first Sunday of a month), monthly (03:00 UTC on the 1st) or a cron expression such as "0 3 * * 0"',
+        }),
+      target: reference.meta({ description: 'the non-production server the scratch database is created on' }),
+      checks: z.array(check).optional().meta({
+        description: "the drill's own checks, run after the database's verify checks: SQL returning one row",
+      }),
+      keep_on_failure: z.boolean().optional().meta({
+        description: 'keep the scratch database of a failed drill for inspection (named in the result)',
+      }),
+    })
+    .strict();
+
   return z
     .object({
       server: reference,
@@ -132,9 +152,8 @@ export function databaseSchema<S extends z.ZodType>(secret: S) {
       backup: backup.optional(),
       masking: masking.optional(),
       post_restore: z.array(z.union([z.string().min(1), postRestoreCommand])).optional(),
-      verify: z
-        .array(z.object({ name: z.string().min(1), sql: z.string().min(1), expect: z.unknown().optional() }).strict())
-        .optional(),
+      verify: z.array(check).optional(),
+      drill: drill.optional(),
     })
     .strict();
 }

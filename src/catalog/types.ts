@@ -151,6 +151,16 @@ export interface VerifyCheck {
   readonly expect?: unknown;
 }
 
+/** A restore drill (src/drills): the backup restored into a scratch database, checked, dropped. */
+export interface DrillConfig {
+  /** As written: a cron expression, `first_sunday` or `monthly` (not scheduled yet: not-yet.ts). */
+  readonly schedule?: string;
+  /** A non-production server (a production one is a config error). */
+  readonly target: string;
+  readonly checks: readonly VerifyCheck[];
+  readonly keepOnFailure: boolean;
+}
+
 export interface DatabaseConfig {
   /** The catalog name (its key in lifeboat.yaml), e.g. `CustomerDB`. */
   readonly name: string;
@@ -175,6 +185,7 @@ export interface DatabaseConfig {
   readonly masking: MaskingConfig;
   readonly postRestore: readonly PostRestoreStep[];
   readonly verify: readonly VerifyCheck[];
+  readonly drill?: DrillConfig;
 }
 
 /** What every channel has: delivery attempts before dead-lettering, and an optional event filter. */

@@ -7,6 +7,7 @@ import { redact } from '../lib/secret.js';
 import { VERSION } from '../version.js';
 import { registerBackupCommands } from './commands/backup.js';
 import { registerConfigCommands } from './commands/config.js';
+import { registerDrillCommands } from './commands/drill.js';
 import { registerIdentityCommands } from './commands/identity.js';
 import { registerMaskingCommands } from './commands/masking.js';
 import { registerNotificationCommands } from './commands/notifications.js';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerRestoreCommands(program);
   registerMaskingCommands(program);
   registerNotificationCommands(program);
+  registerDrillCommands(program);
   return program;
 }
 

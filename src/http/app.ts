@@ -18,6 +18,7 @@ import { installAuth } from './auth.js';
 import { auditRoutes } from './routes/audit.js';
 import { backupRoutes } from './routes/backups.js';
 import { catalogRoutes } from './routes/catalog.js';
+import { drillRoutes } from './routes/drills.js';
 import { configRoutes } from './routes/config.js';
 import { healthRoutes } from './routes/health.js';
 import { identityRoutes } from './routes/identity.js';
@@ -44,6 +45,7 @@ const ROUTES = [
   auditRoutes,
   configRoutes,
   backupRoutes,
+  drillRoutes,
   runRoutes,
   wizardRoutes,
   approvalRoutes,

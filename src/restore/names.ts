@@ -5,7 +5,9 @@
 export const STAGING_MARKER = '__lb_staging_';
 export const PREVIOUS_MARKER = '__lb_prev_';
 export const UNDONE_MARKER = '__lb_undone_';
-export const RESERVED_MARKERS = [STAGING_MARKER, PREVIOUS_MARKER, UNDONE_MARKER] as const;
+/** A drill's scratch database (src/drills), on a non-production server. */
+export const DRILL_MARKER = '__lb_drill_';
+export const RESERVED_MARKERS = [STAGING_MARKER, PREVIOUS_MARKER, UNDONE_MARKER, DRILL_MARKER] as const;
 
 /** PostgreSQL's NAMEDATALEN - 1: a longer name is silently truncated by the server. */
 export const MAX_NAME_BYTES = 63;
@@ -23,6 +25,11 @@ export function previousName(dbname: string, runId: number, attempt = 1): string
 /** Where `restore undo <run>` moves the database it replaces (the run's restored copy). */
 export function undoneName(dbname: string, runId: number): string {
   return fit(`${dbname}${UNDONE_MARKER}${runId}`, `${UNDONE_MARKER}${runId}`);
+}
+
+/** The scratch database drill `drillId` restores into (and drops). */
+export function drillName(dbname: string, drillId: number): string {
+  return fit(`${dbname}${DRILL_MARKER}${drillId}`, `${DRILL_MARKER}${drillId}`);
 }
 
 function fit(name: string, suffix: string): string {

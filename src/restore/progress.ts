@@ -1,6 +1,7 @@
-// A running restore's progress and log, persisted by a heartbeat every second (so the API,
-// the CLI's --watch and the UI see it from any process, and a reaper can tell a live worker
-// from a dead one). The heartbeat also notices a cancel request and aborts the run.
+// A running restore's (or drill's) progress and log, persisted by a heartbeat every second (so
+// the API, the CLI's --watch and the UI see it from any process, and a reaper can tell a live
+// worker from a dead one). The heartbeat also notices a cancel request and aborts the run.
+// Where it is persisted is the sink's business: a restore run's row (runSink), a drill's row.
 import { Transform } from 'node:stream';
 import { sql } from 'kysely';
 import type { Db } from '../store/db.js';
@@ -17,9 +18,29 @@ import {
 
 export { PHASES, type Phase, type Progress } from './progress-model.js';
 
+/** Persists log lines and progress (a heartbeat); says whether a cancel was requested. */
+export type ProgressSink = (lines: readonly string[], progress: Progress) => Promise<boolean>;
+
+/** The restore run's row: its heartbeat, phase, progress and log. */
+export function runSink(db: Db, runId: number): ProgressSink {
+  return async (lines, progress) => {
+    const r = await db
+      .updateTable('restore_runs')
+      .set({
+        heartbeat_at: new Date(),
+        phase: progress.phase,
+        progress: JSON.stringify(progress),
+        log: lines.length ? sql`log || ${lines.map((l) => `${l}\n`).join('')}` : sql`log`,
+      })
+      .where('id', '=', runId)
+      .returning('cancel_requested_at')
+      .executeTakeFirst();
+    return r?.cancel_requested_at != null;
+  };
+}
+
 export class RunTracker {
-  readonly #db: Db;
-  readonly #runId: number;
+  readonly #sink: ProgressSink;
   readonly #secrets: Secret[];
   readonly #pendingLog: string[] = [];
   #timer: NodeJS.Timeout | undefined;
@@ -41,9 +62,8 @@ export class RunTracker {
     itemsTotal: 0,
   };
 
-  constructor(db: Db, runId: number, secrets: Secret[] = []) {
-    this.#db = db;
-    this.#runId = runId;
+  constructor(sink: ProgressSink, secrets: Secret[] = []) {
+    this.#sink = sink;
     this.#secrets = secrets;
   }
 
@@ -98,19 +118,7 @@ export class RunTracker {
   flush(): Promise<boolean> {
     const run = async () => {
       const lines = this.#pendingLog.splice(0);
-      const progress = this.snapshot();
-      const r = await this.#db
-        .updateTable('restore_runs')
-        .set({
-          heartbeat_at: new Date(),
-          phase: progress.phase,
-          progress: JSON.stringify(progress),
-          log: lines.length ? sql`log || ${lines.map((l) => `${l}\n`).join('')}` : sql`log`,
-        })
-        .where('id', '=', this.#runId)
-        .returning('cancel_requested_at')
-        .executeTakeFirst();
-      return r?.cancel_requested_at != null;
+      return this.#sink(lines, this.snapshot());
     };
     const next = this.#flushing.then(run, run);
     this.#flushing = next.then(

@@ -12,23 +12,13 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql, type Transaction } from 'kysely';
 import type PgBoss from 'pg-boss';
-import { backupPrefix } from '../backup/manifest.js';
-import { type BackupReader, CorruptBackupError, openBackup, readManifest } from '../backup/read-backup.js';
+import { type BackupReader, CorruptBackupError } from '../backup/read-backup.js';
 import { markCorrupt } from '../backup/set-status.js';
 import type { Catalog, DatabaseConfig, ServerConfig } from '../catalog/types.js';
-import {
-  createDatabase,
-  databaseExists,
-  dropDatabase,
-  swapIntoPlace,
-  withAdmin,
-  withClient,
-} from '../engines/postgres/admin.js';
+import { databaseExists, dropDatabase, swapIntoPlace, withAdmin, withClient } from '../engines/postgres/admin.js';
 import { LifeboatError, messageOf } from '../errors.js';
 import type { Logger } from '../lib/logger.js';
 import { redact } from '../lib/secret.js';
-import { tableLabel } from '../masking/leak-check.js';
-import { openCatalogStorage } from '../storage/index.js';
 import type { Db } from '../store/db.js';
 import type { Database } from '../store/schema.js';
 import { planStillApproved } from './approve.js';
@@ -37,21 +27,12 @@ import { dropKeptCopies } from './kept-copies.js';
 import { transitionRun } from './run-state.js';
 import { destinationKey, lockDestination, releaseDestination } from './lock.js';
 import { previousName, stagingName } from './names.js';
-import { RunTracker } from './progress.js';
+import { RunTracker, runSink } from './progress.js';
 import { keepWaiting, startIfAdmitted } from './team-admission.js';
 import { resolveScope } from './scope.js';
 import { makeScratchDir } from '../worker/scratch.js';
 import { fetchArchive } from './steps/fetch-archive.js';
-import { runPostRestore } from './steps/post-restore.js';
-import { pgRestore, type PgRestoreOptions } from './steps/restore-staging.js';
-import { feedArchive } from './steps/feed-archive.js';
-import {
-  archiveCopyStatements,
-  archiveUniqueColumns,
-  leakCheck,
-  type MaskedTable,
-  planMasking,
-} from './steps/masked-data.js';
+import { openSource, restoreCopy } from './steps/restore-copy.js';
 import { crossScopeForeignKeys, restoreTables } from './steps/restore-tables.js';
 import { verifyStaging } from './steps/verify-restore.js';
 
@@ -125,7 +106,7 @@ export async function runRestore(
       }),
     );
   }
-  const tracker = new RunTracker(deps.db, runId, [
+  const tracker = new RunTracker(runSink(deps.db, runId), [
     server.url,
     ...Object.values(deps.catalog.servers).map((s) => s.url),
   ]);
@@ -188,6 +169,7 @@ export async function runRestore(
     tracker.p.bytesTotal = manifest.totals.bytes;
 
     // table data is fetched only for a table scope, and only the scope's; otherwise it streams
+    // (restore-copy.ts)
     const tableFiles = new Set(manifest.tables.map((t) => t.file).filter(Boolean));
     if (run.tables?.length) {
       const scope = resolveScope(run.tables, manifest.tables);
@@ -221,37 +203,22 @@ export async function runRestore(
         signal: abort.signal,
       });
     } else {
-      await fetchArchive(
-        reader,
-        archive,
-        manifest.files.filter((f) => !tableFiles.has(f.name)),
+      // step: fetch the archive's table of contents → create the staging database → restore
+      // (masked on its way to every destination but production, a rollback) → post-restore
+      await restoreCopy({
+        url: server.url,
+        dbname: staging,
+        source: reader,
+        work,
+        database,
+        mask: database.masking.rules.length > 0 && server.tier !== 'production',
         tracker,
-        abort.signal,
-      );
-      tracker.phaseStart('restore');
-      await withAdmin(server.url, async (c) => {
-        await dropDatabase(c, staging);
-        await createDatabase(c, staging);
-      });
-      stagingCreated = true;
-      await deps.db.updateTable('restore_runs').set({ staging_dbname: staging }).where('id', '=', runId).execute();
-      // personal data is masked on its way to every destination but production (a rollback)
-      const mask = database.masking.rules.length > 0 && server.tier !== 'production';
-      await restoreIntoStaging(
-        {
-          url: server.url,
-          dbname: staging,
-          dir: archive,
-          jobs: database.restore.jobs ?? 2,
-          manifest,
-          tracker,
-          signal: abort.signal,
+        signal: abort.signal,
+        onCreated: async () => {
+          stagingCreated = true;
+          await deps.db.updateTable('restore_runs').set({ staging_dbname: staging }).where('id', '=', runId).execute();
         },
-        { reader, work, database, mask },
-      );
-
-      tracker.phaseStart('post_restore');
-      await runPostRestore(database.postRestore, server.url, staging, tracker, abort.signal);
+      });
 
       tracker.phaseStart('verify');
       await verifyStaging(server.url, staging, manifest.tables, database.verify, tracker, {
@@ -332,76 +299,6 @@ export async function runRestore(
     ctx.signal.removeEventListener('abort', onShutdown);
     await releaseDestination(deps.db, destination, runId);
     if (work !== undefined) await rm(work, { recursive: true, force: true });
-  }
-}
-
-/**
- * Restores the archive into the staging database with pg_restore -j N, its table data fed from
- * storage through pipes as pg_restore asks for it (feed-archive.ts). For a masked restore the
- * schema comes first (pre-data), then the masking plan, checked to fit before any row is
- * written, then data and post-data with the masked tables fed through the masking stream, then
- * the leak check.
- */
-async function restoreIntoStaging(
-  o: PgRestoreOptions,
-  s: { reader: BackupReader; work: string; database: DatabaseConfig; mask: boolean },
-): Promise<void> {
-  let masked: MaskedTable[] = [];
-  if (s.mask) {
-    await pgRestore({ ...o, extra: ['--section=pre-data'] });
-    const targets = await archiveCopyStatements(o.dir, join(s.work, 'shadow'), o.manifest.tables, o.signal);
-    masked = await withClient(o.url, o.dbname, async (c) =>
-      planMasking(c, s.database, o.manifest.tables, targets, await archiveUniqueColumns(o.dir)),
-    );
-    o.tracker.log(
-      `masking ${masked.map((m) => `${m.table.schema}.${m.table.name} (${m.rules.map((r) => `${r.column.name}: ${r.rule.transform}${r.via ? ` from ${tableLabel(r.via.schema, r.via.name)}` : ''}`).join(', ')})`).join('; ')}`,
-    );
-  }
-  const stop = new AbortController();
-  const signal = AbortSignal.any([o.signal, stop.signal]);
-  setMaxListeners(0, signal);
-  const feed = await feedArchive({
-    dir: o.dir,
-    reader: s.reader,
-    tables: o.manifest.tables
-      .filter((t): t is typeof t & { file: string } => Boolean(t.file))
-      .map((table) => ({ table, mask: masked.find((m) => m.table === table) })),
-    tracker: o.tracker,
-    signal,
-    abort: (reason) => stop.abort(reason),
-  });
-  let restoreError: unknown;
-  try {
-    await pgRestore({ ...o, signal, extra: s.mask ? ['--section=data', '--section=post-data'] : [] });
-  } catch (err) {
-    restoreError = err;
-  }
-  await feed.finish(restoreError !== undefined);
-  if (restoreError !== undefined) throw restoreError;
-  o.tracker.log(`loaded ${o.manifest.tables.length} tables (${o.manifest.totals.rows} rows) from the archive`);
-  if (masked.length) await withClient(o.url, o.dbname, (c) => leakCheck(c, masked, o.tracker));
-}
-
-/** Opens the run's backup in its storage: the manifest, and a reader that checks every file as it streams. */
-async function openSource(
-  deps: RestoreDeps,
-  backupId: string,
-  database: DatabaseConfig,
-): Promise<{ reader: BackupReader; close: () => Promise<void> }> {
-  const row = await deps.db
-    .selectFrom('backups')
-    .select(['storage', 'database'])
-    .where('id', '=', backupId)
-    .executeTakeFirstOrThrow();
-  const storage = openCatalogStorage(deps.catalog.storage[row.storage]!);
-  try {
-    const prefix = backupPrefix(row.database, backupId);
-    const manifest = await readManifest(storage, prefix, backupId);
-    const reader = await openBackup(storage, prefix, manifest, database);
-    return { reader, close: async () => storage.close?.() };
-  } catch (err) {
-    await storage.close?.();
-    throw err;
   }
 }
 

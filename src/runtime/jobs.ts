@@ -15,6 +15,10 @@ import { LifeboatError } from '../errors.js';
 import type { Catalog } from '../catalog/types.js';
 import { dropKeptCopies } from '../restore/kept-copies.js';
 import { RESTORE_QUEUE, runRestore } from '../restore/run-restore.js';
+import { DRILL_QUEUE, requestDrill } from '../drills/request.js';
+import { drillDue, scheduledDrillQueue } from '../drills/schedule.js';
+import { runDrill } from '../drills/run-drill.js';
+import { pruneEvidence } from '../drills/evidence-retention.js';
 import type { Logger } from '../lib/logger.js';
 import type { Db } from '../store/db.js';
 import type { JobHandler } from '../worker/worker.js';
@@ -76,9 +80,31 @@ export function jobHandlers(deps: JobDeps): Record<string, JobHandler> {
     const { runId } = data as { runId: number };
     await runRestore({ ...deps, logger: ctx.logger }, runId, { signal: ctx.signal, workerId: ctx.workerId });
   };
+  handlers[DRILL_QUEUE] = async (data, ctx) => {
+    const { drillId } = data as { drillId: number };
+    await runDrill({ ...deps, logger: ctx.logger }, drillId, { signal: ctx.signal, workerId: ctx.workerId });
+  };
   handlers[MAINTENANCE_QUEUE] = async () => {
     await dropKeptCopies(deps);
+    await pruneEvidence(deps);
   };
+  for (const d of Object.values(deps.catalog.databases)) {
+    const schedule = d.drill?.schedule;
+    if (!schedule) continue;
+    handlers[scheduledDrillQueue(d.name)] = async (_data, ctx) => {
+      if (!drillDue(schedule, new Date())) return;
+      try {
+        await requestDrill(deps.db, deps.queue, deps.catalog, {
+          database: d.name,
+          actor: 'scheduler',
+          trigger: 'schedule',
+        });
+      } catch (err) {
+        // no verified backup yet, or the target no longer allowed: said in the log, tried at the next firing
+        ctx.logger.warn({ database: d.name, reason: (err as Error).message }, 'scheduled drill not started');
+      }
+    };
+  }
   for (const d of Object.values(deps.catalog.databases)) {
     if (!d.backup?.schedule) continue;
     handlers[scheduledBackupQueue(d.name)] = async () => {

@@ -153,7 +153,34 @@ export interface DestinationLockTable {
   acquired_at: Generated<Date>;
 }
 
+export interface DrillTable {
+  id: Generated<number>;
+  database: string;
+  owner_team: string;
+  backup_id: string;
+  target_server: string;
+  scratch_dbname: string;
+  status: string;
+  trigger: string;
+  requested_by: string;
+  created_at: Generated<Date>;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  restore_ms: ColumnType<string | null, number | null | undefined, number | null>;
+  bytes: ColumnType<string | null, number | null | undefined, number | null>;
+  rows: ColumnType<string | null, number | null | undefined, number | null>;
+  checks: ColumnType<unknown[], string | undefined, string>;
+  error: string | null;
+  error_step: string | null;
+  kept_dbname: string | null;
+  evidence: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  log: ColumnType<string, string | undefined, unknown>;
+  worker_id: string | null;
+  heartbeat_at: Timestamp | null;
+}
+
 export interface Database {
+  drills: DrillTable;
   restore_runs: RestoreRunTable;
   restore_approvals: RestoreApprovalTable;
   destination_locks: DestinationLockTable;

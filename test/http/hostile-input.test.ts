@@ -6,6 +6,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { requestBackup } from '../../src/backup/service.js';
 import { runBackup } from '../../src/backup/run-backup.js';
+import { requestDrill } from '../../src/drills/request.js';
+import { runDrill } from '../../src/drills/run-drill.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { recordEvent } from '../../src/notify/events.js';
 import { routePending } from '../../src/notify/outbox.js';
@@ -35,6 +37,7 @@ databases:
     destinations: [dev-pg01]
     approvals: 0
     backup: { storage: main }
+    drill: { target: dev-pg01 }
 policy: { dba_admin_can_approve: true }
 notifications:
   # nothing listens there: a test message is answered (not accepted), never a 5xx
@@ -127,12 +130,15 @@ interface Fixture {
   /** An ended run of another user: the DBA admin's approval of it is refused for its status, not as a self-approval. */
   othersRunId: number;
   notificationId: number;
+  /** A drill that has run, with its evidence pack. */
+  drillId: number;
 }
 
 /** A valid value for a parameter, so that a hostile value elsewhere is what the server sees. */
 function baseline(f: Fixture, op: Operation, p: Param): unknown {
   if (p.in === 'path' && p.name === 'id') {
     if (/\/(approve|reject)$/.test(op.path)) return String(f.othersRunId);
+    if (op.path.startsWith('/api/v1/drills')) return String(f.drillId);
     if (op.path.startsWith('/api/v1/runs')) return String(f.runId);
     return op.path.startsWith('/api/v1/notifications') ? String(f.notificationId) : f.backupId;
   }
@@ -255,7 +261,17 @@ async function setup(): Promise<Fixture> {
   const notificationId = Number(
     (await lb.store.db.selectFrom('notifications').select('id').executeTakeFirstOrThrow()).id,
   );
-  return { lb, headers, backupId, runId, othersRunId, notificationId };
+  const { id: drillId } = await requestDrill(lb.store.db, lb.queue, lb.catalog, {
+    database: 'TinyDB',
+    actor: 'test',
+    trigger: 'manual',
+  });
+  const drilled = await runDrill({ db: lb.store.db, catalog: lb.catalog, logger: silentLogger() }, drillId, {
+    signal: new AbortController().signal,
+    workerId: 'test',
+  });
+  expect(drilled).toBe('passed');
+  return { lb, headers, backupId, runId, othersRunId, notificationId, drillId };
 }
 
 describe('hostile input', () => {

@@ -20,7 +20,7 @@ const CATALOG: CataloguedDatabase[] = [
 
 const HINT_ANOTHER = (server: string) => `choose another database name: --to ${server}/<dbname>`;
 const HINT_RESERVED =
-  'choose a name without __lb_staging_, __lb_prev_, __lb_undone_; to go back to a kept copy, use `lifeboat restore undo <run>`';
+  'choose a name without __lb_staging_, __lb_prev_, __lb_undone_, __lb_drill_; to go back to a kept copy, use `lifeboat restore undo <run>`';
 
 const long63 = 'a'.repeat(63);
 const long64 = 'a'.repeat(64);
@@ -100,6 +100,15 @@ const TABLE: Array<[string, string, Tier, string, RefusalRule | null, string?]> 
     '__lb_prev_x_customer',
     'reserved_name',
     `names containing "__lb_prev_" are Lifeboat's own (staging databases and kept copies)`,
+  ],
+  // a drill's scratch database: a drill drops a database of its scratch name before creating it
+  [
+    'CustomerDB',
+    'dev-pg01',
+    'development',
+    'customer__lb_drill_3',
+    'reserved_name',
+    `names containing "__lb_drill_" are Lifeboat's own (staging databases and kept copies)`,
   ],
   // PostgreSQL's 63-byte limit (it silently truncates)
   [

@@ -49,7 +49,7 @@ afterAll(async () => {
 
 const ANOTHER = (server: string) => `choose another database name: --to ${server}/<dbname>`;
 const RESERVED =
-  'choose a name without __lb_staging_, __lb_prev_, __lb_undone_; to go back to a kept copy, use `lifeboat restore undo <run>`';
+  'choose a name without __lb_staging_, __lb_prev_, __lb_undone_, __lb_drill_; to go back to a kept copy, use `lifeboat restore undo <run>`';
 const OURS = (marker: string) => `names containing "${marker}" are Lifeboat's own (staging databases and kept copies)`;
 
 /** [user, database, --to, message after "unable to restore <database> into <shown destination>: ", hint, rule] */

@@ -11,6 +11,7 @@ import * as m0007 from './0007_self_service.js';
 import * as m0008 from './0008_run_queue_order.js';
 import * as m0009 from './0009_sign_in_codes.js';
 import * as m0010 from './0010_outbox.js';
+import * as m0012 from './0012_drills.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '0008_run_queue_order': m0008,
   '0009_sign_in_codes': m0009,
   '0010_outbox': m0010,
+  '0012_drills': m0012,
 };
