@@ -21,6 +21,7 @@ export function Approvals({ me }: { me: WhoAmIResponse }) {
   const error = inbox.error ?? pending.error;
   if (error) return <ErrorBox error={error} />;
   if (!inbox.data || !pending.data) return <Loading what="the approvals inbox" />;
+  const approver = may(me, 'restore.approve');
   const forMe = inbox.data.runs.filter((r) => r.requestedBy !== me.user);
   const mine = pending.data.runs.filter((r) => r.requestedBy === me.user);
   const all = [...forMe, ...mine];
@@ -63,18 +64,20 @@ export function Approvals({ me }: { me: WhoAmIResponse }) {
       ) : (
         <div className="split">
           <div className="grid inbox-lists">
-            <div>
-              <h2 className="small-head" id="inbox-head">
-                Awaiting my approval
-              </h2>
-              {forMe.length === 0 ? (
-                <p className="muted small">Nothing awaits your approval.</p>
-              ) : (
-                <ul className="plain inbox" aria-labelledby="inbox-head">
-                  {forMe.map(item)}
-                </ul>
-              )}
-            </div>
+            {approver && (
+              <div>
+                <h2 className="small-head" id="inbox-head">
+                  Awaiting my approval
+                </h2>
+                {forMe.length === 0 ? (
+                  <p className="muted small">Nothing awaits your approval.</p>
+                ) : (
+                  <ul className="plain inbox" aria-labelledby="inbox-head">
+                    {forMe.map(item)}
+                  </ul>
+                )}
+              </div>
+            )}
             {mine.length > 0 && (
               <div>
                 <h2 className="small-head" id="mine-head">
