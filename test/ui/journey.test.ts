@@ -291,6 +291,10 @@ describe('journey 2 through the web UI', () => {
         .locator('.badge', { hasText: /^completed$/ })
         .first()
         .waitFor();
+      await expect(alice.page.getByRole('list', { name: 'Approvals given' }).textContent()).resolves.toMatch(
+        /^alice approved .*: “checked the scope with jsmith”$/,
+      );
+      await shot(alice.page, 'run-detail-approved');
 
       const bob = await openPage();
       await signIn(bob.page, 'bob');
