@@ -188,55 +188,141 @@ describe('journey 2 through the web UI', () => {
     );
     await second.page.getByLabel('API token').fill('lbt_not-a-token');
     await second.page.getByRole('button', { name: 'Sign in' }).click();
-    await expect(alert.textContent()).resolves.toMatch(/^the API token is not validHint: issue a new one/);
+    await expect.poll(() => alert.textContent()).toMatch(/^the API token is not validHint: issue a new one/);
     await shot(second.page, 'sign-in-error');
   });
 
   describe('the approvals inbox (CustomerDB needs one approval)', () => {
     let pending: RunDoc;
-    beforeAll(async () => {
-      writeFileSync(lb.configFile, config(1));
-      await lb.config.reload();
+    let another: RunDoc;
+    const request = async (to: string): Promise<RunDoc> => {
       const res = await fetch(`${lb.url}/api/v1/runs`, {
         method: 'POST',
         headers: { authorization: `Bearer ${await lb.token('jsmith')}`, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          database: 'CustomerDB',
-          to: 'dev-pg01/ui_approved',
-          execute: true,
-          confirm: 'dev-pg01/ui_approved',
-          acknowledge: true,
-        }),
+        body: JSON.stringify({ database: 'CustomerDB', to, execute: true, confirm: to, acknowledge: true }),
       });
-      pending = (await res.json()) as RunDoc;
-      expect(pending.status).toBe('pending_approval');
+      const run = (await res.json()) as RunDoc;
+      expect(run.status).toBe('pending_approval');
+      return run;
+    };
+    const runOf = async (id: number): Promise<RunDoc> =>
+      (await (
+        await fetch(`${lb.url}/api/v1/runs/${id}`, { headers: { authorization: `Bearer ${await lb.token('jsmith')}` } })
+      ).json()) as RunDoc;
+
+    beforeAll(async () => {
+      writeFileSync(lb.configFile, config(1));
+      await lb.config.reload();
+      pending = await request('dev-pg01/ui_approved');
+      another = await request('dev-pg01/ui_rejected');
     });
 
-    it('offers the approver the plan, checks and preview with Approve and Reject; the requester cannot approve', async () => {
+    it('offers the approver the plan, checks and preview with Approve and Reject; the requester sees his own read-only', async () => {
       const alice = await openPage();
       await signIn(alice.page, 'alice');
       await alice.page.getByRole('link', { name: 'Approvals' }).click();
+      const inbox = alice.page.getByRole('list', { name: 'Awaiting my approval' });
+      await inbox.getByRole('button', { name: new RegExp(`^#${pending.id} `) }).click();
       await alice.page.getByRole('heading', { name: `Run #${pending.id}` }).waitFor();
       await expect(alice.page.getByRole('button', { name: 'Approve', exact: true }).isEnabled()).resolves.toBe(true);
-      await expect(alice.page.getByRole('button', { name: 'Reject' }).isDisabled()).resolves.toBe(true); // no comment yet
+      await expect(alice.page.getByRole('button', { name: 'Reject', exact: true }).isDisabled()).resolves.toBe(true); // no comment yet
       await alice.page.getByRole('heading', { name: 'Preview' }).waitFor();
+      await expect(alice.page.getByRole('heading', { name: 'My requests waiting for approval' }).count()).resolves.toBe(
+        0,
+      );
       await shot(alice.page, 'approvals-approver');
 
       const jsmith = await openPage();
       await signIn(jsmith.page, 'jsmith');
       await jsmith.page.getByRole('link', { name: 'Approvals' }).click();
+      const mine = jsmith.page.getByRole('list', { name: 'My requests waiting for approval' });
+      await mine.waitFor();
+      await expect(mine.getByRole('button').count()).resolves.toBe(2);
+      await expect(jsmith.page.getByRole('heading', { name: 'Awaiting my approval' }).count()).resolves.toBe(0); // a developer approves nothing
+      await mine.getByRole('button', { name: new RegExp(`^#${pending.id} `) }).click();
       await jsmith.page.getByRole('heading', { name: `Run #${pending.id}` }).waitFor();
       await expect(jsmith.page.getByRole('note').textContent()).resolves.toBe(
         'You requested this run: it must be approved by another approver of its team.',
       );
+      const facts = await jsmith.page.locator('dl.facts').first().textContent();
+      expect(facts).toContain('Approvals0 of 1, 1 missing');
+      expect(facts).toMatch(/May approvealice, bob/);
+      expect(facts).not.toMatch(/Expires—/);
+      await jsmith.page.getByRole('heading', { name: 'Preview' }).waitFor();
       await expect(jsmith.page.getByRole('button', { name: 'Approve', exact: true }).count()).resolves.toBe(0);
+      await expect(jsmith.page.getByRole('button', { name: 'Reject', exact: true }).count()).resolves.toBe(0);
       await shot(jsmith.page, 'approvals-requester');
       expect([...alice.errors, ...jsmith.errors]).toEqual([]);
     });
 
-    // POST /api/v1/runs/:id/approve and /reject are being added on another branch (approvals):
-    // once merged, alice presses Approve and the run goes on to complete.
-    it.todo('alice approves jsmith’s run in the inbox and it completes');
+    it('alice approves jsmith’s run in the inbox and it completes; bob rejects another with a comment', async () => {
+      const alice = await openPage();
+      await signIn(alice.page, 'alice');
+      await alice.page.getByRole('link', { name: 'Approvals' }).click();
+      const inbox = alice.page.getByRole('list', { name: 'Awaiting my approval' });
+      await inbox.getByRole('button', { name: new RegExp(`^#${pending.id} `) }).click();
+      await alice.page.getByRole('heading', { name: `Run #${pending.id}` }).waitFor();
+      await alice.page.getByLabel(/^Comment/).fill('checked the scope with jsmith');
+      await alice.page.getByRole('button', { name: 'Approve', exact: true }).click();
+      await alice.page.getByText('Decision recorded: the run is now').waitFor();
+      // it leaves her inbox
+      await expect.poll(() => inbox.getByRole('button', { name: new RegExp(`^#${pending.id} `) }).count()).toBe(0);
+      // and goes on to complete
+      const deadline = Date.now() + 90_000;
+      let run = await runOf(pending.id);
+      while (!['completed', 'failed', 'partial'].includes(run.status) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 250));
+        run = await runOf(pending.id);
+      }
+      expect(run.status).toBe('completed');
+      expect(run.approvals).toMatchObject([
+        { approver: 'alice', decision: 'approve', comment: 'checked the scope with jsmith', counts: true },
+      ]);
+      const approved = await lb.store.db
+        .selectFrom('audit_events')
+        .select(['actor'])
+        .where('action', '=', 'restore.approve')
+        .where('subject_id', '=', String(pending.id))
+        .execute();
+      expect(approved).toEqual([{ actor: 'alice' }]);
+      await alice.page.getByRole('link', { name: 'Open the run' }).click();
+      await alice.page.getByRole('heading', { name: new RegExp(`^Run #${pending.id}:`) }).waitFor();
+      await alice.page
+        .locator('.badge', { hasText: /^completed$/ })
+        .first()
+        .waitFor();
+      await expect(alice.page.getByRole('list', { name: 'Approvals given' }).textContent()).resolves.toMatch(
+        /^alice approved .*: “checked the scope with jsmith”$/,
+      );
+      await shot(alice.page, 'run-detail-approved');
+
+      const bob = await openPage();
+      await signIn(bob.page, 'bob');
+      await bob.page.getByRole('link', { name: 'Approvals' }).click();
+      await bob.page
+        .getByRole('list', { name: 'Awaiting my approval' })
+        .getByRole('button', { name: new RegExp(`^#${another.id} `) })
+        .click();
+      await bob.page.getByRole('heading', { name: `Run #${another.id}` }).waitFor();
+      const reject = bob.page.getByRole('button', { name: 'Reject', exact: true });
+      await expect(reject.isDisabled()).resolves.toBe(true);
+      await expect(bob.page.getByText('(required to reject)').isVisible()).resolves.toBe(true);
+      await bob.page.getByLabel(/^Comment/).fill('not during the freeze');
+      await reject.click();
+      await bob.page.getByText('Decision recorded: the run is now').waitFor();
+      await expect(bob.page.getByRole('status').textContent()).resolves.toContain('rejected');
+      const rejected = await runOf(another.id);
+      expect(rejected.status).toBe('rejected');
+      expect(rejected.approvals).toMatchObject([
+        { approver: 'bob', decision: 'reject', comment: 'not during the freeze' },
+      ]);
+      await bob.page.goto(`${lb.url}/runs/${another.id}`);
+      await bob.page
+        .locator('.badge', { hasText: /^rejected$/ })
+        .first()
+        .waitFor();
+      expect([...alice.errors, ...bob.errors]).toEqual([]);
+    });
   });
 
   it('backups (with a manifest) and audit (with the chain status) render', async () => {

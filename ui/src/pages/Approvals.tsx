@@ -1,11 +1,11 @@
-// The approvals inbox: runs waiting for an approval, each with its plan, checks and preview;
-// approve or reject with a comment. A requester's own runs are shown but not approvable (the
-// server refuses it too: separation of duties).
+// The approvals page: the inbox (runs waiting for an approval the signed-in user may give, each
+// with its plan, checks and preview; approve or reject with a comment) and the user's own
+// requests waiting for others, read-only (separation of duties: the server refuses it too).
 import { useState } from 'react';
 import type { WhoAmIResponse } from '../../../src/contract/identity.js';
-import type { RunDoc, RunList } from '../../../src/contract/runs.js';
-import { post } from '../api.js';
-import { ago } from '../format.js';
+import type { ApprovalDoc, RunDoc, RunList } from '../../../src/contract/runs.js';
+import { ApiError, get, post } from '../api.js';
+import { ago, time } from '../format.js';
 import { Link } from '../router.js';
 import { ErrorBox, Loading, may, Section, Status, TierBadge, useGet } from '../ui.js';
 import { CheckList } from '../wizard/ChecksStep.js';
@@ -14,61 +14,111 @@ import { useAction } from '../wizard/action.js';
 
 export function Approvals({ me }: { me: WhoAmIResponse }) {
   const inbox = useGet<RunList>('/api/v1/runs?awaitingMe=true&status=pending_approval&limit=100');
+  const pending = useGet<RunList>('/api/v1/runs?status=pending_approval&limit=100');
   const [openId, setOpenId] = useState<number | null>(null);
-  if (inbox.error) return <ErrorBox error={inbox.error} />;
-  if (!inbox.data) return <Loading what="the approvals inbox" />;
-  const runs = inbox.data.runs;
-  const open = runs.find((r) => r.id === openId) ?? runs.find((r) => r.requestedBy !== me.user) ?? runs[0];
+  // the run just decided stays open (it leaves the lists) until another is chosen
+  const [decided, setDecided] = useState<RunDoc | null>(null);
+  const error = inbox.error ?? pending.error;
+  if (error) return <ErrorBox error={error} />;
+  if (!inbox.data || !pending.data) return <Loading what="the approvals inbox" />;
+  const approver = may(me, 'restore.approve');
+  const forMe = inbox.data.runs.filter((r) => r.requestedBy !== me.user);
+  const mine = pending.data.runs.filter((r) => r.requestedBy === me.user);
+  const all = [...forMe, ...mine];
+  const open = all.find((r) => r.id === openId) ?? (decided && decided.id === openId ? decided : undefined) ?? all[0];
+  const reload = () => {
+    inbox.reload();
+    pending.reload();
+  };
+  const onDecided = (run: RunDoc) => {
+    setOpenId(run.id);
+    setDecided(run);
+    reload();
+  };
+  const item = (r: RunDoc) => (
+    <li key={r.id}>
+      <button
+        type="button"
+        className={`inbox-item${open?.id === r.id ? ' current' : ''}`}
+        aria-pressed={open?.id === r.id}
+        onClick={() => setOpenId(r.id)}
+      >
+        <strong>#{r.id}</strong> {r.database} → {r.destination.target}
+        <span className="muted small">
+          {r.requestedBy === me.user ? 'your request' : `by ${r.requestedBy}`}, {ago(r.createdAt)} ·{' '}
+          {r.approvalsReceived} of {r.approvalsRequired} approvals
+        </span>
+      </button>
+    </li>
+  );
   return (
     <div className="grid">
       <div className="page-head">
         <h1>Approvals</h1>
-        <button type="button" onClick={inbox.reload}>
+        <button type="button" onClick={reload}>
           Refresh
         </button>
       </div>
-      {runs.length === 0 ? (
+      {all.length === 0 && !open ? (
         <p className="card muted">Nothing is waiting for an approval.</p>
       ) : (
         <div className="split">
-          <ul className="plain inbox" aria-label="Runs awaiting approval">
-            {runs.map((r) => (
-              <li key={r.id}>
-                <button
-                  type="button"
-                  className={`inbox-item${open?.id === r.id ? ' current' : ''}`}
-                  aria-pressed={open?.id === r.id}
-                  onClick={() => setOpenId(r.id)}
-                >
-                  <strong>#{r.id}</strong> {r.database} → {r.destination.target}
-                  <span className="muted small">
-                    {r.requestedBy === me.user ? 'your request' : `by ${r.requestedBy}`}, {ago(r.createdAt)}
-                  </span>
-                </button>
-              </li>
-            ))}
-          </ul>
-          {open && <Decision key={open.id} run={open} me={me} onDone={inbox.reload} />}
+          <div className="grid inbox-lists">
+            {approver && (
+              <div>
+                <h2 className="small-head" id="inbox-head">
+                  Awaiting my approval
+                </h2>
+                {forMe.length === 0 ? (
+                  <p className="muted small">Nothing awaits your approval.</p>
+                ) : (
+                  <ul className="plain inbox" aria-labelledby="inbox-head">
+                    {forMe.map(item)}
+                  </ul>
+                )}
+              </div>
+            )}
+            {mine.length > 0 && (
+              <div>
+                <h2 className="small-head" id="mine-head">
+                  My requests waiting for approval
+                </h2>
+                <ul className="plain inbox" aria-labelledby="mine-head">
+                  {mine.map(item)}
+                </ul>
+              </div>
+            )}
+          </div>
+          {open && <Decision key={open.id} run={open} me={me} onDone={onDecided} />}
         </div>
       )}
     </div>
   );
 }
 
-function Decision({ run, me, onDone }: { run: RunDoc; me: WhoAmIResponse; onDone: () => void }) {
+function Decision({ run: initial, me, onDone }: { run: RunDoc; me: WhoAmIResponse; onDone: (run: RunDoc) => void }) {
+  const [run, setRun] = useState(initial);
   const [comment, setComment] = useState('');
   const [done, setDone] = useState<RunDoc | null>(null);
   const action = useAction();
   const own = run.requestedBy === me.user;
-  const planHash = (run as { planHash?: string | null }).planHash ?? undefined;
   const decide = (what: 'approve' | 'reject') =>
     void action.run(async () => {
       const body =
-        what === 'approve' ? { ...(comment ? { comment } : {}), ...(planHash ? { planHash } : {}) } : { comment };
-      setDone(await post<RunDoc>(`/api/v1/runs/${run.id}/${what}`, body));
-      onDone();
+        what === 'approve'
+          ? { ...(comment.trim() ? { comment } : {}), ...(run.planHash ? { planHash: run.planHash } : {}) }
+          : { comment };
+      try {
+        const after = await post<RunDoc>(`/api/v1/runs/${run.id}/${what}`, body);
+        setDone(after);
+        setRun(after);
+        onDone(after);
+      } catch (err) {
+        // the plan changed since it was shown: show the run as it is now, to review again
+        if (err instanceof ApiError && err.status === 409) setRun(await get<RunDoc>(`/api/v1/runs/${run.id}`));
+        throw err;
+      }
     });
-  const received = (run as { approvalsReceived?: number }).approvalsReceived ?? 0;
   return (
     <div className="grid">
       <Section title={`Run #${run.id}`} actions={<Link to={`/runs/${run.id}`}>Open the run</Link>}>
@@ -85,6 +135,10 @@ function Decision({ run, me, onDone }: { run: RunDoc; me: WhoAmIResponse; onDone
             <dd>{run.requestedBy}</dd>
           </div>
           <div>
+            <dt>Team</dt>
+            <dd>{run.ownerTeam}</dd>
+          </div>
+          <div>
             <dt>Backup</dt>
             <dd>{run.source.backupId ?? run.source.pointInTime ?? '—'}</dd>
           </div>
@@ -99,10 +153,20 @@ function Decision({ run, me, onDone }: { run: RunDoc; me: WhoAmIResponse; onDone
           <div>
             <dt>Approvals</dt>
             <dd>
-              {received} of {run.approvalsRequired}
+              {run.approvalsReceived} of {run.approvalsRequired}
+              {run.approvalsMissing > 0 && <span className="muted">, {run.approvalsMissing} missing</span>}
             </dd>
           </div>
+          <div>
+            <dt>May approve</dt>
+            <dd>{run.approvers.length > 0 ? run.approvers.join(', ') : '—'}</dd>
+          </div>
+          <div>
+            <dt>Expires</dt>
+            <dd>{run.expiresAt ? time(run.expiresAt) : '—'}</dd>
+          </div>
         </dl>
+        <ApprovalsGiven approvals={run.approvals} />
         {done ? (
           <p role="status">
             Decision recorded: the run is now <Status status={done.status} />.
@@ -130,6 +194,7 @@ function Decision({ run, me, onDone }: { run: RunDoc; me: WhoAmIResponse; onDone
                 type="button"
                 className="danger"
                 disabled={action.busy || comment.trim() === ''}
+                title={comment.trim() === '' ? 'Write a comment to reject: it is kept with the run' : undefined}
                 onClick={() => decide('reject')}
               >
                 Reject
@@ -147,5 +212,22 @@ function Decision({ run, me, onDone }: { run: RunDoc; me: WhoAmIResponse; onDone
         </Section>
       )}
     </div>
+  );
+}
+
+/** The approvals and rejections given so far; a voided one with why, an override marked. */
+export function ApprovalsGiven({ approvals }: { approvals: ApprovalDoc[] }) {
+  if (approvals.length === 0) return null;
+  return (
+    <ul className="plain approvals-given" aria-label="Approvals given">
+      {approvals.map((a, i) => (
+        <li key={i} className={a.voidedAt ? 'voided' : undefined}>
+          <strong>{a.approver}</strong> {a.decision === 'approve' ? 'approved' : 'rejected'}
+          {a.override && <span className="badge tone-warn">override</span>} <span className="muted">{ago(a.at)}</span>
+          {a.comment && <span>: “{a.comment}”</span>}
+          {a.voidedAt && <span className="muted"> (void: {a.voidReason ?? 'no longer counts'})</span>}
+        </li>
+      ))}
+    </ul>
   );
 }

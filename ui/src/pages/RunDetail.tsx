@@ -6,6 +6,7 @@ import type { RunDoc } from '../../../src/contract/runs.js';
 import { get, post } from '../api.js';
 import { ago, bytes, count, duration, time } from '../format.js';
 import { Link } from '../router.js';
+import { ApprovalsGiven } from './Approvals.js';
 import { useLiveRun } from '../runs-live.js';
 import { ErrorBox, Loading, may, ProgressBar, Section, Status, TierBadge, useGet } from '../ui.js';
 import { CheckList } from '../wizard/ChecksStep.js';
@@ -35,8 +36,6 @@ export function RunDetail({ id, me }: { id: number; me: WhoAmIResponse }) {
     !run.previous.dropped &&
     !run.undoneAt &&
     (mine || may(me, 'restore.undo'));
-  const approvals = (run as { approvals?: Array<{ approver: string; decision?: string; comment?: string | null }> })
-    .approvals;
   return (
     <div className="grid">
       <div className="page-head">
@@ -98,10 +97,7 @@ export function RunDetail({ id, me }: { id: number; me: WhoAmIResponse }) {
           <Fact k="Scope" v={run.tables ? run.tables.join(', ') : 'all tables'} />
           <Fact k="Justification" v={run.justification ?? '—'} />
           <Fact k="Start at" v={run.startAt ? time(run.startAt) : 'as soon as possible'} />
-          <Fact
-            k="Approvals"
-            v={`${(run as { approvalsReceived?: number }).approvalsReceived ?? approvals?.length ?? 0} of ${run.approvalsRequired}`}
-          />
+          <Fact k="Approvals" v={`${run.approvalsReceived} of ${run.approvalsRequired}`} />
           {run.previous && (
             <Fact
               k="Previous copy"
@@ -109,16 +105,7 @@ export function RunDetail({ id, me }: { id: number; me: WhoAmIResponse }) {
             />
           )}
         </dl>
-        {approvals && approvals.length > 0 && (
-          <ul className="plain">
-            {approvals.map((a, i) => (
-              <li key={i}>
-                {a.approver}: {a.decision ?? 'approve'}
-                {a.comment ? ` — “${a.comment}”` : ''}
-              </li>
-            ))}
-          </ul>
-        )}
+        <ApprovalsGiven approvals={run.approvals} />
       </Section>
       <Section title="Log">
         {log ? (
