@@ -320,6 +320,7 @@ async function dumpAndStore(
       .filter((s) => tables.some((t) => t.schema === s.schema && t.name === s.name))
       .map((s) => ({ schema: s.schema, name: s.name, columns: s.columns.map((c) => ({ ...c })) })),
     extensions: snapshot.extensions.map((e) => ({ ...e })),
+    schemaSnapshot: snapshot.schemaDocument,
     writes: snapshot.writes
       .filter((w) => tables.some((t) => t.schema === w.schema && t.name === w.name))
       .map((w) => ({ ...w })),

@@ -131,6 +131,7 @@ function buildDatabase(name: string, d: DatabaseDoc, baseDir: string): DatabaseC
       return { kind: 'command', command: step.command ?? '' };
     }),
     verify: (d.verify ?? []).map((v) => ({ name: v.name, sql: v.sql, ...opt('expect', v.expect) })),
+    schema: { ignore: d.schema?.ignore ?? [] },
   };
 }
 

@@ -34,6 +34,15 @@ export const NOT_ACTED_ON_YET: readonly NotActedOn[] = [
   },
   { path: ['databases', '*', 'rto'], reason: 'the RTO is not measured yet (disaster recovery)' },
   { path: ['notifications', '*'], reason: 'notifications are not sent yet' },
+  {
+    path: ['databases', '*', 'schema', 'reference'],
+    reason:
+      'the drift reference is the last accepted snapshot (`lifeboat schema accept`); a reference SQL file is not read yet',
+  },
+  {
+    path: ['databases', '*', 'schema', 'drift_schedule'],
+    reason: 'drift is checked on demand (`lifeboat schema drift`); scheduled checks are not run yet',
+  },
 ];
 
 /**

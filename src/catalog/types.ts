@@ -175,6 +175,8 @@ export interface DatabaseConfig {
   readonly masking: MaskingConfig;
   readonly postRestore: readonly PostRestoreStep[];
   readonly verify: readonly VerifyCheck[];
+  /** Schema drift (src/schema/): objects left out of drift and diffs, by qualified name (`*` globs). */
+  readonly schema?: { readonly ignore: readonly string[] };
 }
 
 export interface ChatChannel {

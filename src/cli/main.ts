@@ -11,6 +11,7 @@ import { registerIdentityCommands } from './commands/identity.js';
 import { registerMaskingCommands } from './commands/masking.js';
 import { registerRestoreCommands } from './commands/restore.js';
 import { registerRunCommands } from './commands/run.js';
+import { registerSchemaCommands } from './commands/schema.js';
 import { EXIT, exitCodeFor } from './exit.js';
 
 export function buildProgram(): Command {
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerBackupCommands(program);
   registerRestoreCommands(program);
   registerMaskingCommands(program);
+  registerSchemaCommands(program);
   return program;
 }
 

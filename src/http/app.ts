@@ -22,6 +22,7 @@ import { healthRoutes } from './routes/health.js';
 import { identityRoutes } from './routes/identity.js';
 import { maskingRoutes } from './routes/masking.js';
 import { runRoutes } from './routes/runs.js';
+import { schemaRoutes } from './routes/schema.js';
 import { wizardRoutes } from './routes/wizard.js';
 import { approvalRoutes } from './routes/approvals.js';
 
@@ -44,6 +45,7 @@ const ROUTES = [
   wizardRoutes,
   approvalRoutes,
   maskingRoutes,
+  schemaRoutes,
 ];
 
 export async function buildApp(deps: HttpDeps & { logger: Logger }): Promise<App> {

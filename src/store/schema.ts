@@ -143,7 +143,34 @@ export interface DestinationLockTable {
   acquired_at: Generated<Date>;
 }
 
+export interface SchemaSnapshotTable {
+  id: Generated<string>;
+  database: string;
+  taken_at: Generated<Date>;
+  taken_by: string;
+  fingerprint: string;
+  object_count: number;
+  document: Json;
+  accepted_at: Timestamp | null;
+  accepted_by: string | null;
+  comment: string | null;
+}
+
+export interface SchemaDriftReportTable {
+  id: Generated<string>;
+  database: string;
+  checked_at: Generated<Date>;
+  checked_by: string;
+  reference: string;
+  reference_fingerprint: string;
+  live_fingerprint: string;
+  drift: boolean;
+  changes: Json<unknown[]>;
+}
+
 export interface Database {
+  schema_snapshots: SchemaSnapshotTable;
+  schema_drift_reports: SchemaDriftReportTable;
   restore_runs: RestoreRunTable;
   restore_approvals: RestoreApprovalTable;
   destination_locks: DestinationLockTable;

@@ -40,6 +40,7 @@ const OWNER = set(
   'backup.verify',
   'drill.run',
   'masking.scan',
+  'schema.accept',
 );
 const READS = set('catalog.view', 'restore.view', 'backup.view', 'drill.view', 'dr.view', 'schema.view', 'audit.read');
 const RECOVERY = set(

@@ -1,6 +1,8 @@
 // pg_dump and pg_restore --list, and what Lifeboat needs to know around them: the server's
 // version, the tables (with their OIDs) in the dump's snapshot, and the archive's table of contents.
 import pg from 'pg';
+import type { SchemaDocument } from '../../schema/document.js';
+import { readSchemaDocument } from './schema-snapshot.js';
 import { LifeboatError } from '../../errors.js';
 import { run, tail } from '../../lib/process.js';
 import { redact, type Secret } from '../../lib/secret.js';
@@ -36,6 +38,8 @@ export interface ExportedSnapshot {
   /** Every table's columns, the installed extensions and the tables' write counters, in the same snapshot. */
   shapes: TableShape[];
   extensions: InstalledExtension[];
+  /** The whole schema as a snapshot document (src/schema/document.ts), in the same snapshot. */
+  schemaDocument: SchemaDocument;
   writes: TableWrites[];
   /**
    * Every table's exact row count, by OID, counted in the exported snapshot itself (so in the
@@ -76,6 +80,7 @@ export async function exportSnapshot(url: Secret, dbname: string): Promise<Expor
   const ancestry = await tableAncestry(client);
   const shapes = await tableShapes(client);
   const extensions = await installedExtensions(client);
+  const schemaDocument = await readSchemaDocument(client);
   const writes = await tableWrites(client);
   let released: Promise<void> | undefined;
   return {
@@ -85,6 +90,7 @@ export async function exportSnapshot(url: Secret, dbname: string): Promise<Expor
     ancestry,
     shapes,
     extensions,
+    schemaDocument,
     writes,
     async countRows(signal) {
       const counts = new Map<number, number>();

@@ -9,6 +9,7 @@ import * as m0005 from './0005_change_feed.js';
 import * as m0006 from './0006_backup_ownership.js';
 import * as m0007 from './0007_self_service.js';
 import * as m0008 from './0008_run_queue_order.js';
+import * as m0011 from './0011_schema_snapshots.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '0006_backup_ownership': m0006,
   '0007_self_service': m0007,
   '0008_run_queue_order': m0008,
+  '0011_schema_snapshots': m0011,
 };
