@@ -48,6 +48,30 @@ export const SchemaDocument = z.object({
 });
 export type SchemaDocument = z.infer<typeof SchemaDocument>;
 
+/**
+ * The document with its maps' keys in the order PostgreSQL's jsonb keeps them (shorter first, then
+ * bytewise). A backup's manifest is stored both as a file and as jsonb in the catalog, and the two
+ * are compared byte for byte when the backup is verified: the document must survive the round trip.
+ */
+export function inJsonbOrder(doc: SchemaDocument): SchemaDocument {
+  const objects: Record<string, SchemaObject> = {};
+  for (const key of jsonbKeys(doc.objects)) {
+    const o = doc.objects[key]!;
+    const definition: Record<string, unknown> = {};
+    for (const k of jsonbKeys(o.definition)) definition[k] = o.definition[k];
+    objects[key] = { ...o, definition };
+  }
+  return { ...doc, objects };
+}
+
+function jsonbKeys(record: Record<string, unknown>): string[] {
+  return Object.keys(record).sort((a, b) => {
+    const x = Buffer.from(a);
+    const y = Buffer.from(b);
+    return x.length - y.length || Buffer.compare(x, y);
+  });
+}
+
 /** sha256 of the canonical JSON of the objects: equal schemas, equal fingerprints. */
 export function schemaFingerprint(doc: SchemaDocument): string {
   return createHash('sha256').update(canonicalJson(doc.objects)).digest('hex');

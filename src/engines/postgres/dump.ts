@@ -38,14 +38,18 @@ export interface ExportedSnapshot {
   /** Every table's columns, the installed extensions and the tables' write counters, in the same snapshot. */
   shapes: TableShape[];
   extensions: InstalledExtension[];
-  /** The whole schema as a snapshot document (src/schema/document.ts), in the same snapshot. */
-  schemaDocument: SchemaDocument;
   writes: TableWrites[];
   /**
    * Every table's exact row count, by OID, counted in the exported snapshot itself (so in the
    * dump's snapshot), one table at a time on the exporting connection, while pg_dump runs.
    */
   countRows(signal?: AbortSignal): Promise<Map<number, number>>;
+  /**
+   * The whole schema as a snapshot document (src/schema/document.ts), in the snapshot. Read once
+   * pg_dump runs, not before: pg_get_expr locks each table it deparses, and a table locked in the
+   * source must hold up pg_dump (which then says so), not the export of the snapshot.
+   */
+  readSchema(): Promise<SchemaDocument>;
   /** Ends the snapshot's transaction and connection; never rejects, and a second call awaits the first. */
   release(): Promise<void>;
 }
@@ -80,7 +84,6 @@ export async function exportSnapshot(url: Secret, dbname: string): Promise<Expor
   const ancestry = await tableAncestry(client);
   const shapes = await tableShapes(client);
   const extensions = await installedExtensions(client);
-  const schemaDocument = await readSchemaDocument(client);
   const writes = await tableWrites(client);
   let released: Promise<void> | undefined;
   return {
@@ -90,7 +93,6 @@ export async function exportSnapshot(url: Secret, dbname: string): Promise<Expor
     ancestry,
     shapes,
     extensions,
-    schemaDocument,
     writes,
     async countRows(signal) {
       const counts = new Map<number, number>();
@@ -104,6 +106,9 @@ export async function exportSnapshot(url: Secret, dbname: string): Promise<Expor
         counts.set(Number(t.oid), Number(r.rows[0]!.n));
       }
       return counts;
+    },
+    readSchema() {
+      return readSchemaDocument(client);
     },
     release() {
       return (released ??= (async () => {

@@ -13,6 +13,9 @@ export async function readLiveSchema(url: Secret, dbname: string): Promise<Schem
   try {
     await client.connect();
     await client.query('begin isolation level repeatable read read only');
+    // pg_get_expr locks each table it deparses (ACCESS SHARE): a table held in ACCESS EXCLUSIVE
+    // (a long migration) fails the read after a while instead of hanging the request
+    await client.query("set local lock_timeout = '30s'");
     const doc = await readSchemaDocument(client);
     await client.query('rollback');
     return doc;

@@ -7,7 +7,7 @@
 // not with round trips (10,000 tables is a handful of queries).
 import type pg from 'pg';
 import type { SchemaDocument, SchemaObject } from '../../schema/document.js';
-import { SNAPSHOT_FORMAT } from '../../schema/document.js';
+import { inJsonbOrder, SNAPSHOT_FORMAT } from '../../schema/document.js';
 
 const USER_NS = `n.nspname not in ('pg_catalog', 'information_schema') and n.nspname !~ '^pg_(toast|temp_|toast_temp_)'`;
 
@@ -164,5 +164,5 @@ export async function readSchemaDocument(c: pg.ClientBase): Promise<SchemaDocume
     }
   }
   const v = await c.query<{ v: string }>("select current_setting('server_version_num') as v");
-  return { format: SNAPSHOT_FORMAT, serverVersion: Number(v.rows[0]!.v), objects };
+  return inJsonbOrder({ format: SNAPSHOT_FORMAT, serverVersion: Number(v.rows[0]!.v), objects });
 }
