@@ -22,6 +22,7 @@ export const ACTIONS = [
   'dr.execute',
   'schema.view',
   'schema.snapshot',
+  'schema.accept',
   'masking.scan',
   'audit.read',
   'notification.view',

@@ -4,7 +4,8 @@
 // The matrix:
 //   developer          requests and views runs, backups, drills and schemas of their own teams' databases
 //   db-owner           as developer, plus approving (when on the team's approvers list), cancelling and
-//                      undoing their teams' runs, running backups and drills of their teams' databases
+//                      undoing their teams' runs, running backups and drills of their teams' databases,
+//                      accepting their schema as the drift reference
 //   dba-admin          requests, views, cancels and operates on any database; approves only when the
 //                      policy switch `dba_admin_can_approve` is on (an override, audited as such)
 //   admin              everything a dba-admin may, on the same terms
@@ -47,6 +48,7 @@ const TEAM_ACTIONS_OWNER: ReadonlySet<Action> = new Set<Action>([
   'backup.verify',
   'drill.run',
   'masking.scan',
+  'schema.accept',
 ]);
 
 const RECOVERY_ACTIONS: ReadonlySet<Action> = new Set<Action>([

@@ -2,6 +2,7 @@
 // a manifest is incomplete by definition) and mirrored in the catalog. It carries no key: the
 // encryption section says how files were encrypted, never with what.
 import { z } from 'zod';
+import { SchemaDocument } from '../schema/document.js';
 
 export const MANIFEST_FORMAT = 'lifeboat-backup/1';
 export const MANIFEST_FILE = 'manifest.json';
@@ -79,6 +80,11 @@ export const Manifest = z.object({
    * preview compares with the destination's. Absent in backups taken before Lifeboat recorded it.
    */
   schema: z.array(TableShape).optional(),
+  /**
+   * The whole schema as a snapshot document (src/schema/document.ts), read in the dump's snapshot:
+   * what `lifeboat schema diff <backup> …` compares. Absent in backups taken before it was recorded.
+   */
+  schemaSnapshot: SchemaDocument.optional(),
   /** The extensions installed in the database, in the dump's snapshot. Absent: not recorded. */
   extensions: z.array(z.object({ name: z.string(), version: z.string() })).optional(),
   /**

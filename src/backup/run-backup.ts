@@ -28,6 +28,7 @@ import { redact } from '../lib/secret.js';
 import { openCatalogStorage } from '../storage/index.js';
 import type { Storage } from '../storage/storage.js';
 import type { Db } from '../store/db.js';
+import type { SchemaDocument } from '../schema/document.js';
 import { VERSION } from '../version.js';
 import { makeScratchDir } from '../worker/scratch.js';
 import { fileCodec } from './codec.js';
@@ -212,6 +213,7 @@ async function dumpAndStore(
   let files: StoredFile[];
   let toc: string;
   let counts: Map<number, number>;
+  let schemaDocument: SchemaDocument;
   try {
     log.add(
       `pg_dump -Fd -j ${policy.jobs} (${compression.method}) in snapshot ${snapshot.id}, ${direct ? 'writing straight into storage' : 'storing files as they are written'}`,
@@ -249,6 +251,9 @@ async function dumpAndStore(
     // are pg_dump's gzip)
     const counting = snapshot.countRows(deps.signal);
     counting.catch(() => {}); // awaited below
+    // on the same connection, after the counts (pg_dump holds its locks on every table by then)
+    const readingSchema = counting.then(() => snapshot.readSchema());
+    readingSchema.catch(() => {}); // awaited below
     try {
       await dumping;
     } catch (err) {
@@ -258,7 +263,12 @@ async function dumpAndStore(
     log.add('pg_dump finished');
     // the table of contents is complete once pg_dump has exited: listed while the last files
     // are stored and the counts come in
-    [files, counts, toc] = await Promise.all([storing, counting, pgRestoreList(dir, deps.signal)]);
+    [files, counts, toc, schemaDocument] = await Promise.all([
+      storing,
+      counting,
+      pgRestoreList(dir, deps.signal),
+      readingSchema,
+    ]);
   } finally {
     // the snapshot is not needed any more: it ends while the manifest is written and verified
     void snapshot.release();
@@ -320,6 +330,7 @@ async function dumpAndStore(
       .filter((s) => tables.some((t) => t.schema === s.schema && t.name === s.name))
       .map((s) => ({ schema: s.schema, name: s.name, columns: s.columns.map((c) => ({ ...c })) })),
     extensions: snapshot.extensions.map((e) => ({ ...e })),
+    schemaSnapshot: schemaDocument,
     writes: snapshot.writes
       .filter((w) => tables.some((t) => t.schema === w.schema && t.name === w.name))
       .map((w) => ({ ...w })),

@@ -150,6 +150,7 @@ function buildDatabase(name: string, d: DatabaseDoc, baseDir: string): DatabaseC
             keepOnFailure: d.drill.keep_on_failure ?? false,
           },
     ),
+    schema: { ignore: d.schema?.ignore ?? [] },
   };
 }
 

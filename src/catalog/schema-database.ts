@@ -152,6 +152,17 @@ export function databaseSchema<S extends z.ZodType>(secret: S) {
       backup: backup.optional(),
       masking: masking.optional(),
       post_restore: z.array(z.union([z.string().min(1), postRestoreCommand])).optional(),
+      schema: z
+        .object({
+          reference: z.string().min(1).optional().meta({ description: 'SQL file whose schema is the drift reference' }),
+          drift_schedule: cron.optional(),
+          ignore: z
+            .array(z.string().min(1))
+            .default([])
+            .meta({ description: 'objects drift and diffs leave out, by qualified name; * matches any characters' }),
+        })
+        .strict()
+        .optional(),
       verify: z.array(check).optional(),
       drill: drill.optional(),
     })

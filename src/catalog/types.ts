@@ -186,6 +186,8 @@ export interface DatabaseConfig {
   readonly postRestore: readonly PostRestoreStep[];
   readonly verify: readonly VerifyCheck[];
   readonly drill?: DrillConfig;
+  /** Schema drift (src/schema/): objects left out of drift and diffs, by qualified name (`*` globs). */
+  readonly schema?: { readonly ignore: readonly string[] };
 }
 
 /** What every channel has: delivery attempts before dead-lettering, and an optional event filter. */

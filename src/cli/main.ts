@@ -13,6 +13,7 @@ import { registerMaskingCommands } from './commands/masking.js';
 import { registerNotificationCommands } from './commands/notifications.js';
 import { registerRestoreCommands } from './commands/restore.js';
 import { registerRunCommands } from './commands/run.js';
+import { registerSchemaCommands } from './commands/schema.js';
 import { EXIT, exitCodeFor } from './exit.js';
 
 export function buildProgram(): Command {
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerMaskingCommands(program);
   registerNotificationCommands(program);
   registerDrillCommands(program);
+  registerSchemaCommands(program);
   return program;
 }
 

@@ -26,6 +26,7 @@ import { maskingRoutes } from './routes/masking.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { runRoutes } from './routes/runs.js';
 import { sessionRoutes } from './routes/session.js';
+import { schemaRoutes } from './routes/schema.js';
 import { wizardRoutes } from './routes/wizard.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { defaultUiDir, webUi } from './web-ui.js';
@@ -53,6 +54,7 @@ const ROUTES = [
   catalogRoutes,
   sessionRoutes,
   notificationRoutes,
+  schemaRoutes,
 ];
 
 /** `uiDir`: the built web UI (default: dist/ui, when it was built). */

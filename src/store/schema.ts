@@ -179,8 +179,35 @@ export interface DrillTable {
   heartbeat_at: Timestamp | null;
 }
 
+export interface SchemaSnapshotTable {
+  id: Generated<string>;
+  database: string;
+  taken_at: Generated<Date>;
+  taken_by: string;
+  fingerprint: string;
+  object_count: number;
+  document: Json;
+  accepted_at: Timestamp | null;
+  accepted_by: string | null;
+  comment: string | null;
+}
+
+export interface SchemaDriftReportTable {
+  id: Generated<string>;
+  database: string;
+  checked_at: Generated<Date>;
+  checked_by: string;
+  reference: string;
+  reference_fingerprint: string;
+  live_fingerprint: string;
+  drift: boolean;
+  changes: Json<unknown[]>;
+}
+
 export interface Database {
   drills: DrillTable;
+  schema_snapshots: SchemaSnapshotTable;
+  schema_drift_reports: SchemaDriftReportTable;
   restore_runs: RestoreRunTable;
   restore_approvals: RestoreApprovalTable;
   destination_locks: DestinationLockTable;

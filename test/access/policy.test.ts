@@ -40,6 +40,7 @@ const OWNER = set(
   'backup.verify',
   'drill.run',
   'masking.scan',
+  'schema.accept',
 );
 const READS = set(
   'catalog.view',

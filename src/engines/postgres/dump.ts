@@ -1,6 +1,8 @@
 // pg_dump and pg_restore --list, and what Lifeboat needs to know around them: the server's
 // version, the tables (with their OIDs) in the dump's snapshot, and the archive's table of contents.
 import pg from 'pg';
+import type { SchemaDocument } from '../../schema/document.js';
+import { readSchemaDocument } from './schema-snapshot.js';
 import { LifeboatError } from '../../errors.js';
 import { run, tail } from '../../lib/process.js';
 import { redact, type Secret } from '../../lib/secret.js';
@@ -42,6 +44,12 @@ export interface ExportedSnapshot {
    * dump's snapshot), one table at a time on the exporting connection, while pg_dump runs.
    */
   countRows(signal?: AbortSignal): Promise<Map<number, number>>;
+  /**
+   * The whole schema as a snapshot document (src/schema/document.ts), in the snapshot. Read once
+   * pg_dump runs, not before: pg_get_expr locks each table it deparses, and a table locked in the
+   * source must hold up pg_dump (which then says so), not the export of the snapshot.
+   */
+  readSchema(): Promise<SchemaDocument>;
   /** Ends the snapshot's transaction and connection; never rejects, and a second call awaits the first. */
   release(): Promise<void>;
 }
@@ -98,6 +106,9 @@ export async function exportSnapshot(url: Secret, dbname: string): Promise<Expor
         counts.set(Number(t.oid), Number(r.rows[0]!.n));
       }
       return counts;
+    },
+    readSchema() {
+      return readSchemaDocument(client);
     },
     release() {
       return (released ??= (async () => {

@@ -11,6 +11,7 @@ import * as m0007 from './0007_self_service.js';
 import * as m0008 from './0008_run_queue_order.js';
 import * as m0009 from './0009_sign_in_codes.js';
 import * as m0010 from './0010_outbox.js';
+import * as m0011 from './0011_schema_snapshots.js';
 import * as m0012 from './0012_drills.js';
 
 export const migrations: Record<string, Migration> = {
@@ -24,5 +25,6 @@ export const migrations: Record<string, Migration> = {
   '0008_run_queue_order': m0008,
   '0009_sign_in_codes': m0009,
   '0010_outbox': m0010,
+  '0011_schema_snapshots': m0011,
   '0012_drills': m0012,
 };
