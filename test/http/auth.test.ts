@@ -99,6 +99,7 @@ describe('API authentication', () => {
         'drill.run',
         'schema.view',
         'schema.snapshot',
+        'schema.accept',
         'masking.scan',
       ],
     });

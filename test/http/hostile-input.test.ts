@@ -132,6 +132,8 @@ interface Fixture {
   notificationId: number;
   /** A drill that has run, with its evidence pack. */
   drillId: number;
+  /** TinyDB's accepted schema snapshot (so drift has a reference). */
+  snapshotId: string;
 }
 
 /** A valid value for a parameter, so that a hostile value elsewhere is what the server sees. */
@@ -139,6 +141,7 @@ function baseline(f: Fixture, op: Operation, p: Param): unknown {
   if (p.in === 'path' && p.name === 'id') {
     if (/\/(approve|reject)$/.test(op.path)) return String(f.othersRunId);
     if (op.path.startsWith('/api/v1/drills')) return String(f.drillId);
+    if (op.path.startsWith('/api/v1/schema/snapshots')) return f.snapshotId;
     if (op.path.startsWith('/api/v1/runs')) return String(f.runId);
     return op.path.startsWith('/api/v1/notifications') ? String(f.notificationId) : f.backupId;
   }
@@ -153,6 +156,9 @@ function baseline(f: Fixture, op: Operation, p: Param): unknown {
     channel: 'ops-hook',
   };
   if (Object.hasOwn(known, p.name)) return known[p.name];
+  // the two sides of a schema diff
+  if (p.in === 'body' && (p.name === 'a' || p.name === 'b') && op.path === '/api/v1/schema/diff')
+    return { kind: 'live', database: 'TinyDB' };
   const s = p.schema.anyOf?.[0] ?? p.schema;
   if (s.enum?.length) return s.enum[0];
   const type = Array.isArray(s.type) ? s.type[0] : s.type;
@@ -271,7 +277,15 @@ async function setup(): Promise<Fixture> {
     workerId: 'test',
   });
   expect(drilled).toBe('passed');
-  return { lb, headers, backupId, runId, othersRunId, notificationId, drillId };
+  const accepted = await lb.app.inject({
+    method: 'POST',
+    url: '/api/v1/databases/TinyDB/schema/accept',
+    headers,
+    payload: {},
+  });
+  expect(accepted.statusCode, accepted.body).toBe(200);
+  const snapshotId = accepted.json().id as string;
+  return { lb, headers, backupId, runId, othersRunId, notificationId, drillId, snapshotId };
 }
 
 describe('hostile input', () => {
