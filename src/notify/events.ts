@@ -21,6 +21,7 @@ export const NOTIFY_TYPES = [
   'restore.cancelled',
   'backup.failed',
   'backup.corrupt',
+  'schema.drift',
   'lifeboat.test',
 ] as const;
 export type NotifyType = (typeof NOTIFY_TYPES)[number];
@@ -58,14 +59,25 @@ export interface BackupFacts {
   actor: string;
 }
 
+export interface DriftFacts {
+  database: string;
+  /** The stored drift report (`schema_drift_reports.id`). */
+  report: string;
+  differences: number;
+  /** The first differences, as "<change> <kind> <name>". */
+  objects: string[];
+  actor: string;
+}
+
 export interface TestFacts {
   channel: string;
   actor: string;
 }
 
 export type EventFacts =
-  | { type: Exclude<NotifyType, 'backup.failed' | 'backup.corrupt' | 'lifeboat.test'>; data: RunFacts }
+  | { type: Exclude<NotifyType, 'backup.failed' | 'backup.corrupt' | 'schema.drift' | 'lifeboat.test'>; data: RunFacts }
   | { type: 'backup.failed' | 'backup.corrupt'; data: BackupFacts }
+  | { type: 'schema.drift'; data: DriftFacts }
   | { type: 'lifeboat.test'; data: TestFacts };
 
 export interface NotifyEvent<E extends EventFacts = EventFacts> {
@@ -82,6 +94,8 @@ export function severityOf(type: NotifyType): Severity {
     case 'backup.failed':
     case 'backup.corrupt':
       return 'error';
+    case 'schema.drift':
+      return 'warning';
     case 'restore.rejected':
     case 'restore.expired':
     case 'restore.cancelled':

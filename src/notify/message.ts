@@ -47,6 +47,24 @@ export function composeMessage(event: EventFacts, ctx: ComposeContext): Message 
     case 'backup.failed':
     case 'backup.corrupt':
       return backupMessage(event.type, event.data, clean);
+    case 'schema.drift': {
+      const d = event.data;
+      const more = d.differences - d.objects.length;
+      return {
+        type: event.type,
+        title: `Schema drift in ${d.database}`,
+        summary: `${d.database}'s live schema differs from its accepted reference in ${plural(d.differences, 'place')}: ${d.objects.join('; ')}${more > 0 ? `; and ${more} more` : ''}.`,
+        facts: [
+          { label: 'Database', value: d.database },
+          { label: 'Differences', value: String(d.differences) },
+          { label: 'Report', value: d.report },
+          { label: 'Checked by', value: d.actor },
+        ],
+        severity: severityOf(event.type),
+        critical: false,
+        command: `lifeboat schema drift ${d.database}`,
+      };
+    }
     case 'lifeboat.test':
       return {
         type: event.type,
@@ -63,7 +81,7 @@ export function composeMessage(event: EventFacts, ctx: ComposeContext): Message 
 }
 
 function runMessage(
-  type: Exclude<NotifyType, 'backup.failed' | 'backup.corrupt' | 'lifeboat.test'>,
+  type: Exclude<NotifyType, 'backup.failed' | 'backup.corrupt' | 'schema.drift' | 'lifeboat.test'>,
   r: RunFacts,
   ctx: ComposeContext,
   clean: (t: string | null) => string | null,

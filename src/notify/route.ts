@@ -65,6 +65,7 @@ export function peopleOf(event: EventFacts, catalog: Catalog): string[] {
       return [];
     case 'backup.failed':
     case 'backup.corrupt':
+    case 'schema.drift':
       return dbas;
     case 'restore.submitted':
       return event.data.status === 'pending_approval'

@@ -5,6 +5,7 @@
 // message is to be written in the same transaction when notifications land (issue 15).
 import type { Transaction } from 'kysely';
 import { recordAudit } from '../audit/record.js';
+import { recordEvent } from '../notify/events.js';
 import type { Catalog, DatabaseConfig } from '../catalog/types.js';
 import type { DriftResult } from '../contract/schema.js';
 import { LifeboatError } from '../errors.js';
@@ -84,9 +85,8 @@ export async function checkDrift(
 }
 
 /**
- * A drift not reported before: audited as `schema.drift` with a short summary. Notifications
- * (issue 15) hook in here: write the outbox message in this same transaction, so a drift is
- * notified exactly once and never lost.
+ * A drift not reported before: audited as `schema.drift` with a short summary, and notified
+ * through the outbox in this same transaction, so a drift is notified exactly once and never lost.
  */
 export async function recordNewDrift(
   trx: Transaction<Database>,
@@ -104,5 +104,17 @@ export async function recordNewDrift(
       objects: d.changes.slice(0, 20).map((c) => `${c.change} ${c.kind} ${c.name}`),
     },
     requestId: d.requestId ?? null,
+  });
+  await recordEvent(trx, {
+    type: 'schema.drift',
+    data: {
+      database: d.database,
+      report: d.reportId,
+      differences: d.changes.length,
+      objects: d.changes.slice(0, 20).map((c) => `${c.change} ${c.kind} ${c.name}`),
+      actor: d.actor,
+    },
+    subjectType: 'database',
+    subjectId: d.database,
   });
 }

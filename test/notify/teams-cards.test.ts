@@ -61,6 +61,17 @@ function eventOf(type: (typeof NOTIFY_TYPES)[number]): EventFacts {
       },
     } as EventFacts;
   if (type === 'lifeboat.test') return { type, data: { channel: 'card', actor: 'dana' } } as EventFacts;
+  if (type === 'schema.drift')
+    return {
+      type,
+      data: {
+        database: 'CustomerDB',
+        report: '7',
+        differences: 30,
+        objects: Array.from({ length: 20 }, (_, i) => `added column public.customers.c${i}`),
+        actor: 'scheduler',
+      },
+    } as EventFacts;
   return { type, data: run } as EventFacts;
 }
 

@@ -101,10 +101,20 @@ describe('journey 6: schema drift CustomerDB', () => {
         definition: { type: 'text' },
       },
     ]);
-    // every check stores a report; the same drift is recorded (and will be notified) once
+    // every check stores a report; the same drift is recorded and notified (through the outbox) once
     const reports = await lb.store.db.selectFrom('schema_drift_reports').select(['drift']).orderBy('id').execute();
     expect(reports.map((r) => r.drift)).toEqual([false, true, true]);
     expect(await auditCount('schema.drift')).toBe(1);
+    const events = await lb.store.db
+      .selectFrom('notification_events')
+      .select(['type', 'subject_id', 'data'])
+      .where('type', '=', 'schema.drift')
+      .execute();
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      subject_id: 'CustomerDB',
+      data: { database: 'CustomerDB', differences: 1, objects: ['added column public.customers.nickname'] },
+    });
 
     const again = await cli('alice', ['schema', 'accept', 'CustomerDB', '--comment', 'nickname is wanted']);
     expect(again.code).toBe(0);
