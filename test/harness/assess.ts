@@ -2,7 +2,6 @@
 // destination of the test Lifeboat, read the way a request resolves it (the newest backup of
 // CustomerDB from the store, its manifest, the scope resolved against it), and another backup.
 import { Manifest } from '../../src/backup/manifest.js';
-import { requestBackup } from '../../src/backup/service.js';
 import type { Catalog, DatabaseConfig } from '../../src/catalog/types.js';
 import type { AssessInput } from '../../src/restore/assess/index.js';
 import { parseDestination } from '../../src/restore/identifier.js';
@@ -52,18 +51,4 @@ export async function assessInput(
   };
 }
 
-/** Takes one more backup of CustomerDB and waits until it is verified; its id. */
-export async function backUpAgain(lb: TestLifeboat): Promise<string> {
-  const { id } = await requestBackup(lb.store.db, lb.queue, lb.catalog, {
-    database: 'CustomerDB',
-    actor: 'test',
-    trigger: 'manual',
-  });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const b = await lb.store.db.selectFrom('backups').select('status').where('id', '=', id).executeTakeFirstOrThrow();
-    if (b.status === 'verified') return id;
-    if (['failed', 'corrupt'].includes(b.status) || Date.now() > deadline) throw new Error(`backup ${b.status}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+export { backUpAgain } from './runs.js';

@@ -25,6 +25,12 @@ export async function backedUp(
   } = {},
 ): Promise<TestLifeboat> {
   const lb = await startTestLifeboat(config, { ...servers.env, ...opts.env }, opts);
+  await backUpAgain(lb);
+  return lb;
+}
+
+/** Takes one more backup of CustomerDB and waits until it is verified; its id. */
+export async function backUpAgain(lb: TestLifeboat): Promise<string> {
   const { id } = await requestBackup(lb.store.db, lb.queue, lb.catalog, {
     database: 'CustomerDB',
     actor: 'test',
@@ -33,7 +39,7 @@ export async function backedUp(
   const deadline = Date.now() + 60_000;
   for (;;) {
     const b = await lb.store.db.selectFrom('backups').select('status').where('id', '=', id).executeTakeFirstOrThrow();
-    if (b.status === 'verified') return lb;
+    if (b.status === 'verified') return id;
     if (['failed', 'corrupt'].includes(b.status) || Date.now() > deadline) throw new Error(`backup ${b.status}`);
     await new Promise((r) => setTimeout(r, 100));
   }

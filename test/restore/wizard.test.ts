@@ -169,6 +169,27 @@ describe('the wizard, step by step through the API', () => {
   });
 });
 
+describe('an edit after submission', () => {
+  it('sends the run back to the wizard and voids the approvals it had', async () => {
+    const two = await backedUp(servers, fixtureConfig({ approvals: 2 }));
+    const as = async (user: string, method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${two.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${await two.token(user)}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body ?? {}),
+      });
+      return (await res.json()) as RunDoc & { approvals: Array<{ approver: string; voidReason: string | null }> };
+    };
+    const dry = await as('jsmith', 'POST', '/api/v1/runs', { database: 'CustomerDB', to: 'dev-pg01/edited' });
+    await as('jsmith', 'POST', `/api/v1/runs/${dry.id}/submit`, { confirm: 'dev-pg01/edited', acknowledge: true });
+    const approved = await as('alice', 'POST', `/api/v1/runs/${dry.id}/approve`, { comment: 'fine' });
+    expect(approved).toMatchObject({ status: 'pending_approval', approvalsReceived: 1 });
+    const edited = await as('jsmith', 'PUT', `/api/v1/runs/${dry.id}/scope`, { tables: ['orders'] });
+    expect(edited).toMatchObject({ status: 'scoped', approvalsReceived: 0, checks: [], preview: null });
+    expect(edited.approvals).toEqual([expect.objectContaining({ approver: 'alice', voidReason: 'the scope changed' })]);
+  });
+});
+
 describe('a blocking check', () => {
   it('is kept on the dry run, and the server refuses to submit it whatever is sent', async () => {
     // email is declared personal data but has no masking rule: a copy into development would leak it

@@ -13,6 +13,7 @@ import {
 import { getDatabase } from '../../catalog/lookup.js';
 import { loadRun } from '../../restore/control.js';
 import { runDoc } from '../../restore/docs.js';
+import { loadRunDoc } from '../../restore/run-docs.js';
 import { buildPreview, chooseScope, chooseSource, createDraft, runChecks } from '../../restore/wizard.js';
 import type { App } from '../app.js';
 import { authorize } from '../auth.js';
@@ -56,7 +57,7 @@ export function wizardRoutes(app: App, deps: HttpDeps): void {
         ownerTeam: database.owner,
       });
       const id = await createDraft(wizard(), principal, req.body, String(req.id));
-      return reply.status(201).send(runDoc(await loadRun(deps.db, id)));
+      return reply.status(201).send(await loadRunDoc(deps, id));
     },
   );
 
@@ -75,7 +76,7 @@ export function wizardRoutes(app: App, deps: HttpDeps): void {
     async (req) => {
       const principal = await mayRequest(req, req.params.id);
       await chooseSource(wizard(), principal, req.params.id, req.body, String(req.id));
-      return runDoc(await loadRun(deps.db, req.params.id));
+      return loadRunDoc(deps, req.params.id);
     },
   );
 
@@ -94,7 +95,7 @@ export function wizardRoutes(app: App, deps: HttpDeps): void {
       const principal = await mayRequest(req, req.params.id);
       const tables = req.body.tables === 'all' ? null : req.body.tables;
       await chooseScope(wizard(), principal, req.params.id, tables, String(req.id));
-      return runDoc(await loadRun(deps.db, req.params.id));
+      return loadRunDoc(deps, req.params.id);
     },
   );
 
@@ -111,7 +112,7 @@ export function wizardRoutes(app: App, deps: HttpDeps): void {
     async (req) => {
       const principal = await mayRequest(req, req.params.id);
       await runChecks(wizard(), principal, req.params.id, String(req.id));
-      return runDoc(await loadRun(deps.db, req.params.id));
+      return loadRunDoc(deps, req.params.id);
     },
   );
 
@@ -150,7 +151,7 @@ export function wizardRoutes(app: App, deps: HttpDeps): void {
     async (req) => {
       const principal = await mayRequest(req, req.params.id);
       await buildPreview(wizard(), principal, req.params.id, String(req.id));
-      return runDoc(await loadRun(deps.db, req.params.id));
+      return loadRunDoc(deps, req.params.id);
     },
   );
 }
