@@ -20,6 +20,7 @@ import { LifeboatError } from '../errors.js';
 import type { Db } from '../store/db.js';
 import type { Database, RestoreRunTable } from '../store/schema.js';
 import { assessChecks, assessPreview } from './assess/index.js';
+import { loadRun } from './control.js';
 import { assertDestinationAllowed, cataloguedDatabases } from './destination-rule.js';
 import { confirmationFor, parseDestination } from './identifier.js';
 import { EDITABLE_STATUSES, type RunEvent, type RunStatus } from './lifecycle.js';
@@ -141,11 +142,7 @@ async function lockEditable(trx: Transaction<Database>, who: Principal, runId: n
   const run = await trx.selectFrom('restore_runs').selectAll().where('id', '=', runId).forUpdate().executeTakeFirst();
   if (!run)
     throw new LifeboatError('not_found', `no restore run ${runId}`, { hint: 'list runs with `lifeboat restore list`' });
-  if (run.requested_by !== who.user) {
-    throw new LifeboatError('forbidden', `run ${runId} was requested by ${run.requested_by}; only they can change it`, {
-      hint: 'request your own restore with `lifeboat restore request`',
-    });
-  }
+  assertRequester(run, who);
   if (!EDITABLE_STATUSES.has(run.status as RunStatus)) {
     throw new LifeboatError(
       'invalid_transition',
@@ -333,14 +330,8 @@ async function assessInput(deps: WizardDeps, run: RunRow) {
   };
 }
 
-async function readRun(db: Db, runId: number): Promise<RunRow> {
-  const run = await db.selectFrom('restore_runs').selectAll().where('id', '=', runId).executeTakeFirst();
-  if (!run)
-    throw new LifeboatError('not_found', `no restore run ${runId}`, { hint: 'list runs with `lifeboat restore list`' });
-  return run;
-}
-
-function assertOwnStep(run: RunRow, who: Principal, step: string, from: readonly RunStatus[]): void {
+/** Only the requester moves their run through the wizard. */
+function assertRequester(run: RunRow, who: Principal): void {
   if (run.requested_by !== who.user) {
     throw new LifeboatError(
       'forbidden',
@@ -350,6 +341,10 @@ function assertOwnStep(run: RunRow, who: Principal, step: string, from: readonly
       },
     );
   }
+}
+
+function assertOwnStep(run: RunRow, who: Principal, step: string, from: readonly RunStatus[]): void {
+  assertRequester(run, who);
   if (!from.includes(run.status as RunStatus)) {
     throw new LifeboatError(
       'invalid_transition',
@@ -376,7 +371,7 @@ export async function runChecks(
   runId: number,
   requestId: string | null,
 ): Promise<CheckDoc[]> {
-  const before = await readRun(deps.db, runId);
+  const before = await loadRun(deps.db, runId);
   assertOwnStep(before, who, 'checks', ['scoped', 'checked', 'previewed']);
   const checks = await assessChecks(await assessInput(deps, before));
   await commitStep(
@@ -401,7 +396,7 @@ export async function buildPreview(
   runId: number,
   requestId: string | null,
 ): Promise<PreviewDoc> {
-  const before = await readRun(deps.db, runId);
+  const before = await loadRun(deps.db, runId);
   assertOwnStep(before, who, 'preview', ['checked', 'previewed']);
   const preview = await assessPreview(await assessInput(deps, before));
   const planHash = await currentPlanHash(deps.catalog, before);
