@@ -10,6 +10,10 @@ for tool in initdb pg_ctl pg_dump pg_restore; do
 done
 # the web UI's browser tests (test/ui) drive Debian's chromium
 [ -x /usr/bin/chromium ] || missing+=("chromium (/usr/bin/chromium)")
+# physical backups (pgBackRest), /metrics (promtool, Prometheus), incidents (Alertmanager)
+for tool in pgbackrest promtool prometheus prometheus-alertmanager; do
+  command -v "$tool" >/dev/null || missing+=("$tool")
+done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "missing system packages: ${missing[*]}" >&2
   echo "HINT: run 'sudo bash scripts/install-system-deps.sh' (Debian/Ubuntu), then retry" >&2
