@@ -103,6 +103,7 @@ export function buildCatalog(
       checkpointEvery: toDuration(doc.audit.checkpoint_every),
     },
     ...opt('publicUrl', doc.server?.public_url?.replace(/\/+$/, '')),
+    ...opt('metricsToken', doc.server?.metrics_token),
   };
   return deepFreeze(catalog);
 }

@@ -161,6 +161,10 @@ export function buildConfigSchema<S extends z.ZodType>(secret: S) {
         .meta({
           description: 'the base URL people open Lifeboat at, for links in notifications (default: the listen address)',
         }),
+      metrics_token: secret.optional().meta({
+        description:
+          'bearer token Prometheus must send to read /metrics (`authorization: {credentials: ...}` in its scrape config), separate from API tokens. Without it /metrics is open to anyone who can reach the server: it shows database names, backup ages and counts, never a secret',
+      }),
     })
     .strict();
 

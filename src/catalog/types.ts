@@ -267,4 +267,6 @@ export interface Catalog {
   readonly audit: AuditConfig;
   /** `server.public_url`: the base of links in notifications (absent: the listen address). */
   readonly publicUrl?: string;
+  /** `server.metrics_token`: the bearer token /metrics requires (absent: /metrics is open). */
+  readonly metricsToken?: Secret;
 }

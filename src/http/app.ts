@@ -15,6 +15,7 @@ import { VERSION } from '../version.js';
 import type { HttpDeps } from './deps.js';
 import { frameworkErrors, installErrorHandling } from './errors.js';
 import { installAuth } from './auth.js';
+import { installMetrics } from './metrics.js';
 import { auditRoutes } from './routes/audit.js';
 import { backupRoutes } from './routes/backups.js';
 import { catalogRoutes } from './routes/catalog.js';
@@ -70,6 +71,7 @@ export async function buildApp(deps: HttpDeps & { logger: Logger; uiDir?: string
   const ui = webUi(deps.uiDir ?? defaultUiDir());
   installErrorHandling(app, () => deps.config?.staleNote(), ui.fallback);
   installAuth(app, deps);
+  installMetrics(app, deps);
 
   await app.register(swagger, {
     openapi: {
