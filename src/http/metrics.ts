@@ -5,11 +5,12 @@
 // answered request is timed into lifeboat_http_request_duration_seconds by its route pattern.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { LifeboatError } from '../errors.js';
+import type { Logger } from '../lib/logger.js';
 import { createMetrics } from '../metrics/registry.js';
 import type { App } from './app.js';
 import type { HttpDeps } from './deps.js';
 
-export function installMetrics(app: App, deps: HttpDeps): void {
+export function installMetrics(app: App, deps: HttpDeps & { logger: Logger }): void {
   const metrics = createMetrics(deps);
 
   app.addHook('onResponse', async (req, reply) => {

@@ -5,6 +5,9 @@
 // `lifeboat_store_up`, instead of failing the scrape.
 import { collectDefaultMetrics, Gauge, Histogram, type Metric, Registry } from 'prom-client';
 import type { Catalog } from '../catalog/types.js';
+import { messageOf } from '../errors.js';
+import type { Logger } from '../lib/logger.js';
+import { redact } from '../lib/secret.js';
 import type { Db } from '../store/db.js';
 import { VERSION } from '../version.js';
 import { type Family, type FamilyContext, STORE_FAMILIES } from './families.js';
@@ -30,6 +33,8 @@ export interface MetricsDeps {
   db: Db;
   /** The configuration in force (a getter: a reload changes the databases labelled). */
   readonly catalog: Catalog;
+  /** Where a source that could not be read is reported (the scrape only says it failed). */
+  logger?: Logger;
 }
 
 export interface Metrics {
@@ -73,8 +78,9 @@ export function createMetrics(deps: MetricsDeps, sources = METRIC_SOURCES): Metr
         sources.map(async (s) => {
           try {
             out.set(s.name, await s.read(deps.db));
-          } catch {
-            // the reason is the store's, and may name its host: the scrape only says it failed
+          } catch (err) {
+            // the reason may name the store's host: the log has it, the scrape only says it failed
+            deps.logger?.warn({ source: s.name, err: redact(messageOf(err)) }, 'metrics: a source could not be read');
           }
         }),
       );

@@ -68,6 +68,8 @@ export async function readStoreSnapshot(db: Db): Promise<StoreSnapshot> {
                cross join unnest(${buckets}) as b(le)
                group by 1, 2) g
        group by database) h)`;
+  // startDelay, a run's wait: from approval (submission, when it needed none; its chosen start,
+  // when later) to a worker starting it
   const { rows } = await sql<{ snapshot: StoreSnapshot }>`
     select json_build_object(
       'backups', (
@@ -106,7 +108,6 @@ export async function readStoreSnapshot(db: Db): Promise<StoreSnapshot> {
         sql`extract(epoch from finished_at - started_at)::float8`,
         sql`status in ('completed', 'partial') and started_at is not null and finished_at is not null`,
       )},
-      // a run's wait: from approval (submission, when it needed none; its chosen start, when later) to a worker starting it
       'startDelay', ${histogram(
         sql`greatest(0, extract(epoch from started_at - greatest(coalesce(approved_at, submitted_at), coalesce(start_at, '-infinity'))))::float8`,
         sql`started_at is not null and coalesce(approved_at, submitted_at) is not null`,
