@@ -59,23 +59,25 @@ type Fragment = RawBuilder<unknown>;
 /** Reads the snapshot in one statement. */
 export async function readStoreSnapshot(db: Db): Promise<StoreSnapshot> {
   const buckets = sql.raw(`array[${RESTORE_SECONDS_BUCKETS.join(',')}]::float8[]`);
-  // cumulative bucket counts, count and sum of `seconds` per database, over the runs `where` holds of
+  // per database, the runs `where` holds of counted by the slot of `seconds`: the 1-based index of
+  // the smallest bucket bound >= seconds (bounds + 1: above all of them). width_bucket's buckets
+  // include their lower bound, a Prometheus bucket its upper one, hence the `= any` correction.
   const histogram = (seconds: Fragment, where: Fragment) => sql`(
     select coalesce(json_agg(h), '[]') from (
-      select database, array_agg(below order by le) as buckets, max(n)::int as count, max(total)::float8 as sum
-        from (select s.database, b.le, count(*) filter (where s.d <= b.le) as below, count(*) as n, sum(s.d) as total
+      select database, json_object_agg(slot, n) as slots, sum(n)::int as count, sum(total)::float8 as sum
+        from (select database, width_bucket(d, ${buckets}) + case when d = any(${buckets}) then 0 else 1 end as slot,
+                     count(*) as n, sum(d) as total
                 from (select database, ${seconds} as d from restore_runs where ${where}) s
-               cross join unnest(${buckets}) as b(le)
                group by 1, 2) g
        group by database) h)`;
   // startDelay, a run's wait: from approval (submission, when it needed none; its chosen start,
   // when later) to a worker starting it
-  const { rows } = await sql<{ snapshot: StoreSnapshot }>`
+  const { rows } = await sql<{ snapshot: RawSnapshot }>`
     select json_build_object(
       'backups', (
         select coalesce(json_agg(b), '[]') from (
           select d.database,
-                 (select extract(epoch from max(finished_at))::float8 from backups
+                 (select date_part('epoch', max(finished_at)) from backups
                    where database = d.database and status = 'verified' and deleted_at is null) as "newestVerifiedAt",
                  w.duration as "lastDurationSeconds", w.bytes as "lastBytes",
                  (select status in ('failed', 'corrupt') from backups
@@ -83,7 +85,7 @@ export async function readStoreSnapshot(db: Db): Promise<StoreSnapshot> {
                    order by created_at desc limit 1) as "lastFailed"
             from (select distinct database from backups) d
             left join lateral (
-              select extract(epoch from finished_at - started_at)::float8 as duration, bytes from backups
+              select date_part('epoch', finished_at - started_at) as duration, bytes from backups
                where database = d.database and status in ('completed', 'verified', 'corrupt', 'unverifiable')
                  and finished_at is not null and started_at is not null
                order by finished_at desc limit 1) w on true) b),
@@ -92,7 +94,7 @@ export async function readStoreSnapshot(db: Db): Promise<StoreSnapshot> {
           select database, status, count(*)::int as count from backups where deleted_at is null group by 1, 2) s),
       'drills', (
         select coalesce(json_agg(x), '[]') from (
-          select distinct on (database) database, extract(epoch from finished_at)::float8 as "finishedAt",
+          select distinct on (database) database, date_part('epoch', finished_at) as "finishedAt",
                  status = 'passed' as passed, restore_ms::float8 / 1000 as "restoreSeconds"
             from drills where status in ('passed', 'failed') and finished_at is not null
            order by database, finished_at desc) x),
@@ -100,21 +102,46 @@ export async function readStoreSnapshot(db: Db): Promise<StoreSnapshot> {
         select coalesce(json_agg(s), '[]') from (select status, count(*)::int as count from drills group by 1) s),
       'drift', (
         select coalesce(json_agg(x), '[]') from (
-          select distinct on (database) database, extract(epoch from checked_at)::float8 as "checkedAt", drift
+          select distinct on (database) database, date_part('epoch', checked_at) as "checkedAt", drift
             from schema_drift_reports order by database, checked_at desc) x),
       'runsByStatus', (
         select coalesce(json_agg(s), '[]') from (select status, count(*)::int as count from restore_runs group by 1) s),
       'restoreDuration', ${histogram(
-        sql`extract(epoch from finished_at - started_at)::float8`,
+        sql`date_part('epoch', finished_at - started_at)`,
         sql`status in ('completed', 'partial') and started_at is not null and finished_at is not null`,
       )},
       'startDelay', ${histogram(
-        sql`greatest(0, extract(epoch from started_at - greatest(coalesce(approved_at, submitted_at), coalesce(start_at, '-infinity'))))::float8`,
+        sql`greatest(0, date_part('epoch', started_at - greatest(coalesce(approved_at, submitted_at), coalesce(start_at, '-infinity'))))`,
         sql`started_at is not null and coalesce(approved_at, submitted_at) is not null`,
       )},
       'notifications', (
         select coalesce(json_agg(s), '[]') from (
           select kind, status, count(*)::int as count from notifications group by 1, 2) s)
     ) as snapshot`.execute(db);
-  return rows[0]!.snapshot;
+  const raw = rows[0]!.snapshot;
+  return {
+    ...raw,
+    restoreDuration: raw.restoreDuration.map(cumulative),
+    startDelay: raw.startDelay.map(cumulative),
+  };
+}
+
+interface SlotCounts {
+  database: string;
+  /** Runs per slot: "1" ≤ the first bound, …, bounds + 1 above the last. */
+  slots: Record<string, number>;
+  count: number;
+  sum: number;
+}
+
+type RawSnapshot = Omit<StoreSnapshot, 'restoreDuration' | 'startDelay'> & {
+  restoreDuration: SlotCounts[];
+  startDelay: SlotCounts[];
+};
+
+/** Counts per slot as Prometheus buckets: each bound counts every run at or below it. */
+export function cumulative(h: SlotCounts): HistogramFacts {
+  let below = 0;
+  const buckets = RESTORE_SECONDS_BUCKETS.map((_, i) => (below += h.slots[String(i + 1)] ?? 0));
+  return { database: h.database, buckets, count: h.count, sum: h.sum };
 }

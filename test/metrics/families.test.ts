@@ -3,7 +3,7 @@
 // present, and the histograms are cumulative with +Inf equal to the count.
 import { describe, expect, it } from 'vitest';
 import { type FamilyContext, type Sample, STORE_FAMILIES } from '../../src/metrics/families.js';
-import { RESTORE_SECONDS_BUCKETS, type StoreSnapshot } from '../../src/metrics/store-snapshot.js';
+import { cumulative, RESTORE_SECONDS_BUCKETS, type StoreSnapshot } from '../../src/metrics/store-snapshot.js';
 import { RUN_STATUSES } from '../../src/restore/lifecycle.js';
 
 const NOW = 1_800_000_000;
@@ -161,5 +161,20 @@ describe('store metric families', () => {
       expect(f.name).not.toMatch(/_total$/); // none is a counter
       expect(f.help.length).toBeGreaterThan(20);
     }
+  });
+
+  it("turns the store's per-slot counts into cumulative buckets (slot k: at most the k-th bound; past the last: +Inf only)", () => {
+    const last = RESTORE_SECONDS_BUCKETS.length;
+    expect(
+      cumulative({
+        database: 'CustomerDB',
+        slots: { '1': 2, '3': 1, [String(last)]: 1, [String(last + 1)]: 4 },
+        count: 8,
+        sum: 1e6,
+      }),
+    ).toEqual({ database: 'CustomerDB', buckets: [2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 4], count: 8, sum: 1e6 });
+    expect(cumulative({ database: 'CustomerDB', slots: {}, count: 0, sum: 0 }).buckets).toEqual(
+      RESTORE_SECONDS_BUCKETS.map(() => 0),
+    );
   });
 });
