@@ -262,9 +262,16 @@ describe('/metrics', () => {
   });
 
   it('is scraped by a real Prometheus with the token', async () => {
-    const prom = await startPrometheus([{ name: 'lifeboat', target: lb.url, bearer: TOKEN }]);
+    const prom = await startPrometheus([
+      { name: 'lifeboat', target: lb.url, bearer: TOKEN },
+      { name: 'lifeboat-wrong-token', target: lb.url, bearer: 'not-the-token' },
+    ]);
     const up = await prom.waitFor('up{job="lifeboat"}', (r) => r.length === 1 && r[0]!.value[1] === '1');
     expect(up[0]!.metric.job).toBe('lifeboat');
+    // the job with another token is scraped, and refused
+    const refused = await prom.waitFor('up{job="lifeboat-wrong-token"}', (r) => r.length === 1);
+    expect(refused[0]!.value[1]).toBe('0');
+    expect(await prom.query('lifeboat_store_up{job="lifeboat-wrong-token"}')).toEqual([]);
     const drill = await prom.waitFor('lifeboat_drill_last_passed{database="CustomerDB"}', (r) => r.length === 1);
     expect(drill[0]!.value[1]).toBe('1');
     const age = await prom.query('lifeboat_backup_newest_verified_age_seconds{database="CustomerDB"}');
