@@ -4,18 +4,21 @@
 import type { DatabaseConfig } from '../catalog/types.js';
 import type { DatabaseStatus } from '../contract/status.js';
 import type { Db } from '../store/db.js';
-import { type SloKind } from './evaluate.js';
-import { readSloFacts } from './facts.js';
+import type { SloFacts, SloKind } from './evaluate.js';
+import { readSloFactsOf } from './facts.js';
 
 const seconds = (ms: number) => Math.round(ms / 1000);
 
 export async function readStatus(db: Db, databases: readonly DatabaseConfig[], now: Date): Promise<DatabaseStatus[]> {
-  return Promise.all(databases.map((d) => databaseStatus(db, d, now)));
+  const facts = await readSloFactsOf(
+    db,
+    databases.map((d) => d.name),
+  );
+  return Promise.all(databases.map((d) => databaseStatus(db, d, facts.get(d.name)!, now)));
 }
 
-async function databaseStatus(db: Db, d: DatabaseConfig, now: Date): Promise<DatabaseStatus> {
-  const [facts, drill, restore, breaches] = await Promise.all([
-    readSloFacts(db, d.name),
+async function databaseStatus(db: Db, d: DatabaseConfig, facts: SloFacts, now: Date): Promise<DatabaseStatus> {
+  const [drill, restore, breaches] = await Promise.all([
     db
       .selectFrom('drills')
       .select(['id', 'status', 'finished_at', 'restore_ms'])

@@ -15,7 +15,8 @@ const base: DatabaseStatus = {
     {
       slo: 'rpo',
       openedAt: '2026-12-15T02:10:00.000Z',
-      message: 'CustomerDB is outside its RPO of 1h: its newest verified backup (20261215T001000Z-3f9a1c2b) is 2h0m old.',
+      message:
+        'CustomerDB is outside its RPO of 1h: its newest verified backup (20261215T001000Z-3f9a1c2b) is 2h0m old.',
     },
   ],
 };
