@@ -1,17 +1,34 @@
 // `lifeboat status` through the built CLI against a running Lifeboat with real clusters: a
-// verified backup, a passing drill (its restore time measured), an open breach recorded by the
-// evaluator; one row per database the caller may see, as a table and as one JSON document.
+// verified backup, a passing drill (its restore time measured), breaches recorded by the
+// evaluator (the worker's, after the backup and after the drill; and one with time injected);
+// one row per database the caller may see, as a table and as one JSON document.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { StatusResponse } from '../../src/contract/status.js';
 import { monitorSlos } from '../../src/slo/monitor.js';
 import { lifeboat } from '../harness/cli.js';
 import { type FixtureServers, fixtureConfig, startFixtureServers } from '../harness/fixtures.js';
+import type { TestLifeboat } from '../harness/lifeboat.js';
 import { backedUp } from '../harness/runs.js';
 
 let servers: FixtureServers;
 beforeAll(async () => {
   servers = await startFixtureServers();
 });
+
+/** The SLO events once there are `n` of them (polled, with a deadline), as "type slo". */
+async function sloEvents(lb: TestLifeboat, n: number): Promise<string[]> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const rows = await lb.store.db
+      .selectFrom('notification_events')
+      .select(['type', 'data'])
+      .where('type', 'like', 'slo.%')
+      .orderBy('id')
+      .execute();
+    if (rows.length >= n || Date.now() > deadline) return rows.map((r) => `${r.type} ${String(r.data.slo)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 describe('lifeboat status', () => {
   it('shows the newest verified backup, RPO achieved, last drill, restore time against the RTO and open breaches', async () => {
@@ -25,9 +42,13 @@ describe('lifeboat status', () => {
       }),
     );
     const alice = await lb.cliEnv('alice');
+    // the worker judges the database after its backup: never drilled, so drill freshness is breached…
+    await sloEvents(lb, 1);
     const drill = await lifeboat(['drill', 'run', 'CustomerDB', '--wait', '--json'], { env: alice });
     expect(drill.code).toBe(0);
     const drillId = (JSON.parse(drill.stdout) as { id: number }).id;
+    // …and after the drill passes: recovered
+    expect(await sloEvents(lb, 2)).toEqual(['slo.breached drill_freshness', 'slo.recovered drill_freshness']);
     const backup = await lb.store.db
       .selectFrom('backups')
       .select(['id', 'started_at'])
@@ -37,6 +58,11 @@ describe('lifeboat status', () => {
     const later = new Date(backup.started_at!.getTime() + 2 * 3_600_000);
     expect((await monitorSlos({ db: lb.store.db, catalog: lb.catalog }, later)).opened.map((b) => b.slo)).toEqual([
       'rpo',
+    ]);
+    expect(await sloEvents(lb, 3)).toEqual([
+      'slo.breached drill_freshness',
+      'slo.recovered drill_freshness',
+      'slo.breached rpo',
     ]);
 
     const r = await lifeboat(['status', '--json'], { env: alice });
