@@ -151,6 +151,9 @@ function buildDatabase(name: string, d: DatabaseDoc, baseDir: string): DatabaseC
             keepOnFailure: d.drill.keep_on_failure ?? false,
           },
     ),
+    slo: {
+      ...opt('backupFreshness', d.slo?.backup_freshness === undefined ? undefined : toDuration(d.slo.backup_freshness)),
+    },
     schema: { ignore: d.schema?.ignore ?? [] },
   };
 }

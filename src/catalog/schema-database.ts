@@ -165,6 +165,19 @@ export function databaseSchema<S extends z.ZodType>(secret: S) {
         .optional(),
       verify: z.array(check).optional(),
       drill: drill.optional(),
+      slo: z
+        .object({
+          backup_freshness: duration.optional().meta({
+            description:
+              'alert when no verified backup is younger than this. Default: from backup.schedule, its longest interval between two firings plus a third of it (at least 2h): 6-hourly → 8h, daily → 32h, hourly → 3h; no alert without a schedule',
+          }),
+        })
+        .strict()
+        .optional()
+        .meta({
+          description:
+            'recovery SLOs, alerted once when breached and once when recovered: backup freshness (this), RPO (rpo), drill freshness (a passing drill every calendar month when drill is set), failing or corrupt backups',
+        }),
     })
     .strict();
 }

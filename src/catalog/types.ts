@@ -186,6 +186,8 @@ export interface DatabaseConfig {
   readonly postRestore: readonly PostRestoreStep[];
   readonly verify: readonly VerifyCheck[];
   readonly drill?: DrillConfig;
+  /** Per-database SLO settings (src/slo/); absent keys take the defaults derived from the schedules. */
+  readonly slo?: { readonly backupFreshness?: Duration };
   /** Schema drift (src/schema/): objects left out of drift and diffs, by qualified name (`*` globs). */
   readonly schema?: { readonly ignore: readonly string[] };
 }

@@ -14,6 +14,7 @@ import { registerNotificationCommands } from './commands/notifications.js';
 import { registerRestoreCommands } from './commands/restore.js';
 import { registerRunCommands } from './commands/run.js';
 import { registerSchemaCommands } from './commands/schema.js';
+import { registerStatusCommand } from './commands/status.js';
 import { EXIT, exitCodeFor } from './exit.js';
 
 export function buildProgram(): Command {
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerNotificationCommands(program);
   registerDrillCommands(program);
   registerSchemaCommands(program);
+  registerStatusCommand(program);
   return program;
 }
 

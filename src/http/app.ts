@@ -28,6 +28,7 @@ import { notificationRoutes } from './routes/notifications.js';
 import { runRoutes } from './routes/runs.js';
 import { sessionRoutes } from './routes/session.js';
 import { schemaRoutes } from './routes/schema.js';
+import { statusRoutes } from './routes/status.js';
 import { wizardRoutes } from './routes/wizard.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { defaultUiDir, webUi } from './web-ui.js';
@@ -56,6 +57,7 @@ const ROUTES = [
   sessionRoutes,
   notificationRoutes,
   schemaRoutes,
+  statusRoutes,
 ];
 
 /** `uiDir`: the built web UI (default: dist/ui, when it was built). */

@@ -22,6 +22,8 @@ export const NOTIFY_TYPES = [
   'backup.failed',
   'backup.corrupt',
   'schema.drift',
+  'slo.breached',
+  'slo.recovered',
   'lifeboat.test',
 ] as const;
 export type NotifyType = (typeof NOTIFY_TYPES)[number];
@@ -69,15 +71,34 @@ export interface DriftFacts {
   actor: string;
 }
 
+/** A recovery SLO breached or recovered (src/slo/monitor.ts). */
+export interface BreachFacts {
+  database: string;
+  /** backup_freshness, rpo, drill_freshness or backup_failing. */
+  slo: string;
+  /** The breach's sentence with its figures (as opened). */
+  message: string;
+  openedAt: string;
+  /** Set when recovered. */
+  closedAt: string | null;
+}
+
 export interface TestFacts {
   channel: string;
   actor: string;
 }
 
+/** The events of a restore run. */
+export type RunNotifyType = Exclude<
+  NotifyType,
+  'backup.failed' | 'backup.corrupt' | 'schema.drift' | 'slo.breached' | 'slo.recovered' | 'lifeboat.test'
+>;
+
 export type EventFacts =
-  | { type: Exclude<NotifyType, 'backup.failed' | 'backup.corrupt' | 'schema.drift' | 'lifeboat.test'>; data: RunFacts }
+  | { type: RunNotifyType; data: RunFacts }
   | { type: 'backup.failed' | 'backup.corrupt'; data: BackupFacts }
   | { type: 'schema.drift'; data: DriftFacts }
+  | { type: 'slo.breached' | 'slo.recovered'; data: BreachFacts }
   | { type: 'lifeboat.test'; data: TestFacts };
 
 export interface NotifyEvent<E extends EventFacts = EventFacts> {
@@ -93,6 +114,7 @@ export function severityOf(type: NotifyType): Severity {
     case 'restore.failed':
     case 'backup.failed':
     case 'backup.corrupt':
+    case 'slo.breached': // a database that cannot be restored to its objective: the DBAs act on it
       return 'error';
     case 'schema.drift':
       return 'warning';
@@ -106,6 +128,7 @@ export function severityOf(type: NotifyType): Severity {
     case 'restore.scheduled':
     case 'restore.started':
     case 'restore.completed':
+    case 'slo.recovered':
     case 'lifeboat.test':
       return 'info';
     default: {

@@ -9,9 +9,11 @@ import { formatDuration } from '../lib/duration.js';
 import { redact, type Secret } from '../lib/secret.js';
 import {
   type BackupFacts,
+  type BreachFacts,
   type EventFacts,
   type NotifyType,
   type RunFacts,
+  type RunNotifyType,
   type Severity,
   severityOf,
 } from './events.js';
@@ -65,6 +67,9 @@ export function composeMessage(event: EventFacts, ctx: ComposeContext): Message 
         command: `lifeboat schema drift ${d.database}`,
       };
     }
+    case 'slo.breached':
+    case 'slo.recovered':
+      return breachMessage(event.type, event.data, clean);
     case 'lifeboat.test':
       return {
         type: event.type,
@@ -81,7 +86,7 @@ export function composeMessage(event: EventFacts, ctx: ComposeContext): Message 
 }
 
 function runMessage(
-  type: Exclude<NotifyType, 'backup.failed' | 'backup.corrupt' | 'schema.drift' | 'lifeboat.test'>,
+  type: RunNotifyType,
   r: RunFacts,
   ctx: ComposeContext,
   clean: (t: string | null) => string | null,
@@ -201,6 +206,37 @@ function backupMessage(
     severity: severityOf(type),
     critical: false,
     command: `lifeboat backup list ${b.database}`,
+  };
+}
+
+const SLO_NAMES: Record<string, string> = {
+  backup_freshness: 'backup freshness',
+  rpo: 'RPO',
+  drill_freshness: 'drill freshness',
+  backup_failing: 'backups failing',
+};
+
+function breachMessage(
+  type: 'slo.breached' | 'slo.recovered',
+  b: BreachFacts,
+  clean: (t: string | null) => string | null,
+): Message {
+  const name = SLO_NAMES[b.slo] ?? b.slo;
+  const facts: Fact[] = [
+    { label: 'Database', value: b.database },
+    { label: 'SLO', value: name },
+    { label: 'Breached since', value: b.openedAt },
+  ];
+  if (b.closedAt !== null) facts.push({ label: 'Recovered at', value: b.closedAt });
+  const breached = type === 'slo.breached';
+  return {
+    type,
+    title: breached ? `${b.database} breaches its ${name} SLO` : `${b.database} meets its ${name} SLO again`,
+    summary: breached ? (clean(b.message) ?? '') : `Recovered. It was breached: ${clean(b.message) ?? ''}`,
+    facts,
+    severity: severityOf(type),
+    critical: false,
+    command: 'lifeboat status',
   };
 }
 

@@ -4,7 +4,8 @@
 //     filter names (all when absent) and at least as severe as its `min_severity`;
 //   - people, by email, through those of the team's channels that are email channels: the
 //     approvers when a run awaits approval, the requester of every later step of a run, and the
-//     DBAs (users with the dba-admin role) when a run fails or a backup fails or is corrupt;
+//     DBAs (users with the dba-admin role) when a run fails, a backup fails or is corrupt, the
+//     schema drifts, or a recovery SLO is breached or recovered;
 //   - a test message goes to the one channel it names.
 // Then each routed message is rendered once into what is stored and sent (`outboxMessages`).
 import { createHash } from 'node:crypto';
@@ -66,6 +67,8 @@ export function peopleOf(event: EventFacts, catalog: Catalog): string[] {
     case 'backup.failed':
     case 'backup.corrupt':
     case 'schema.drift':
+    case 'slo.breached':
+    case 'slo.recovered':
       return dbas;
     case 'restore.submitted':
       return event.data.status === 'pending_approval'

@@ -20,12 +20,16 @@ import { drillDue, scheduledDrillQueue } from '../drills/schedule.js';
 import { runDrill } from '../drills/run-drill.js';
 import { pruneEvidence } from '../drills/evidence-retention.js';
 import type { Logger } from '../lib/logger.js';
+import { monitorSlos } from '../slo/monitor.js';
 import type { Db } from '../store/db.js';
 import type { JobHandler } from '../worker/worker.js';
 
 /** Housekeeping on a cron (kept previous copies past keep_previous or keep_previous_count are dropped). */
 export const MAINTENANCE_QUEUE = 'lifeboat.maintenance';
 export const MAINTENANCE_CRON = '*/5 * * * *';
+/** The recovery SLOs are judged every minute (one worker takes each firing), and after each backup and drill. */
+export const SLO_QUEUE = 'lifeboat.slo';
+export const SLO_CRON = '* * * * *';
 
 export interface JobDeps {
   db: Db;
@@ -37,6 +41,13 @@ export interface JobDeps {
 }
 
 export function jobHandlers(deps: JobDeps): Record<string, JobHandler> {
+  // after a backup or a drill: its database judged at once, never failing the job that ran it
+  const judge = async (database: string | undefined, logger: Logger) => {
+    if (database === undefined) return;
+    await monitorSlos({ db: deps.db, catalog: deps.catalog }, new Date(), [database]).catch((err: unknown) =>
+      logger.warn({ database, reason: (err as Error).message }, 'SLOs not judged'),
+    );
+  };
   const handlers: Record<string, JobHandler> = {
     [BACKUP_QUEUE]: async (data, ctx) => {
       const { backupId } = data as { backupId: string };
@@ -59,6 +70,7 @@ export function jobHandlers(deps: JobDeps): Record<string, JobHandler> {
           { database: row.database, dryRun: false, actor: 'scheduler' },
         );
       }
+      await judge(row?.database, ctx.logger);
     },
   };
   handlers[BACKUP_VERIFY_QUEUE] = async (data, ctx) => {
@@ -83,6 +95,11 @@ export function jobHandlers(deps: JobDeps): Record<string, JobHandler> {
   handlers[DRILL_QUEUE] = async (data, ctx) => {
     const { drillId } = data as { drillId: number };
     await runDrill({ ...deps, logger: ctx.logger }, drillId, { signal: ctx.signal, workerId: ctx.workerId });
+    const row = await deps.db.selectFrom('drills').select('database').where('id', '=', drillId).executeTakeFirst();
+    await judge(row?.database, ctx.logger);
+  };
+  handlers[SLO_QUEUE] = async () => {
+    await monitorSlos({ db: deps.db, catalog: deps.catalog }, new Date());
   };
   handlers[MAINTENANCE_QUEUE] = async () => {
     await dropKeptCopies(deps);

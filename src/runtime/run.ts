@@ -15,7 +15,7 @@ import { openStore, type Store } from '../store/open.js';
 import { syncBackupSchedules } from '../backup/service.js';
 import { startQueue } from '../worker/queue.js';
 import { type RunningWorker, startWorker } from '../worker/worker.js';
-import { jobHandlers, MAINTENANCE_CRON, MAINTENANCE_QUEUE } from './jobs.js';
+import { jobHandlers, MAINTENANCE_CRON, MAINTENANCE_QUEUE, SLO_CRON, SLO_QUEUE } from './jobs.js';
 import { startReaper } from '../restore/reaper-loop.js';
 import { ensureQueue } from '../worker/queue.js';
 import { acquireDataDirLock } from './lock.js';
@@ -114,6 +114,8 @@ export async function runLifeboat(opts: RunOptions): Promise<Running> {
       config.onReload((catalog) => syncBackupSchedules(queue, catalog));
       await ensureQueue(queue, MAINTENANCE_QUEUE);
       await queue.schedule(MAINTENANCE_QUEUE, MAINTENANCE_CRON, {}, { tz: 'UTC' });
+      await ensureQueue(queue, SLO_QUEUE);
+      await queue.schedule(SLO_QUEUE, SLO_CRON, {}, { tz: 'UTC' });
     }
 
     // the API wakes this process's worker when it enqueues (set once the worker runs)

@@ -204,8 +204,20 @@ export interface SchemaDriftReportTable {
   changes: Json<unknown[]>;
 }
 
+/** A breach of a recovery SLO (src/slo/); open while `closed_at` is null. */
+export interface SloBreachTable {
+  id: Generated<string>;
+  database: string;
+  slo: string;
+  opened_at: Date;
+  closed_at: Timestamp | null;
+  message: string;
+  details: ColumnType<Record<string, unknown>, string, string>;
+}
+
 export interface Database {
   drills: DrillTable;
+  slo_breaches: SloBreachTable;
   schema_snapshots: SchemaSnapshotTable;
   schema_drift_reports: SchemaDriftReportTable;
   restore_runs: RestoreRunTable;

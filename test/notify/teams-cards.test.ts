@@ -72,6 +72,17 @@ function eventOf(type: (typeof NOTIFY_TYPES)[number]): EventFacts {
         actor: 'scheduler',
       },
     } as EventFacts;
+  if (type === 'slo.breached' || type === 'slo.recovered')
+    return {
+      type,
+      data: {
+        database: 'CustomerDB',
+        slo: 'backup_freshness',
+        message: `CustomerDB has no verified backup from the last 8h: ${'x'.repeat(100_000)}`,
+        openedAt: '2026-12-05T09:00:00.000Z',
+        closedAt: type === 'slo.recovered' ? '2026-12-05T10:00:00.000Z' : null,
+      },
+    } as EventFacts;
   return { type, data: run } as EventFacts;
 }
 
