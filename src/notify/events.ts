@@ -22,6 +22,8 @@ export const NOTIFY_TYPES = [
   'backup.failed',
   'backup.corrupt',
   'schema.drift',
+  'drill.passed',
+  'drill.failed',
   'lifeboat.test',
 ] as const;
 export type NotifyType = (typeof NOTIFY_TYPES)[number];
@@ -69,16 +71,43 @@ export interface DriftFacts {
   actor: string;
 }
 
+export interface DrillFacts {
+  drill: number;
+  status: string;
+  database: string;
+  team: string;
+  backup: string;
+  target: string;
+  trigger: string;
+  requester: string;
+  actor: string;
+  durationMs: number | null;
+  restoreMs: number | null;
+  /** The checks that did not pass, by name. */
+  failedChecks: string[];
+  error: string | null;
+  errorStep: string | null;
+  /** The scratch database kept on the target (drill.keep_on_failure). */
+  keptDatabase: string | null;
+}
+
 export interface TestFacts {
   channel: string;
   actor: string;
 }
 
 export type EventFacts =
-  | { type: Exclude<NotifyType, 'backup.failed' | 'backup.corrupt' | 'schema.drift' | 'lifeboat.test'>; data: RunFacts }
+  | { type: RunNotifyType; data: RunFacts }
   | { type: 'backup.failed' | 'backup.corrupt'; data: BackupFacts }
+  | { type: 'drill.passed' | 'drill.failed'; data: DrillFacts }
   | { type: 'schema.drift'; data: DriftFacts }
   | { type: 'lifeboat.test'; data: TestFacts };
+
+/** The events of a restore run. */
+export type RunNotifyType = Exclude<
+  NotifyType,
+  'backup.failed' | 'backup.corrupt' | 'schema.drift' | 'drill.passed' | 'drill.failed' | 'lifeboat.test'
+>;
 
 export interface NotifyEvent<E extends EventFacts = EventFacts> {
   id: number;
@@ -93,6 +122,7 @@ export function severityOf(type: NotifyType): Severity {
     case 'restore.failed':
     case 'backup.failed':
     case 'backup.corrupt':
+    case 'drill.failed':
       return 'error';
     case 'schema.drift':
       return 'warning';
@@ -106,6 +136,7 @@ export function severityOf(type: NotifyType): Severity {
     case 'restore.scheduled':
     case 'restore.started':
     case 'restore.completed':
+    case 'drill.passed':
     case 'lifeboat.test':
       return 'info';
     default: {
