@@ -158,7 +158,7 @@ export async function runDrill(
 
   if (stopped) {
     // step: drop the scratch database whatever keep_on_failure says, and nothing else
-    tracker.log('the drill is no longer running (cancelled): stopping');
+    tracker.log('the drill is no longer running (cancelled, or failed by a reaper): stopping');
     if (created) {
       await withAdmin(server.url, (c) => dropDatabase(c, scratch)).then(
         async () => {
