@@ -140,10 +140,14 @@ export async function runDrill(
     // step: checks, every one recorded with its value and verdict
     tracker.phaseStart('verify');
     // (a stop does not wait for a long check: dropping the scratch database ends its session)
-    const running = runDrillChecks(server.url, scratch, manifest.tables, [
-      ...database.verify,
-      ...(database.drill?.checks ?? []),
-    ]);
+    // (the scratch database is written by pg_restore alone: a drill runs no post-restore step)
+    const running = runDrillChecks(
+      server.url,
+      scratch,
+      manifest.tables,
+      [...database.verify, ...(database.drill?.checks ?? [])],
+      { onlyRestored: true },
+    );
     running.catch(() => {});
     checks = await Promise.race([running, stoppedAbort]);
     for (const c of checks)
