@@ -16,7 +16,10 @@ import {
 
 export const KEY = 'bench-masking-key-0123456789abcdef';
 
-/** databases: [{ key, entry, masking? }] — `masking` is the YAML of a masking: section (6-space rules). */
+/**
+ * databases: [{ key, entry, masking?, extra? }] — `masking` is the YAML of a masking: section (6-space rules),
+ * `extra` more keys of the entry (4-space indented).
+ */
 export async function setupRestoreBench(root, scale, databases, say) {
   const pgc = await startPostgres(root);
   say(`PostgreSQL on 127.0.0.1:${pgc.port}`);
@@ -38,6 +41,7 @@ export async function setupRestoreBench(root, scale, databases, say) {
       '    keep_previous: 1m',
       '    backup: { storage: local }',
       ...(d.masking ? [d.masking] : []),
+      ...(d.extra ? [d.extra] : []),
     ].join('\n'),
   );
   const config = `version: 1

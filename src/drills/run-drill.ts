@@ -31,20 +31,21 @@ export interface DrillDeps {
   logger: Logger;
 }
 
-export type DrillOutcome = 'passed' | 'failed' | 'skipped';
+export type DrillOutcome = 'passed' | 'failed' | 'cancelled' | 'skipped';
 
-/** The drill's row: heartbeat and log (a drill is not cancelled: the answer is always false). */
+/** The drill's row: heartbeat and log; says whether the drill is no longer running (cancelled, or reaped). */
 function drillSink(db: Db, drillId: number): ProgressSink {
   return async (lines) => {
-    await db
+    const r = await db
       .updateTable('drills')
       .set({
         heartbeat_at: new Date(),
         log: lines.length ? sql`log || ${lines.map((l) => `${l}\n`).join('')}` : sql`log`,
       })
       .where('id', '=', drillId)
-      .execute();
-    return false;
+      .returning('status')
+      .executeTakeFirst();
+    return r?.status !== 'running';
   };
 }
 
@@ -88,9 +89,18 @@ export async function runDrill(
 
   const secrets = [server.url, ...Object.values(deps.catalog.servers).map((s) => s.url)];
   const tracker = new RunTracker(drillSink(deps.db, drillId), secrets);
-  tracker.start(() => {});
   const abort = new AbortController();
   setMaxListeners(0, abort.signal);
+  // cancelled (`lifeboat drill cancel`) or failed by a reaper that took this worker for lost
+  let stopped = false;
+  const stoppedAbort = new Promise<never>((_resolve, reject) => {
+    abort.signal.addEventListener('abort', () => reject(new Error('the drill was stopped')), { once: true });
+  });
+  stoppedAbort.catch(() => {});
+  tracker.start(() => {
+    stopped = true;
+    abort.abort(new Error('the drill was cancelled'));
+  });
   const onShutdown = () => abort.abort(ctx.signal.reason);
   ctx.signal.addEventListener('abort', onShutdown);
   const scratch = drill.scratch_dbname;
@@ -129,10 +139,17 @@ export async function runDrill(
 
     // step: checks, every one recorded with its value and verdict
     tracker.phaseStart('verify');
-    checks = await runDrillChecks(server.url, scratch, manifest.tables, [
-      ...database.verify,
-      ...(database.drill?.checks ?? []),
-    ]);
+    // (a stop does not wait for a long check: dropping the scratch database ends its session)
+    // (the scratch database is written by pg_restore alone: a drill runs no post-restore step)
+    const running = runDrillChecks(
+      server.url,
+      scratch,
+      manifest.tables,
+      [...database.verify, ...(database.drill?.checks ?? [])],
+      { onlyRestored: true },
+    );
+    running.catch(() => {});
+    checks = await Promise.race([running, stoppedAbort]);
     for (const c of checks)
       tracker.log(`check "${c.name}": ${c.passed ? 'passed' : 'FAILED'} (${JSON.stringify(c.value)})`);
     error = failedChecksMessage(checks);
@@ -141,6 +158,28 @@ export async function runDrill(
     errorStep = tracker.phase;
     error = redact(messageOf(err), secrets);
     tracker.log(`failed in ${errorStep}: ${error}`);
+  }
+
+  if (stopped) {
+    // step: drop the scratch database whatever keep_on_failure says, and nothing else
+    tracker.log('the drill is no longer running (cancelled, or failed by a reaper): stopping');
+    if (created) {
+      await withAdmin(server.url, (c) => dropDatabase(c, scratch)).then(
+        async () => {
+          tracker.log(`dropped the scratch database ${scratch}`);
+          await deps.db.updateTable('drills').set({ drop_scratch: false }).where('id', '=', drillId).execute();
+        },
+        // (left marked: the reaper drops it)
+        (e) => tracker.log(`could not drop ${scratch}: ${redact(messageOf(e), secrets)}`),
+      );
+    } else {
+      await deps.db.updateTable('drills').set({ drop_scratch: false }).where('id', '=', drillId).execute();
+    }
+    await tracker.stop();
+    await source?.close();
+    ctx.signal.removeEventListener('abort', onShutdown);
+    if (work !== undefined) await rm(work, { recursive: true, force: true });
+    return 'cancelled';
   }
 
   // step: drop the scratch database (kept on failure when configured)

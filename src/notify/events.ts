@@ -24,6 +24,8 @@ export const NOTIFY_TYPES = [
   'schema.drift',
   'slo.breached',
   'slo.recovered',
+  'drill.passed',
+  'drill.failed',
   'lifeboat.test',
 ] as const;
 export type NotifyType = (typeof NOTIFY_TYPES)[number];
@@ -83,20 +85,38 @@ export interface BreachFacts {
   closedAt: string | null;
 }
 
+export interface DrillFacts {
+  drill: number;
+  status: string;
+  database: string;
+  team: string;
+  backup: string;
+  target: string;
+  trigger: string;
+  requester: string;
+  actor: string;
+  durationMs: number | null;
+  restoreMs: number | null;
+  /** The checks that did not pass, by name. */
+  failedChecks: string[];
+  error: string | null;
+  errorStep: string | null;
+  /** The scratch database kept on the target (drill.keep_on_failure). */
+  keptDatabase: string | null;
+}
+
 export interface TestFacts {
   channel: string;
   actor: string;
 }
 
 /** The events of a restore run. */
-export type RunNotifyType = Exclude<
-  NotifyType,
-  'backup.failed' | 'backup.corrupt' | 'schema.drift' | 'slo.breached' | 'slo.recovered' | 'lifeboat.test'
->;
+export type RunNotifyType = Extract<NotifyType, `restore.${string}`>;
 
 export type EventFacts =
   | { type: RunNotifyType; data: RunFacts }
   | { type: 'backup.failed' | 'backup.corrupt'; data: BackupFacts }
+  | { type: 'drill.passed' | 'drill.failed'; data: DrillFacts }
   | { type: 'schema.drift'; data: DriftFacts }
   | { type: 'slo.breached' | 'slo.recovered'; data: BreachFacts }
   | { type: 'lifeboat.test'; data: TestFacts };
@@ -115,6 +135,7 @@ export function severityOf(type: NotifyType): Severity {
     case 'backup.failed':
     case 'backup.corrupt':
     case 'slo.breached': // a database that cannot be restored to its objective: the DBAs act on it
+    case 'drill.failed':
       return 'error';
     case 'schema.drift':
       return 'warning';
@@ -129,6 +150,7 @@ export function severityOf(type: NotifyType): Severity {
     case 'restore.started':
     case 'restore.completed':
     case 'slo.recovered':
+    case 'drill.passed':
     case 'lifeboat.test':
       return 'info';
     default: {

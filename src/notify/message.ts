@@ -10,6 +10,7 @@ import { redact, type Secret } from '../lib/secret.js';
 import {
   type BackupFacts,
   type BreachFacts,
+  type DrillFacts,
   type EventFacts,
   type NotifyType,
   type RunFacts,
@@ -70,6 +71,9 @@ export function composeMessage(event: EventFacts, ctx: ComposeContext): Message 
     case 'slo.breached':
     case 'slo.recovered':
       return breachMessage(event.type, event.data, clean);
+    case 'drill.passed':
+    case 'drill.failed':
+      return drillMessage(event.type, event.data, clean);
     case 'lifeboat.test':
       return {
         type: event.type,
@@ -237,6 +241,53 @@ function breachMessage(
     severity: severityOf(type),
     critical: false,
     command: 'lifeboat status',
+  };
+}
+
+function drillMessage(
+  type: 'drill.passed' | 'drill.failed',
+  d: DrillFacts,
+  clean: (t: string | null) => string | null,
+): Message {
+  const what = `Drill #${d.drill} of ${d.database}`;
+  const duration = d.durationMs === null ? null : formatDuration(d.durationMs);
+  const facts: Fact[] = [
+    { label: 'Database', value: d.database },
+    { label: 'Backup', value: d.backup },
+    { label: 'Target', value: d.target },
+    { label: 'Team', value: d.team },
+    { label: 'Requested by', value: d.trigger === 'schedule' ? 'the schedule' : d.requester },
+    { label: 'Status', value: d.status },
+  ];
+  if (d.restoreMs !== null) facts.push({ label: 'Restore', value: formatDuration(d.restoreMs) });
+  if (duration !== null) facts.push({ label: 'Duration', value: duration });
+  let summary: string;
+  if (type === 'drill.passed') {
+    summary = `Backup ${d.backup} of ${d.database} restored into ${d.target} and passed every check${duration ? ` in ${duration}` : ''}; the evidence is kept.`;
+  } else {
+    const error = clean(d.error);
+    if (d.failedChecks.length) {
+      const names = d.failedChecks.map((c) => `"${c}"`).join(', ');
+      summary = `Backup ${d.backup} of ${d.database} restored into ${d.target}, but ${d.failedChecks.length === 1 ? 'the check' : 'the checks'} ${names} did not pass.`;
+      facts.push({ label: 'Failed checks', value: d.failedChecks.join(', ') });
+    } else {
+      summary = `The drill of backup ${d.backup} of ${d.database} on ${d.target} failed${d.errorStep ? ` in the step ${d.errorStep}` : ''}.`;
+      if (d.errorStep) facts.push({ label: 'Step', value: d.errorStep });
+    }
+    if (error !== null) facts.push({ label: 'Reason', value: error });
+    if (d.keptDatabase) {
+      summary += ` The scratch database ${d.keptDatabase} is kept on ${d.target} for inspection.`;
+      facts.push({ label: 'Kept database', value: `${d.keptDatabase} on ${d.target}` });
+    }
+  }
+  return {
+    type,
+    title: `${what} ${type === 'drill.passed' ? 'passed' : 'failed'}`,
+    summary,
+    facts,
+    severity: severityOf(type),
+    critical: false,
+    command: `lifeboat drill show ${d.drill}`,
   };
 }
 

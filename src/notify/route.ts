@@ -4,8 +4,9 @@
 //     filter names (all when absent) and at least as severe as its `min_severity`;
 //   - people, by email, through those of the team's channels that are email channels: the
 //     approvers when a run awaits approval, the requester of every later step of a run, and the
-//     DBAs (users with the dba-admin role) when a run fails, a backup fails or is corrupt, the
-//     schema drifts, or a recovery SLO is breached or recovered;
+//     DBAs (users with the dba-admin role) when a run, a drill or a backup fails, a backup is
+//     corrupt, the schema drifts, or a recovery SLO is breached or recovered (a drill's requester
+//     hears its verdict);
 //   - a test message goes to the one channel it names.
 // Then each routed message is rendered once into what is stored and sent (`outboxMessages`).
 import { createHash } from 'node:crypto';
@@ -76,6 +77,11 @@ export function peopleOf(event: EventFacts, catalog: Catalog): string[] {
         : [event.data.requester];
     case 'restore.failed':
       return unique([event.data.requester, ...dbas]);
+    case 'drill.failed':
+      // (a scheduled drill's requester is the scheduler, who has no email)
+      return unique([event.data.requester, ...dbas]);
+    case 'drill.passed':
+      return [event.data.requester];
     case 'restore.approved':
     case 'restore.rejected':
     case 'restore.expired':

@@ -1,9 +1,11 @@
 // Every worker runs the reaper periodically: a restore run or a backup is "lost" when its worker
 // has not heartbeated for `staleAfterMs`. Several workers reaping at once is safe: each claim is a
 // guarded update (still running, still lost), so exactly one reaper fails a lost run or backup.
-// It also expires runs that waited for a person past their expiry (expiry.ts).
+// It also expires runs that waited for a person past their expiry (expiry.ts), fails drills whose
+// worker was lost and drops the scratch databases they (or cancelled drills) left (drills/control.ts).
 import { reapLostBackups } from '../backup/reap.js';
 import type { Catalog } from '../catalog/types.js';
+import { dropAbandonedScratch, reapLostDrills } from '../drills/control.js';
 import { messageOf } from '../errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { Db } from '../store/db.js';
@@ -19,6 +21,11 @@ export function startReaper(deps: { db: Db; catalog: Catalog; logger: Logger }, 
       if (expired.length) deps.logger.info({ runs: expired }, 'expired runs that waited past their expiry');
       const backups = await reapLostBackups(deps, staleAfterMs);
       if (backups.length) deps.logger.warn({ backups }, 'failed backups whose worker was lost');
+      const drills = await reapLostDrills(deps, staleAfterMs);
+      if (drills.length) deps.logger.warn({ drills }, 'failed drills whose worker was lost');
+      const dropped = await dropAbandonedScratch(deps, staleAfterMs);
+      if (dropped.length)
+        deps.logger.info({ drills: dropped }, 'dropped the scratch databases of lost or cancelled drills');
     } catch (err) {
       deps.logger.warn({ err: messageOf(err) }, 'reaper failed');
     }

@@ -106,19 +106,21 @@ export function jobHandlers(deps: JobDeps): Record<string, JobHandler> {
     await pruneEvidence(deps);
   };
   for (const d of Object.values(deps.catalog.databases)) {
-    const schedule = d.drill?.schedule;
-    if (!schedule) continue;
-    handlers[scheduledDrillQueue(d.name)] = async (_data, ctx) => {
-      if (!drillDue(schedule, new Date())) return;
+    if (!d.drill?.schedule) continue;
+    const name = d.name;
+    handlers[scheduledDrillQueue(name)] = async (_data, ctx) => {
+      // the schedule in force when it fires (a reload may have changed it since this was served)
+      const schedule = deps.catalog.databases[name]?.drill?.schedule;
+      if (!schedule || !drillDue(schedule, new Date())) return;
       try {
         await requestDrill(deps.db, deps.queue, deps.catalog, {
-          database: d.name,
+          database: name,
           actor: 'scheduler',
           trigger: 'schedule',
         });
       } catch (err) {
         // no verified backup yet, or the target no longer allowed: said in the log, tried at the next firing
-        ctx.logger.warn({ database: d.name, reason: (err as Error).message }, 'scheduled drill not started');
+        ctx.logger.warn({ database: name, reason: (err as Error).message }, 'scheduled drill not started');
       }
     };
   }

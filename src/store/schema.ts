@@ -177,6 +177,8 @@ export interface DrillTable {
   log: ColumnType<string, string | undefined, unknown>;
   worker_id: string | null;
   heartbeat_at: Timestamp | null;
+  /** The scratch database is still to be dropped (a lost or cancelled drill; 0017). */
+  drop_scratch: Generated<boolean>;
 }
 
 export interface SchemaSnapshotTable {

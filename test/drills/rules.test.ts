@@ -11,13 +11,14 @@ import { fixtureConfig } from '../harness/fixtures.js';
 
 describe('drill lifecycle', () => {
   const table: Record<string, Record<DrillEvent, string | undefined>> = {
-    queued: { start: 'running', pass: undefined, fail: 'failed' },
-    running: { start: undefined, pass: 'passed', fail: 'failed' },
-    passed: { start: undefined, pass: undefined, fail: undefined },
-    failed: { start: undefined, pass: undefined, fail: undefined },
+    queued: { start: 'running', pass: undefined, fail: 'failed', cancel: 'cancelled' },
+    running: { start: undefined, pass: 'passed', fail: 'failed', cancel: 'cancelled' },
+    passed: { start: undefined, pass: undefined, fail: undefined, cancel: undefined },
+    failed: { start: undefined, pass: undefined, fail: undefined, cancel: undefined },
+    cancelled: { start: undefined, pass: undefined, fail: undefined, cancel: undefined },
   };
   for (const from of DRILL_STATUSES) {
-    for (const event of ['start', 'pass', 'fail'] as const) {
+    for (const event of ['start', 'pass', 'fail', 'cancel'] as const) {
       it(`${from} + ${event} → ${table[from]![event] ?? 'refused'}`, () => {
         expect(nextDrillStatus(from, event)).toBe(table[from]![event]);
       });

@@ -1,7 +1,7 @@
 // Each channel's rendering, on its exact output; routing; the legacy Teams URL refused at load.
 import { describe, expect, test } from 'vitest';
 import { parseConfig } from '../../src/catalog/load.js';
-import type { RunFacts } from '../../src/notify/events.js';
+import type { DrillFacts, RunFacts } from '../../src/notify/events.js';
 import { composeMessage, type Message } from '../../src/notify/message.js';
 import { renderEmail } from '../../src/notify/render/email.js';
 import { renderSlack } from '../../src/notify/render/slack.js';
@@ -276,6 +276,103 @@ describe('email', () => {
     );
     expect(e.html).not.toContain('<ticket>');
     expect(e.html).toContain('<p><a href="https://lb.example/runs/42">Open the run</a></p>');
+  });
+});
+
+describe('drills', () => {
+  const drill: DrillFacts = {
+    drill: 9,
+    status: 'failed',
+    database: 'CustomerDB',
+    team: 'team-alpha',
+    backup: '20261205T010000Z-ab12',
+    target: 'dev-pg01',
+    trigger: 'manual',
+    requester: 'alice',
+    actor: 'worker',
+    durationMs: 61_000,
+    restoreMs: 50_000,
+    failedChecks: ['rls enabled', 'policies present'],
+    error: 'check "rls enabled" did not pass (got false); check "policies present" did not pass (got "3")',
+    errorStep: 'verify',
+    keptDatabase: 'customer__lb_drill_9',
+  };
+  const ctx = { catalog, publicUrl: 'https://lb.example' };
+  test('a failed drill names its failed checks and the kept scratch database', () => {
+    const m = composeMessage({ type: 'drill.failed', data: drill }, ctx);
+    expect(m).toMatchObject({ title: 'Drill #9 of CustomerDB failed', severity: 'error', critical: false });
+    expect(m.summary).toBe(
+      'Backup 20261205T010000Z-ab12 of CustomerDB restored into dev-pg01, but the checks "rls enabled", "policies present" did not pass. The scratch database customer__lb_drill_9 is kept on dev-pg01 for inspection.',
+    );
+    expect(renderEmail(m, 'msg_9', ['a@example.com']).text).toBe(
+      [
+        'Drill #9 of CustomerDB failed',
+        '',
+        m.summary,
+        '',
+        'Database:      CustomerDB',
+        'Backup:        20261205T010000Z-ab12',
+        'Target:        dev-pg01',
+        'Team:          team-alpha',
+        'Requested by:  alice',
+        'Status:        failed',
+        'Restore:       50s',
+        'Duration:      1m1s',
+        'Failed checks: rls enabled, policies present',
+        `Reason:        ${drill.error}`,
+        'Kept database: customer__lb_drill_9 on dev-pg01',
+        '',
+        'From the command line: lifeboat drill show 9',
+        '',
+        '-- Lifeboat (drill.failed, msg_9)',
+        '',
+      ].join('\n'),
+    );
+  });
+  test('a drill that failed outside its checks names the step; a passed one says so', () => {
+    const lost = composeMessage(
+      {
+        type: 'drill.failed',
+        data: {
+          ...drill,
+          failedChecks: [],
+          keptDatabase: null,
+          errorStep: 'worker',
+          error: 'worker lost: no heartbeat',
+        },
+      },
+      ctx,
+    );
+    expect(lost.summary).toBe(
+      'The drill of backup 20261205T010000Z-ab12 of CustomerDB on dev-pg01 failed in the step worker.',
+    );
+    expect(lost.facts).toContainEqual({ label: 'Reason', value: 'worker lost: no heartbeat' });
+    const passed = composeMessage(
+      {
+        type: 'drill.passed',
+        data: { ...drill, status: 'passed', failedChecks: [], error: null, errorStep: null, keptDatabase: null },
+      },
+      ctx,
+    );
+    expect(passed).toMatchObject({ title: 'Drill #9 of CustomerDB passed', severity: 'info' });
+    expect(passed.summary).toBe(
+      'Backup 20261205T010000Z-ab12 of CustomerDB restored into dev-pg01 and passed every check in 1m1s; the evidence is kept.',
+    );
+  });
+  test("routing: the owning team's channels; a failure also to the DBAs (their channel, their email)", () => {
+    const routes = (type: 'drill.passed' | 'drill.failed', requester = 'alice') =>
+      routeEvent({ type, data: { ...drill, requester } }, catalog).map((r) => [r.channel.name, r.to]);
+    expect(routes('drill.passed')).toEqual([
+      ['chat', undefined],
+      ['mail', ['alpha@example.com', 'alice@example.com']],
+      ['hook', undefined],
+    ]);
+    expect(routes('drill.failed', 'scheduler')).toEqual([
+      ['chat', undefined],
+      ['mail', ['alpha@example.com', 'dana@example.com']],
+      ['hook', undefined],
+      ['dba', undefined],
+    ]);
   });
 });
 

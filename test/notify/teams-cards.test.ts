@@ -60,6 +60,27 @@ function eventOf(type: (typeof NOTIFY_TYPES)[number]): EventFacts {
         actor: 'worker',
       },
     } as EventFacts;
+  if (type === 'drill.passed' || type === 'drill.failed')
+    return {
+      type,
+      data: {
+        drill: 9,
+        status: type === 'drill.passed' ? 'passed' : 'failed',
+        database: 'CustomerDB',
+        team: 'team-alpha',
+        backup: '20261205T010000Z-ab12',
+        target: 'dev-pg01',
+        trigger: 'schedule',
+        requester: 'scheduler',
+        actor: 'worker',
+        durationMs: 61_000,
+        restoreMs: 50_000,
+        failedChecks: type === 'drill.failed' ? ['rls enabled'] : [],
+        error: type === 'drill.failed' ? 'x'.repeat(100_000) : null,
+        errorStep: type === 'drill.failed' ? 'verify' : null,
+        keptDatabase: type === 'drill.failed' ? 'customer__lb_drill_9' : null,
+      },
+    } as EventFacts;
   if (type === 'lifeboat.test') return { type, data: { channel: 'card', actor: 'dana' } } as EventFacts;
   if (type === 'schema.drift')
     return {

@@ -1,4 +1,4 @@
-// `lifeboat drill run|list|show|evidence`, all through the API. `drill evidence` downloads a
+// `lifeboat drill run|cancel|list|show|evidence`, all through the API. `drill evidence` downloads a
 // drill's evidence pack and verifies it here, on the client: every file against proof.json, and
 // proof.json against the hashes and the audit event the catalog recorded.
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { DrillDetail, DrillDoc, DrillEvidence } from '../../contract/drills.js';
 import { packProblems } from '../../drills/evidence.js';
-import { TERMINAL_DRILL_STATUSES } from '../../drills/lifecycle.js';
+import { drillSettled, TERMINAL_DRILL_STATUSES } from '../../drills/lifecycle.js';
 import { formatDuration } from '../../lib/duration.js';
 import { apiClient } from '../client.js';
 import { type CliContext, cliContext, emit } from '../context.js';
@@ -31,7 +31,10 @@ async function waitForDrill(ctx: CliContext, id: number): Promise<DrillDetail> {
   const api = apiClient(ctx);
   for (;;) {
     const d = await api.request<DrillDetail>('GET', `/api/v1/drills/${id}?wait=10`);
-    if (TERMINAL_DRILL_STATUSES.has(d.status) && (d.evidence || d.errorStep === 'start')) return d;
+    if (drillSettled({ status: d.status, hasEvidence: d.evidence !== null, errorStep: d.errorStep })) return d;
+    // (a pack that could not be written is not waited for past a minute)
+    if (TERMINAL_DRILL_STATUSES.has(d.status) && d.finishedAt && Date.now() - Date.parse(d.finishedAt) > 60_000)
+      return d;
     await new Promise((r) => setTimeout(r, 25)); // never a tight loop
   }
 }
@@ -58,6 +61,14 @@ export function registerDrillCommands(program: Command): void {
         o.wait ? detail(d) : `drill ${d.id} of ${d.database} queued (backup ${d.backupId} on ${d.target})`,
       );
       if (o.wait && d.status !== 'passed') process.exitCode = EXIT.failed;
+    });
+  drill
+    .command('cancel <id>')
+    .description('cancel a queued or running drill (a running one stops and its scratch database is dropped)')
+    .action(async (id: string, _o, cmd: Command) => {
+      const ctx = cliContext(cmd);
+      const d = await apiClient(ctx).request<DrillDetail>('POST', `/api/v1/drills/${encodeURIComponent(id)}/cancel`);
+      emit(ctx, d, () => `drill ${d.id} of ${d.database} cancelled`);
     });
   drill
     .command('list [database]')

@@ -1,4 +1,4 @@
-// /api/v1/drills: ask for a drill, list and show drills, and fetch a drill's evidence pack.
+// /api/v1/drills: ask for a drill, cancel one, list and show drills, and fetch a drill's evidence pack.
 import { buffer } from 'node:stream/consumers';
 import { teamScope } from '../../access/policy.js';
 import { getDatabase } from '../../catalog/lookup.js';
@@ -13,7 +13,8 @@ import {
 } from '../../contract/drills.js';
 import { ErrorResponse } from '../../contract/errors.js';
 import { drillDetail, drillDoc } from '../../drills/docs.js';
-import { TERMINAL_DRILL_STATUSES } from '../../drills/lifecycle.js';
+import { drillSettled, TERMINAL_DRILL_STATUSES } from '../../drills/lifecycle.js';
+import { cancelDrill } from '../../drills/control.js';
 import { DRILL_QUEUE, requestDrill } from '../../drills/request.js';
 import { LifeboatError } from '../../errors.js';
 import { openCatalogStorage } from '../../storage/index.js';
@@ -63,6 +64,28 @@ export function drillRoutes(app: App, deps: HttpDeps): void {
     },
   );
 
+  app.post(
+    '/api/v1/drills/:id/cancel',
+    {
+      schema: {
+        summary: 'Cancel a queued or running drill; a running one stops and its scratch database is dropped',
+        tags: ['drills'],
+        params: DrillIdParams,
+        response: { 200: DrillDetail, ...errors },
+      },
+    },
+    async (req) => {
+      const row = await loadDrill(req.params.id);
+      const p = principalOf(req);
+      // whoever asked for the drill may cancel it; others need drill.run on the database
+      if (p.user !== row.requested_by) {
+        await authorize(deps, req, 'drill.run', { database: row.database, ownerTeam: row.owner_team });
+      }
+      await cancelDrill(deps.db, Number(row.id), p.user, String(req.id));
+      return drillDetail(await loadDrill(Number(row.id)), false);
+    },
+  );
+
   app.get(
     '/api/v1/drills',
     {
@@ -104,8 +127,8 @@ export function drillRoutes(app: App, deps: HttpDeps): void {
       const until = Date.now() + (req.query.wait ?? 0) * 1000;
       // (the evidence is written just after the verdict; a pack pruned after 13 months is not waited for)
       const done = (r: typeof row) =>
-        TERMINAL_DRILL_STATUSES.has(r.status) &&
-        (r.evidence !== null || r.error_step === 'start' || Date.now() - new Date(r.finished_at!).getTime() > 60_000);
+        drillSettled({ status: r.status, hasEvidence: r.evidence !== null, errorStep: r.error_step }) ||
+        (TERMINAL_DRILL_STATUSES.has(r.status) && Date.now() - new Date(r.finished_at!).getTime() > 60_000);
       while (!done(row) && Date.now() < until && !req.raw.socket.destroyed) {
         await new Promise((r) => setTimeout(r, 200));
         row = await loadDrill(req.params.id);
