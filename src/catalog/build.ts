@@ -150,7 +150,16 @@ function buildDatabase(name: string, d: DatabaseDoc, baseDir: string): DatabaseC
             keepOnFailure: d.drill.keep_on_failure ?? false,
           },
     ),
-    schema: { ignore: d.schema?.ignore ?? [] },
+    schema: {
+      ignore: d.schema?.ignore ?? [],
+      ...opt(
+        'reference',
+        d.schema?.reference === undefined
+          ? undefined
+          : { path: resolve(baseDir, d.schema.reference), label: d.schema.reference },
+      ),
+      ...opt('driftSchedule', d.schema?.drift_schedule),
+    },
   };
 }
 

@@ -32,15 +32,6 @@ export const NOT_ACTED_ON_YET: readonly NotActedOn[] = [
       'the RPO is judged only when a restore is checked (rpo_exceeded); it is not monitored yet (status, alerts, disaster recovery)',
   },
   { path: ['databases', '*', 'rto'], reason: 'the RTO is not measured yet (disaster recovery)' },
-  {
-    path: ['databases', '*', 'schema', 'reference'],
-    reason:
-      'the drift reference is the last accepted snapshot (`lifeboat schema accept`); a reference SQL file is not read yet',
-  },
-  {
-    path: ['databases', '*', 'schema', 'drift_schedule'],
-    reason: 'drift is checked on demand (`lifeboat schema drift`); scheduled checks are not run yet',
-  },
 ];
 
 /**
