@@ -10,7 +10,10 @@
 // (COPY … PROGRAM, untrusted languages). Only CREATE EXTENSION and COMMENT ON EXTENSION, matched
 // whole, run as the superuser: an extension's script is the one installed on the host. A role the
 // file names that does not exist is created (NOLOGIN, no privileges) and granted to the applying
-// role, so OWNER TO, GRANT and CREATE POLICY … TO work as in the real database.
+// role, so GRANT and CREATE POLICY … TO work as in the real database; CREATE ROLE/USER/GROUP makes
+// such a role whatever the options it asks for. Ownership is not part of a schema document (nor of
+// migra's comparison), so `ALTER … OWNER TO …` statements (pg_dump writes one per object) are
+// skipped: in PostgreSQL 15 the new owner would also need CREATE on the schema.
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,6 +30,8 @@ const SUPERUSER = 'lifeboat_scratch_admin';
 const APPLIER = 'lifeboat_scratch';
 /** psql meta-commands pg_dump writes that change nothing in the database. */
 const HARMLESS_META = /^\\(restrict|unrestrict)\b/;
+const OWNER_TO = /^alter\s+[a-z ]+\s.*\sowner\s+to\s+("(?:[^"]|"")+"|[\w$]+)\s*;?$/is;
+const CREATE_ROLE = /^create\s+(?:role|user|group)\s+("(?:[^"]|"")+"|[\w$]+)/i;
 const AS_SUPERUSER =
   /^(create\s+extension(\s+if\s+not\s+exists)?\s+("[^"]+"|[\w$]+)(\s+with)?(\s+schema\s+("[^"]+"|[\w$]+)|\s+version\s+('[^']*'|"[^"]+"|[\w$.]+)|\s+cascade)*|comment\s+on\s+extension\s+("[^"]+"|[\w$]+)\s+is\s+('([^']|'')*'|null))\s*;?$/is;
 
@@ -96,7 +101,21 @@ export async function applySqlScript(c: ScratchCluster, dbname: string, text: st
   await admin.connect();
   try {
     let created = 0;
+    const makeRole = async (quoted: string) => {
+      created++;
+      await admin.query(`create role ${quoted} nologin`);
+      await admin.query(`grant ${quoted} to ${APPLIER}`);
+    };
     for (const s of statements) {
+      if (OWNER_TO.test(s.sql)) continue;
+      const role = CREATE_ROLE.exec(s.sql);
+      if (role) {
+        const written = role[1]!;
+        const name = written.startsWith('"') ? written.slice(1, -1).replace(/""/g, '"') : written.toLowerCase();
+        const exists = await admin.query('select 1 from pg_roles where rolname = $1', [name]);
+        if (exists.rowCount === 0 && created < 1000) await makeRole(pg.escapeIdentifier(name));
+        continue;
+      }
       const superuser = AS_SUPERUSER.test(s.sql);
       for (;;) {
         try {
@@ -106,10 +125,7 @@ export async function applySqlScript(c: ScratchCluster, dbname: string, text: st
           const e = err as pg.DatabaseError;
           const role = e.code === '42704' ? /^role "(.+)" does not exist$/.exec(e.message ?? '') : null;
           if (role && created < 1000) {
-            created++;
-            const name = pg.escapeIdentifier(role[1]!);
-            await admin.query(`create role ${name} nologin`);
-            await admin.query(`grant ${name} to ${APPLIER}`);
+            await makeRole(pg.escapeIdentifier(role[1]!));
             continue;
           }
           const line = e.position ? lineAt(s, Number(e.position)) : s.line;
