@@ -54,6 +54,8 @@ export interface ObjectChange {
 
 export const NOT_RECORDED =
   'schema of this backup not recorded (taken before Lifeboat recorded it): only table names are compared';
+export const NO_DESTINATION_DOCUMENT =
+  "the destination's schema could not be read in full: only tables and columns are compared";
 export const NO_SNAPSHOT =
   'this backup recorded no schema snapshot (taken before Lifeboat recorded one): only tables and columns are compared';
 
@@ -106,7 +108,9 @@ export function schemaDiff(
       ? objectChanges(manifest.schemaSnapshot, destination.schemaDocument, scope, ignore)
       : undefined;
   const differs = tablesAdded.length + tablesRemoved.length + columns.length + (objects?.length ?? 0) > 0;
-  const same = objects ? 'the same schema' : `the same tables and columns (${NO_SNAPSHOT})`;
+  const same = objects
+    ? 'the same schema'
+    : `the same tables and columns (${manifest.schemaSnapshot ? NO_DESTINATION_DOCUMENT : NO_SNAPSHOT})`;
   return {
     status: 'compared',
     note: differs ? summary({ tablesAdded, tablesRemoved, columns, objects }) : same,
