@@ -10,6 +10,7 @@ import type { DiffResult, DriftResult, SnapshotDoc } from '../../src/contract/sc
 import { lifeboat } from '../harness/cli.js';
 import { type FixtureServers, fixtureConfig, startFixtureServers } from '../harness/fixtures.js';
 import type { TestLifeboat } from '../harness/lifeboat.js';
+import { scratchPrefix } from '../../src/engines/postgres/scratch-cluster.js';
 import { CUSTOMER_TEMPLATE_DB, PASSWORD } from '../harness/paths.js';
 import { backedUp } from '../harness/runs.js';
 
@@ -25,7 +26,7 @@ let backupId: string;
 const outputs: string[] = [];
 
 /** Throwaway clusters' directories left behind (there must be none). */
-const scratchDirs = () => readdirSync(tmpdir()).filter((d) => d.startsWith('lifeboat-scratch-'));
+const scratchDirs = () => readdirSync(tmpdir()).filter((d) => d.startsWith(scratchPrefix()));
 
 async function cli(user: string, args: string[]) {
   const r = await lifeboat(args, { env: await lb.cliEnv(user) });

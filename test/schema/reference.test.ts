@@ -17,6 +17,7 @@ import { type HttpReceiver, startHttpReceiver } from '../notify/receivers.js';
 import { lifeboat } from '../harness/cli.js';
 import { type FixtureServers, fixtureConfig, startFixtureServers } from '../harness/fixtures.js';
 import { startTestLifeboat, type TestLifeboat } from '../harness/lifeboat.js';
+import { scratchPrefix } from '../../src/engines/postgres/scratch-cluster.js';
 import { CUSTOMER_TEMPLATE_DB } from '../harness/paths.js';
 
 // RefDB: a copy of CustomerDB whose drift reference is a SQL file
@@ -32,7 +33,7 @@ let http: HttpReceiver;
 let lb: TestLifeboat;
 let referenceSql: string;
 
-const scratchDirs = () => readdirSync(tmpdir()).filter((d) => d.startsWith('lifeboat-scratch-'));
+const scratchDirs = () => readdirSync(tmpdir()).filter((d) => d.startsWith(scratchPrefix()));
 
 async function cli(user: string, args: string[], cwd?: string) {
   return lifeboat(args, { env: await lb.cliEnv(user), ...(cwd ? { cwd } : {}) });

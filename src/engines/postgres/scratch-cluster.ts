@@ -35,6 +35,9 @@ const CREATE_ROLE = /^create\s+(?:role|user|group)\s+("(?:[^"]|"")+"|[\w$]+)/i;
 const AS_SUPERUSER =
   /^(create\s+extension(\s+if\s+not\s+exists)?\s+("[^"]+"|[\w$]+)(\s+with)?(\s+schema\s+("[^"]+"|[\w$]+)|\s+version\s+('[^']*'|"[^"]+"|[\w$.]+)|\s+cascade)*|comment\s+on\s+extension\s+("[^"]+"|[\w$]+)\s+is\s+('([^']|'')*'|null))\s*;?$/is;
 
+/** The name every scratch directory of this process starts with, in the temp directory. */
+export const scratchPrefix = () => `lifeboat-scratch-p${process.pid}-`;
+
 export interface ScratchCluster {
   /** The superuser (for pg_restore of Lifeboat's own backups, and creating databases). */
   readonly admin: Secret;
@@ -46,7 +49,8 @@ export interface ScratchCluster {
 
 /** Runs `fn` with a throwaway cluster, always stopped and deleted afterwards. */
 export async function withScratchCluster<T>(fn: (c: ScratchCluster) => Promise<T>): Promise<T> {
-  const root = mkdtempSync(join(tmpdir(), 'lifeboat-scratch-'));
+  // the process id in the name says whose it is (a cluster left by a killed process is recognisable)
+  const root = mkdtempSync(join(tmpdir(), scratchPrefix()));
   chmodSync(root, 0o755);
   const dataDir = join(root, 'pg');
   try {
