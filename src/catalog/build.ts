@@ -154,7 +154,16 @@ function buildDatabase(name: string, d: DatabaseDoc, baseDir: string): DatabaseC
     slo: {
       ...opt('backupFreshness', d.slo?.backup_freshness === undefined ? undefined : toDuration(d.slo.backup_freshness)),
     },
-    schema: { ignore: d.schema?.ignore ?? [] },
+    schema: {
+      ignore: d.schema?.ignore ?? [],
+      ...opt(
+        'reference',
+        d.schema?.reference === undefined
+          ? undefined
+          : { path: resolve(baseDir, d.schema.reference), label: d.schema.reference },
+      ),
+      ...opt('driftSchedule', d.schema?.drift_schedule),
+    },
   };
 }
 

@@ -31,15 +31,6 @@ export const NOT_ACTED_ON_YET: readonly NotActedOn[] = [
     reason:
       '`lifeboat status` shows the measured restore time against it; disaster recovery does not measure the RTO yet',
   },
-  {
-    path: ['databases', '*', 'schema', 'reference'],
-    reason:
-      'the drift reference is the last accepted snapshot (`lifeboat schema accept`); a reference SQL file is not read yet',
-  },
-  {
-    path: ['databases', '*', 'schema', 'drift_schedule'],
-    reason: 'drift is checked on demand (`lifeboat schema drift`); scheduled checks are not run yet',
-  },
 ];
 
 /**

@@ -154,8 +154,20 @@ export function databaseSchema<S extends z.ZodType>(secret: S) {
       post_restore: z.array(z.union([z.string().min(1), postRestoreCommand])).optional(),
       schema: z
         .object({
-          reference: z.string().min(1).optional().meta({ description: 'SQL file whose schema is the drift reference' }),
-          drift_schedule: cron.optional(),
+          reference: z
+            .string()
+            .min(1)
+            .optional()
+            .meta({
+              description:
+                'SQL file (relative to lifeboat.yaml) whose schema is the drift reference, instead of the last accepted snapshot. ' +
+                'It is applied, as an ordinary role, to an empty database of a throwaway PostgreSQL cluster that Lifeboat starts on its own host ' +
+                '(never a catalog server), snapshotted, and the cluster deleted',
+            }),
+          drift_schedule: cron.optional().meta({
+            description:
+              'cron (UTC) of a scheduled drift check, run by the workers: a report stored each time, a new drift notified once (schema.drift)',
+          }),
           ignore: z
             .array(z.string().min(1))
             .default([])

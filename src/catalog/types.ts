@@ -189,7 +189,13 @@ export interface DatabaseConfig {
   /** Per-database SLO settings (src/slo/); absent keys take the defaults derived from the schedules. */
   readonly slo?: { readonly backupFreshness?: Duration };
   /** Schema drift (src/schema/): objects left out of drift and diffs, by qualified name (`*` globs). */
-  readonly schema?: { readonly ignore: readonly string[] };
+  readonly schema?: {
+    readonly ignore: readonly string[];
+    /** The drift reference as a SQL file: `path` absolute, `label` as lifeboat.yaml spells it. */
+    readonly reference?: { readonly path: string; readonly label: string };
+    /** Cron of the scheduled drift check (UTC). */
+    readonly driftSchedule?: string;
+  };
 }
 
 /** What every channel has: delivery attempts before dead-lettering, and an optional event filter. */

@@ -105,6 +105,20 @@ export const PreviewDoc = z.looseObject({
           destination: z.string().optional(),
         }),
       ),
+      objects: z
+        .array(
+          z.looseObject({
+            change: z.enum(['added', 'removed', 'changed']),
+            kind: z.string(),
+            name: z.string(),
+            table: z.string().optional(),
+            fields: z.array(z.string()).optional(),
+          }),
+        )
+        .optional()
+        .describe(
+          'every other object that differs (indexes, constraints, triggers, policies, functions, …), from the schema snapshots; absent when none or not compared',
+        ),
     })
     .optional()
     .describe('schema differences between the backup and the destination now'),

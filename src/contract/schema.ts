@@ -7,7 +7,10 @@ export { SchemaDocument };
 
 export const SnapshotIdParams = z.object({ id: z.string().regex(/^[1-9][0-9]{0,17}$/, 'must be a snapshot id') });
 
-/** One side of a diff: a live database, a stored snapshot, a backup, or a snapshot document sent along. */
+/**
+ * One side of a diff: a live database, a stored snapshot, a backup, a snapshot document sent along,
+ * or a reference SQL script sent along (applied to a throwaway cluster on the Lifeboat host).
+ */
 export const SchemaSide = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('live'), database: catalogName('database') }),
   z.object({ kind: z.literal('snapshot'), id: SnapshotIdParams.shape.id }),
@@ -16,6 +19,11 @@ export const SchemaSide = z.discriminatedUnion('kind', [
     kind: z.literal('document'),
     label: line(300).describe('what the document is, for the output (a file name)'),
     document: SchemaDocument,
+  }),
+  z.object({
+    kind: z.literal('sql'),
+    label: line(300).describe('what the script is, for the output and errors (its file name)'),
+    sql: z.string().max(9_000_000).describe('SQL that creates the schema, applied to an empty scratch database'),
   }),
 ]);
 export type SchemaSide = z.infer<typeof SchemaSide>;
@@ -54,7 +62,10 @@ export const SideInfo = z.object({ label: z.string(), fingerprint: z.string() })
 export const DiffRequest = z.object({
   a: SchemaSide,
   b: SchemaSide,
-  sql: z.boolean().default(false).describe('also the SQL that turns a into b (both sides live databases)'),
+  sql: z
+    .boolean()
+    .default(false)
+    .describe('also the SQL that turns a into b (each side a live database, a backup or a SQL script)'),
 });
 
 export const DiffResult = z.object({
@@ -74,6 +85,12 @@ export const DriftResult = z.object({
   live: SideInfo,
   drift: z.boolean(),
   changes: z.array(SchemaChange).describe('from the reference (a) to the live database (b)'),
+  sql: z
+    .string()
+    .optional()
+    .describe(
+      'with a reference SQL file and a drift: the statements that turn the live schema back into the reference (migra)',
+    ),
 });
 export type DriftResult = z.infer<typeof DriftResult>;
 

@@ -21,6 +21,8 @@ import { runDrill } from '../drills/run-drill.js';
 import { pruneEvidence } from '../drills/evidence-retention.js';
 import type { Logger } from '../lib/logger.js';
 import { monitorSlos } from '../slo/monitor.js';
+import { checkDrift } from '../schema/drift.js';
+import { scheduledDriftQueue } from '../schema/schedule.js';
 import type { Db } from '../store/db.js';
 import type { JobHandler } from '../worker/worker.js';
 
@@ -121,6 +123,16 @@ export function jobHandlers(deps: JobDeps): Record<string, JobHandler> {
       } catch (err) {
         // no verified backup yet, or the target no longer allowed: said in the log, tried at the next firing
         ctx.logger.warn({ database: name, reason: (err as Error).message }, 'scheduled drill not started');
+      }
+    };
+  }
+  for (const d of Object.values(deps.catalog.databases)) {
+    if (!d.schema?.driftSchedule) continue;
+    handlers[scheduledDriftQueue(d.name)] = async (_data, ctx) => {
+      // the report is stored and a new drift notified by the check itself; a drift is not a job failure
+      const r = await checkDrift(deps.db, deps.catalog, d, { actor: 'scheduler' });
+      if (r.drift) {
+        ctx.logger.warn({ database: d.name, report: r.reportId, differences: r.changes.length }, 'schema drift');
       }
     };
   }

@@ -1,9 +1,7 @@
 // `schema diff <a> <b>`: the two sides' documents compared (objects the involved databases ignore
 // left out), and with `sql` the statements that turn a into b, from migra. migra reads live
-// databases only: a snapshot, backup or document side would first have to be materialised in a
-// scratch database, which is not built yet, so --sql is refused for them with a hint.
-import { getServer } from '../catalog/lookup.js';
-import type { Catalog } from '../catalog/types.js';
+// databases only: a backup or a SQL script is materialised in a scratch database first (sides.ts);
+// a snapshot document holds no SQL to build a database from, so --sql is refused for it with a hint.
 import type { DiffResult } from '../contract/schema.js';
 import { migraSql } from '../engines/postgres/migra.js';
 import { LifeboatError } from '../errors.js';
@@ -11,20 +9,15 @@ import { diffSchemas } from './diff.js';
 import { schemaFingerprint, withoutIgnored } from './document.js';
 import type { ResolvedSide } from './sides.js';
 
-export async function compareSides(
-  catalog: Catalog,
-  a: ResolvedSide,
-  b: ResolvedSide,
-  opts: { sql: boolean },
-): Promise<DiffResult> {
+export async function compareSides(a: ResolvedSide, b: ResolvedSide, opts: { sql: boolean }): Promise<DiffResult> {
   if (opts.sql) {
     for (const s of [a, b]) {
       if (!s.live) {
         throw new LifeboatError(
           'invalid_request',
-          `unable to produce SQL for ${s.label}: --sql needs two live databases`,
+          `unable to produce SQL for ${s.label}: a snapshot holds no SQL to build a database from`,
           {
-            hint: 'migra compares live databases only; compare with live:<database> on both sides, or drop --sql for the summary',
+            hint: 'migra compares databases: for --sql give each side as a live database, a backup or a reference .sql file (or drop --sql for the summary)',
           },
         );
       }
@@ -40,11 +33,6 @@ export async function compareSides(
     equal: changes.length === 0,
     changes,
   };
-  if (opts.sql && a.database && b.database) {
-    out.sql = await migraSql(
-      { url: getServer(catalog, a.database.server).url, dbname: a.database.dbname },
-      { url: getServer(catalog, b.database.server).url, dbname: b.database.dbname },
-    );
-  }
+  if (opts.sql && a.live && b.live) out.sql = await migraSql(a.live, b.live);
   return out;
 }

@@ -1,12 +1,17 @@
 // Resolving one side of a schema diff to its document: a live database (read now), a stored
-// snapshot, a backup (the snapshot its manifest recorded in the dump's snapshot), or a document
-// the client sent. Each side says which database it belongs to, so the route can check access.
+// snapshot, a backup (the snapshot its manifest recorded in the dump's snapshot), a document the
+// client sent, or a SQL script the client sent (applied to a scratch database, materialise.ts).
+// Each side says which database it belongs to, so the route can check access. With `sql`, a
+// backup side is also restored (schema only) into a scratch database, for migra.
 import { getDatabase } from '../catalog/lookup.js';
 import type { Catalog, DatabaseConfig } from '../catalog/types.js';
 import type { SchemaSide } from '../contract/schema.js';
 import { LifeboatError } from '../errors.js';
+import type { LiveDatabase } from '../engines/postgres/migra.js';
+import { getServer } from '../catalog/lookup.js';
 import type { Db } from '../store/db.js';
 import type { SchemaDocument } from './document.js';
+import { materialiseBackup, materialiseSql, type Scratch } from './materialise.js';
 import { getSnapshot, readLive } from './snapshots.js';
 
 export interface ResolvedSide {
@@ -14,8 +19,8 @@ export interface ResolvedSide {
   document: SchemaDocument;
   /** The catalog database it belongs to (none for a document sent along). */
   database?: DatabaseConfig;
-  /** Set for a live database: migra can compute SQL from it. */
-  live: boolean;
+  /** A database holding this schema while the request runs (a live one, or a scratch one): migra reads it. */
+  live?: LiveDatabase;
 }
 
 /** The catalog database a side belongs to, before anything is read (for the access check). */
@@ -28,6 +33,7 @@ export async function sideDatabase(db: Db, catalog: Catalog, side: SchemaSide): 
     case 'backup':
       return getDatabase(catalog, (await backupRow(db, side.id)).database);
     case 'document':
+    case 'sql':
       return undefined;
     default: {
       const never: never = side;
@@ -36,11 +42,21 @@ export async function sideDatabase(db: Db, catalog: Catalog, side: SchemaSide): 
   }
 }
 
-export async function resolveSide(db: Db, catalog: Catalog, side: SchemaSide): Promise<ResolvedSide> {
+export async function resolveSide(
+  db: Db,
+  catalog: Catalog,
+  side: SchemaSide,
+  opts: { scratch: Scratch; sql: boolean },
+): Promise<ResolvedSide> {
   switch (side.kind) {
     case 'live': {
       const database = getDatabase(catalog, side.database);
-      return { label: `live:${database.name}`, document: await readLive(catalog, database), database, live: true };
+      return {
+        label: `live:${database.name}`,
+        document: await readLive(catalog, database),
+        database,
+        live: { url: getServer(catalog, database.server).url, dbname: database.dbname },
+      };
     }
     case 'snapshot': {
       const s = await getSnapshot(db, side.id);
@@ -48,7 +64,6 @@ export async function resolveSide(db: Db, catalog: Catalog, side: SchemaSide): P
         label: `snapshot ${s.id} of ${s.database}`,
         document: s.document,
         database: getDatabase(catalog, s.database),
-        live: false,
       };
     }
     case 'backup': {
@@ -62,15 +77,20 @@ export async function resolveSide(db: Db, catalog: Catalog, side: SchemaSide): P
               : `its status is ${row.status}: only a finished backup records its schema`,
         });
       }
+      const database = getDatabase(catalog, row.database);
       return {
         label: `backup ${side.id} of ${row.database}`,
         document: manifest.schemaSnapshot,
-        database: getDatabase(catalog, row.database),
-        live: false,
+        database,
+        ...(opts.sql ? { live: await materialiseBackup({ db, catalog }, opts.scratch, side.id, database) } : {}),
       };
     }
     case 'document':
-      return { label: side.label, document: side.document, live: false };
+      return { label: side.label, document: side.document };
+    case 'sql': {
+      const m = await materialiseSql(opts.scratch, side.sql, side.label);
+      return { label: side.label, document: m.document, live: m.live };
+    }
     default: {
       const never: never = side;
       throw new Error(`unknown side ${JSON.stringify(never)}`);

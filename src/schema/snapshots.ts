@@ -31,6 +31,12 @@ export async function takeSnapshot(
   database: DatabaseConfig,
   input: SnapshotInput,
 ): Promise<SnapshotDoc> {
+  const file = database.schema?.reference;
+  if (input.accept && file) {
+    throw new LifeboatError('invalid_request', `the drift reference of ${database.name} is the file ${file.label}`, {
+      hint: 'an accepted snapshot would not be used: change the reference file, or remove schema.reference from lifeboat.yaml',
+    });
+  }
   const document = await readLive(catalog, database);
   const fingerprint = schemaFingerprint(document);
   const objects = Object.keys(document.objects).length;

@@ -5,7 +5,7 @@
 // the history of a real completed restore.
 import { createServer } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { assessPreview, estimateDuration } from '../../src/restore/assess/index.js';
+import { assessChecks, assessPreview, estimateDuration } from '../../src/restore/assess/index.js';
 import { assessInput } from '../harness/assess.js';
 import { type FixtureServers, fixtureConfig, startFixtureServers } from '../harness/fixtures.js';
 import type { TestLifeboat } from '../harness/lifeboat.js';
@@ -146,6 +146,60 @@ describe('schema differences', () => {
           destination: 'character varying(20) not null',
         },
       ],
+    });
+  });
+
+  it('indexes, constraints, defaults, triggers and functions that differ, from the schema snapshots; a table scope limits them', async () => {
+    await servers.dev.createDatabase('tuned', CUSTOMER_TEMPLATE_DB);
+    await servers.dev.query(
+      'tuned',
+      `create index customers_phone_idx on customers (phone);
+       alter table orders drop constraint orders_customer_id_fkey;
+       alter table customers alter column notes set default 'none';
+       create function touch() returns trigger language plpgsql as $$ begin return new; end $$;
+       create trigger customers_touch before update on customers for each row execute function touch()`,
+    );
+    const preview = await assessPreview(await assessInput(lb, 'dev-pg01/tuned'));
+    expect(preview.schema).toMatchObject({ status: 'compared', tablesAdded: [], tablesRemoved: [], columns: [] });
+    // relative to the destination: `added` is what the restore creates, `removed` what it drops
+    const objects = (preview.schema as { objects?: Array<{ change: string; kind: string; name: string }> }).objects;
+    expect(objects?.map((o) => `${o.change} ${o.kind} ${o.name}`)).toEqual([
+      'changed column public.customers.notes',
+      'removed index public.customers_phone_idx',
+      'removed trigger public.customers.customers_touch',
+      'added constraint public.orders.orders_customer_id_fkey',
+      'removed function public.touch()',
+    ]);
+    const checks = await assessChecks(await assessInput(lb, 'dev-pg01/tuned'));
+    const check = checks.find((c) => c.code === 'schema_differs')!;
+    expect(check.severity).toBe('warning');
+    expect(check.message).toContain(
+      'column public.customers.notes changed (default); index public.customers_phone_idx removed; trigger public.customers.customers_touch removed; constraint public.orders.orders_customer_id_fkey added; function public.touch() removed',
+    );
+    expect(check.details).toMatchObject({ objects: 5 });
+
+    const scoped = await assessPreview(await assessInput(lb, 'dev-pg01/tuned', { tables: ['orders'] }));
+    const scopedObjects = (scoped.schema as { objects?: Array<{ change: string; kind: string; name: string }> })
+      .objects;
+    expect(scopedObjects?.map((o) => `${o.change} ${o.kind} ${o.name}`)).toEqual([
+      'added constraint public.orders.orders_customer_id_fkey',
+    ]);
+  });
+
+  it('the same schema: nothing listed, and the check says every object was compared', async () => {
+    await servers.dev.createDatabase('same', CUSTOMER_TEMPLATE_DB);
+    const preview = await assessPreview(await assessInput(lb, 'dev-pg01/same'));
+    expect(preview.schema).toEqual({
+      status: 'compared',
+      note: 'the same schema',
+      tablesAdded: [],
+      tablesRemoved: [],
+      columns: [],
+    });
+    const checks = await assessChecks(await assessInput(lb, 'dev-pg01/same'));
+    expect(checks.find((c) => c.code === 'schema_differs')).toMatchObject({
+      severity: 'safe',
+      message: "the destination has the backup's schema: tables, columns and every other object",
     });
   });
 

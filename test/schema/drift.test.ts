@@ -2,13 +2,15 @@
 // journey 6 (a column added by hand is found, exit 1; accept makes the next check clean), a
 // backup against the live database, --sql from migra applied to the older side, the access
 // matrix of the new routes, hostile sides, and no password in any output.
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DiffResult, DriftResult, SnapshotDoc } from '../../src/contract/schema.js';
 import { lifeboat } from '../harness/cli.js';
 import { type FixtureServers, fixtureConfig, startFixtureServers } from '../harness/fixtures.js';
 import type { TestLifeboat } from '../harness/lifeboat.js';
+import { scratchPrefix } from '../../src/engines/postgres/scratch-cluster.js';
 import { CUSTOMER_TEMPLATE_DB, PASSWORD } from '../harness/paths.js';
 import { backedUp } from '../harness/runs.js';
 
@@ -22,6 +24,9 @@ let servers: FixtureServers;
 let lb: TestLifeboat;
 let backupId: string;
 const outputs: string[] = [];
+
+/** Throwaway clusters' directories left behind (there must be none). */
+const scratchDirs = () => readdirSync(tmpdir()).filter((d) => d.startsWith(scratchPrefix()));
 
 async function cli(user: string, args: string[]) {
   const r = await lifeboat(args, { env: await lb.cliEnv(user) });
@@ -167,12 +172,24 @@ describe('schema snapshot, list, show and diff', () => {
     expect(after.equal).toBe(true);
   });
 
-  it('refuses --sql for a side that is not a live database, with a hint', async () => {
+  it('--sql from a backup: its schema restored into a throwaway cluster, then migra', async () => {
     const r = await cli('jsmith', ['schema', 'diff', backupId, 'live:CustomerDB', '--sql']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('alter table "public"."customers" add column "nickname" text;');
+    const back = await cli('jsmith', ['schema', 'diff', 'live:CustomerDB', `backup:${backupId}`, '--sql']);
+    expect(back.code).toBe(0);
+    expect(back.stdout).toContain('alter table "public"."customers" drop column "nickname";');
+    expect(scratchDirs()).toEqual([]);
+  });
+
+  it('refuses --sql for a snapshot side, with a hint', async () => {
+    const r = await cli('jsmith', ['schema', 'diff', '1', 'live:CustomerDB', '--sql']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(
-      `unable to produce SQL for backup ${backupId} of CustomerDB: --sql needs two live databases`,
+      'unable to produce SQL for snapshot 1 of CustomerDB: a snapshot holds no SQL to build a database from',
     );
+    expect(r.stderr).toContain('a live database, a backup or a reference .sql file');
   });
 
   it('a snapshot document file is a side', async () => {
@@ -194,9 +211,9 @@ describe('schema snapshot, list, show and diff', () => {
     const bad = await cli('jsmith', ['schema', 'diff', notJson, 'live:CustomerDB']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(`unable to read ${notJson}: not JSON`);
-    const sqlFile = await cli('jsmith', ['schema', 'diff', 'schema/customer.sql', 'live:CustomerDB']);
-    expect(sqlFile.code).toBe(2);
-    expect(sqlFile.stderr).toContain('reference SQL files are not supported yet');
+    const missing = await cli('jsmith', ['schema', 'diff', 'schema/customer.sql', 'live:CustomerDB']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('unable to read diff side "schema/customer.sql": no such file');
     const noSnapshot = await cli('jsmith', ['schema', 'show', '999']);
     expect(noSnapshot.code).toBe(4);
     expect(noSnapshot.stderr).toContain('schema snapshot 999 does not exist');

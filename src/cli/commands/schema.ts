@@ -19,7 +19,7 @@ import { cliContext, emit } from '../context.js';
 import { EXIT } from '../exit.js';
 
 const SIDE_FORMS =
-  'a side is live:<database>, snapshot:<id> (or just the id), backup:<id> (or a backup id), or a snapshot document file (.json)';
+  'a side is live:<database>, snapshot:<id> (or just the id), backup:<id> (or a backup id), a reference SQL file (.sql) or a snapshot document file (.json)';
 
 /** What a diff side typed on the command line names. */
 export function parseSide(arg: string): SchemaSide {
@@ -28,17 +28,14 @@ export function parseSide(arg: string): SchemaSide {
   if (arg.startsWith('backup:')) return { kind: 'backup', id: arg.slice(7) };
   if (/^[1-9][0-9]*$/.test(arg)) return { kind: 'snapshot', id: arg };
   if (/^\d{8}T\d{6}Z-[0-9a-f]+$/.test(arg)) return { kind: 'backup', id: arg };
-  if (arg.endsWith('.sql')) {
-    throw new LifeboatError('invalid_request', `unable to compare ${arg}: reference SQL files are not supported yet`, {
-      hint: 'apply it to a database and compare live:<database>, or save a snapshot document (`lifeboat schema show <id> --json`)',
-    });
-  }
   let text: string;
   try {
     text = readFileSync(arg, 'utf8');
   } catch {
     throw new LifeboatError('invalid_request', `unable to read diff side "${arg}": no such file`, { hint: SIDE_FORMS });
   }
+  // a SQL script is applied by the server to an empty database of a throwaway cluster
+  if (arg.endsWith('.sql')) return { kind: 'sql', label: arg, sql: text };
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -71,7 +68,11 @@ function snapshotLine(s: SnapshotSummary): string {
 function driftText(r: DriftResult): string {
   const head = `${r.database}: live schema vs reference ${r.reference.label} (report ${r.reportId})`;
   if (!r.drift) return `${head}\nno drift`;
-  return `${head}\nDRIFT:\n${diffSummary(r.changes)}\nHINT: undo the change, or make it the reference with \`lifeboat schema accept ${r.database}\``;
+  const undo = r.sql ? `\nSQL that turns the live schema back into the reference:\n${r.sql.trimEnd()}` : '';
+  const hint = r.reference.label.startsWith('reference file ')
+    ? 'undo the change (the SQL above), or change the reference file'
+    : `undo the change, or make it the reference with \`lifeboat schema accept ${r.database}\``;
+  return `${head}\nDRIFT:\n${diffSummary(r.changes)}${undo}\nHINT: ${hint}`;
 }
 
 export function registerSchemaCommands(program: Command): void {
@@ -120,7 +121,10 @@ export function registerSchemaCommands(program: Command): void {
   schema
     .command('diff <a> <b>')
     .description(`the differences from a to b; ${SIDE_FORMS}`)
-    .option('--sql', 'print the SQL that turns a into b (both sides live databases), from migra')
+    .option(
+      '--sql',
+      'print the SQL that turns a into b, from migra (each side a live database, a backup or a .sql file: backups and files are built in a throwaway cluster)',
+    )
     .action(async (a: string, b: string, o: { sql?: boolean }, cmd: Command) => {
       const ctx = cliContext(cmd);
       const r = await apiClient(ctx).request<DiffResult>('POST', '/api/v1/schema/diff', {

@@ -15,6 +15,7 @@ import {
 } from '../../contract/schema.js';
 import { compareSides } from '../../schema/compare.js';
 import { checkDrift } from '../../schema/drift.js';
+import { withScratch } from '../../schema/materialise.js';
 import { resolveSide, sideDatabase } from '../../schema/sides.js';
 import { getSnapshot, listSnapshots, takeSnapshot } from '../../schema/snapshots.js';
 import type { App } from '../app.js';
@@ -108,11 +109,15 @@ export function schemaRoutes(app: App, deps: HttpDeps): void {
           database ? { database: database.name, ownerTeam: database.owner } : {},
         );
       }
-      const [a, b] = await Promise.all([
-        resolveSide(deps.db, deps.catalog, req.body.a),
-        resolveSide(deps.db, deps.catalog, req.body.b),
-      ]);
-      return compareSides(deps.catalog, a, b, { sql: req.body.sql });
+      // a backup (with sql) or a SQL script side lives in a throwaway cluster until migra has run
+      return withScratch(async (scratch) => {
+        const opts = { scratch, sql: req.body.sql };
+        const [a, b] = await Promise.all([
+          resolveSide(deps.db, deps.catalog, req.body.a, opts),
+          resolveSide(deps.db, deps.catalog, req.body.b, opts),
+        ]);
+        return compareSides(a, b, { sql: req.body.sql });
+      });
     },
   );
 

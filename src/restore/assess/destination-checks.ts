@@ -128,7 +128,7 @@ export function destinationChanged(f: AssessFacts, d: ReachableDestination): Che
 }
 
 export function schemaDiffers(f: AssessFacts): Check {
-  const diff = schemaDiff(f.backup.manifest, f.scope, f.destinationState);
+  const diff = schemaDiff(f.backup.manifest, f.scope, f.destinationState, f.database.schema?.ignore ?? []);
   const code = 'schema_differs';
   switch (diff.status) {
     case 'destination_unknown':
@@ -136,17 +136,22 @@ export function schemaDiffers(f: AssessFacts): Check {
       return safe(code, diff.note);
     case 'tables_only':
     case 'compared': {
-      const differs = diff.tablesAdded.length + diff.tablesRemoved.length + diff.columns.length > 0;
+      const differs =
+        diff.tablesAdded.length + diff.tablesRemoved.length + diff.columns.length + (diff.objects?.length ?? 0) > 0;
       const caveat = diff.status === 'tables_only' ? ` (${diff.note})` : '';
-      if (!differs)
+      if (!differs) {
+        if (diff.note === 'the same schema')
+          return safe(code, "the destination has the backup's schema: tables, columns and every other object");
         return safe(
           code,
           `the destination has the backup's tables${diff.status === 'compared' ? ' and columns' : ''}${caveat}`,
         );
+      }
       const details = {
         tablesAdded: diff.tablesAdded,
         tablesRemoved: diff.tablesRemoved,
         columns: diff.columns.length,
+        ...(diff.objects?.length ? { objects: diff.objects.length } : {}),
       };
       // a table-scoped restore copies rows into the destination's own tables: one it lacks fails the copy
       if (f.scope !== null && diff.tablesAdded.length) {

@@ -21,7 +21,9 @@ import {
   type TableWrites,
   tableWrites,
 } from '../../engines/postgres/table-schema.js';
+import { readSchemaDocument } from '../../engines/postgres/schema-snapshot.js';
 import { messageOf } from '../../errors.js';
+import type { SchemaDocument } from '../../schema/document.js';
 import { redact } from '../../lib/secret.js';
 import type { Db } from '../../store/db.js';
 import { type CataloguedDatabase, cataloguedDatabases } from '../destination-rule.js';
@@ -65,6 +67,11 @@ export interface ReachableDestination {
   readonly statsResetAt: Date | null;
   /** With a table scope: foreign keys between a table of the scope and one outside it. */
   readonly foreignKeysOutside: readonly string[];
+  /**
+   * Its schema document (src/schema/document.ts), read when the backup recorded its own, for the
+   * whole schema comparison; absent otherwise, or when it could not be read.
+   */
+  readonly schemaDocument?: SchemaDocument;
 }
 
 export type DestinationState = ReachableDestination | { readonly reachable: false; readonly reason: string };
@@ -117,7 +124,13 @@ export async function gatherFacts(input: AssessInput): Promise<AssessFacts> {
     newestUsable(input.db, database.name),
     readableScripts(database),
     activeRunsOn(input.db, server.name, input.destination.dbname, input.runId),
-    destinationNow(server, input.destination.dbname, scope, backup.manifest.tables),
+    destinationNow(
+      server,
+      input.destination.dbname,
+      scope,
+      backup.manifest.tables,
+      backup.manifest.schemaSnapshot !== undefined,
+    ),
     pastRestores(input.db, server.name, input.runId),
   ]);
   return {
@@ -248,6 +261,7 @@ async function destinationNow(
   dbname: string,
   scope: readonly TableCount[] | null,
   restoredTables: readonly TableCount[],
+  withDocument: boolean,
 ): Promise<DestinationState> {
   try {
     const onServer = await withAdmin(
@@ -283,6 +297,13 @@ async function destinationNow(
         writes: await tableWrites(c),
         statsResetAt: await statsResetAt(c),
         foreignKeysOutside: scope === null ? [] : await crossScopeForeignKeys(c, scope),
+        // the comparison falls back to tables and columns if the document cannot be read
+        ...(withDocument
+          ? await readSchemaDocument(c).then(
+              (schemaDocument) => ({ schemaDocument }),
+              () => ({}),
+            )
+          : {}),
       }),
       { connectTimeoutMs: CONNECT_TIMEOUT_MS },
     );

@@ -63,7 +63,7 @@ export function buildPreview(f: AssessFacts): PreviewDoc {
           exists: null,
           note: `${f.destination.server} could not be reached: the rows in the destination are unknown`,
         },
-    schema: schemaDiff(m, f.scope, d) as NonNullable<PreviewDoc['schema']>,
+    schema: schemaDiff(m, f.scope, d, f.database.schema?.ignore ?? []) as NonNullable<PreviewDoc['schema']>,
     duration: estimateDuration(f.history, m.totals.bytes, f.destination.server, f.scope === null),
   };
 }

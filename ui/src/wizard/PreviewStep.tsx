@@ -48,6 +48,7 @@ interface PreviewExtras {
     tablesAdded: string[];
     tablesRemoved: string[];
     columns: Array<{ table: string; column: string; change: string; backup?: string; destination?: string }>;
+    objects?: Array<{ change: string; kind: string; name: string; fields?: string[] }>;
   };
   duration?: { estimateMs: number | null; basis: string };
   maskingPlan?: Array<{ table: string; column: string; transform: string; via?: string }>;
@@ -61,6 +62,16 @@ function schemaLines(schema: NonNullable<PreviewExtras['schema']>): string[] {
     ...schema.columns.map(
       (c) =>
         `${c.table}.${c.column}: ${c.change}${c.backup || c.destination ? ` (backup ${c.backup ?? '—'}, destination ${c.destination ?? '—'})` : ''}`,
+    ),
+    ...(schema.objects ?? []).map(
+      (o) =>
+        `${o.kind.replace('_', ' ')} ${o.name}: ${
+          o.change === 'added'
+            ? 'in the backup, not in the destination (created)'
+            : o.change === 'removed'
+              ? 'in the destination, not in the backup (dropped)'
+              : `changed${o.fields?.length ? ` (${o.fields.join(', ')})` : ''}`
+        }`,
     ),
   ];
 }
