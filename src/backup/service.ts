@@ -10,6 +10,7 @@ import type { Db } from '../store/db.js';
 import { enqueueIn, ensureQueue } from '../worker/queue.js';
 import { newBackupId } from './status.js';
 import { wantedDrillSchedules } from '../drills/schedule.js';
+import { wantedPhysicalSchedules } from '../physical/service.js';
 
 export const BACKUP_QUEUE = 'backup.run';
 /**
@@ -81,7 +82,8 @@ export async function requestReverify(queue: PgBoss, backupId: string): Promise<
 
 /**
  * Makes pg-boss's cron schedules match lifeboat.yaml: one per database with a `backup.schedule`,
- * and one per database with a `drill.schedule` (src/drills/schedule.ts).
+ * one per database with a `drill.schedule` (src/drills/schedule.ts), and one per server and type of
+ * a `pgbackrest.schedule` (src/physical/service.ts).
  */
 export async function syncBackupSchedules(queue: PgBoss, catalog: Catalog): Promise<void> {
   const wanted = new Map([
@@ -89,9 +91,10 @@ export async function syncBackupSchedules(queue: PgBoss, catalog: Catalog): Prom
       .filter((d) => d.backup?.schedule)
       .map((d) => [scheduledBackupQueue(d.name), d.backup!.schedule!] as const),
     ...wantedDrillSchedules(catalog),
+    ...wantedPhysicalSchedules(catalog),
   ]);
   for (const s of await queue.getSchedules()) {
-    const ours = s.name.startsWith('backup.scheduled.') || s.name.startsWith('drill.scheduled.');
+    const ours = ['backup.scheduled.', 'drill.scheduled.', 'physical.scheduled.'].some((p) => s.name.startsWith(p));
     if (ours && !wanted.has(s.name)) await queue.unschedule(s.name);
   }
   for (const [name, cron] of wanted) {
