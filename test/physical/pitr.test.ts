@@ -71,6 +71,28 @@ afterAll(() => {
 });
 
 describe('physical backups and PITR through pgBackRest', () => {
+  it('never puts the password in pgbackrest.conf, its errors or its logs', async () => {
+    const wrong = 'Wr0ng-pa55word-xyz';
+    const url = `postgres://${SUPERUSER}:${wrong}@127.0.0.1:${source.port}/postgres`;
+    const bad = parseConfig(
+      config(source.port).replace(`config_dir: ${join(root, 'pgbr')}`, `config_dir: ${join(root, 'pgbr-bad')}`),
+      { baseDir: root, env: { PROD_URL: url } },
+    );
+    const err = await setupStanza(bad, 'prod').catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: 'engine_failed',
+      message: expect.stringMatching(/unable to create stanza prod/),
+    });
+    const said = JSON.stringify(err) + String((err as Error).message) + String((err as { hint?: string }).hint);
+    expect(said).not.toContain(wrong);
+    const conf = join(root, 'pgbr-bad', 'pgbackrest.conf');
+    expect(statSync(conf).mode & 0o777).toBe(0o600);
+    expect(statSync(conf).uid).toBe(statSync(source.dataDir).uid); // the cluster's OS user's, not root's
+    expect(readFileSync(conf, 'utf8')).not.toContain(wrong);
+    const logDir = join(root, 'pgbr-bad', 'log');
+    for (const f of readdirSync(logDir)) expect(readFileSync(join(logDir, f), 'utf8')).not.toContain(wrong);
+  });
+
   it('sets up the stanza: stanza-create, check, the settings the server needs, a 0600 config with no password', async () => {
     const r = await setupStanza(catalog, 'prod');
     expect(r.archiving).toBe(true);
