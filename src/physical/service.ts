@@ -34,7 +34,7 @@ export async function requestPhysicalBackup(
   let jobId = '';
   await db.transaction().execute(async (trx) => {
     const job: PhysicalJob = { server: server.name, type: req.type, actor: req.actor, trigger: req.trigger };
-    jobId = (await enqueueIn(trx, queue, PHYSICAL_BACKUP_QUEUE, job, { retryLimit: 0, expireInHours: 24 })) ?? '';
+    jobId = (await enqueueIn(trx, queue, PHYSICAL_BACKUP_QUEUE, job, { retryLimit: 0, expireInHours: 23 })) ?? '';
     await recordAudit(trx, {
       actor: req.actor,
       action: 'backup.physical.request',
