@@ -48,13 +48,9 @@ export function buildConfigSchema<S extends z.ZodType>(secret: S) {
         .string()
         .regex(/^\//, 'an absolute path')
         .meta({ description: "absolute path of the cluster's data directory on the worker's machine (pg1-path)" }),
-      os_user: z
-        .string()
-        .min(1)
-        .default('postgres')
-        .meta({
-          description: 'the OS user that owns the cluster; pgBackRest, initdb and pg_ctl run as it, never root',
-        }),
+      os_user: z.string().min(1).default('postgres').meta({
+        description: 'the OS user that owns the cluster; pgBackRest, initdb and pg_ctl run as it, never root',
+      }),
       socket_path: z.string().regex(/^\//, 'an absolute path').optional().meta({
         description:
           "the cluster's Unix socket directory (pg1-socket-path; pgBackRest connects through it). Default /var/run/postgresql",
@@ -76,16 +72,10 @@ export function buildConfigSchema<S extends z.ZodType>(secret: S) {
         .strict()
         .default({})
         .meta({ description: 'cron schedules (UTC) of pgBackRest backups by type' }),
-      retention_full: z
-        .number()
-        .int()
-        .min(1)
-        .max(100)
-        .default(2)
-        .meta({
-          description:
-            'full backups kept (repo1-retention-full); their differential and incremental backups go with them',
-        }),
+      retention_full: z.number().int().min(1).max(100).default(2).meta({
+        description:
+          'full backups kept (repo1-retention-full); their differential and incremental backups go with them',
+      }),
       archive_timeout: duration.optional().meta({
         description:
           'the archive_timeout the server should have (printed by `backup physical setup`): the longest a quiet server waits before a WAL segment is archived, i.e. the RPO bound',
