@@ -20,7 +20,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import type { StorageConfig } from '../catalog/types.js';
+import type { Catalog, StorageConfig } from '../catalog/types.js';
+import { getRepo, getServerOf } from './lookup.js';
 import { pgBin } from '../engines/postgres/binaries.js';
 import { freePort, runningPostmaster } from '../engines/postgres/local-cluster.js';
 import { LifeboatError } from '../errors.js';
@@ -320,4 +321,14 @@ function safeRead(file: string): string {
   } catch {
     return '';
   }
+}
+
+/** recoverToNewInstance for a server named in the catalog (its repository looked up there). */
+export function recoverServerToNewInstance(
+  catalog: Catalog,
+  serverName: string,
+  opts: Omit<RecoverOptions, 'server' | 'storage'>,
+): Promise<RecoveredInstance> {
+  const server = getServerOf(catalog, serverName);
+  return recoverToNewInstance({ ...opts, server, storage: getRepo(catalog, server) });
 }
