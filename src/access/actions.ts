@@ -15,6 +15,8 @@ export const ACTIONS = [
   'backup.verify',
   'backup.prune',
   'backup.fetch',
+  /** set up a server's pgBackRest stanza and take physical backups: dba-admin and admin */
+  'backup.physical',
   'drill.view',
   'drill.run',
   'dr.view',

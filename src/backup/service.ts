@@ -11,6 +11,7 @@ import { enqueueIn, ensureQueue } from '../worker/queue.js';
 import { newBackupId } from './status.js';
 import { wantedDrillSchedules } from '../drills/schedule.js';
 import { DRIFT_QUEUE_PREFIX, wantedDriftSchedules } from '../schema/schedule.js';
+import { wantedPhysicalSchedules } from '../physical/service.js';
 
 export const BACKUP_QUEUE = 'backup.run';
 /**
@@ -82,8 +83,9 @@ export async function requestReverify(queue: PgBoss, backupId: string): Promise<
 
 /**
  * Makes pg-boss's cron schedules match lifeboat.yaml: one per database with a `backup.schedule`,
- * one per database with a `drill.schedule` (src/drills/schedule.ts), and one per database with a
- * `schema.drift_schedule` (src/schema/schedule.ts).
+ * one per database with a `drill.schedule` (src/drills/schedule.ts), one per database with a
+ * `schema.drift_schedule` (src/schema/schedule.ts), and one per server and type of a
+ * `pgbackrest.schedule` (src/physical/service.ts).
  */
 export async function syncBackupSchedules(queue: PgBoss, catalog: Catalog): Promise<void> {
   const wanted = new Map([
@@ -92,12 +94,12 @@ export async function syncBackupSchedules(queue: PgBoss, catalog: Catalog): Prom
       .map((d) => [scheduledBackupQueue(d.name), d.backup!.schedule!] as const),
     ...wantedDrillSchedules(catalog),
     ...wantedDriftSchedules(catalog),
+    ...wantedPhysicalSchedules(catalog),
   ]);
   for (const s of await queue.getSchedules()) {
-    const ours =
-      s.name.startsWith('backup.scheduled.') ||
-      s.name.startsWith('drill.scheduled.') ||
-      s.name.startsWith(DRIFT_QUEUE_PREFIX);
+    const ours = ['backup.scheduled.', 'drill.scheduled.', 'physical.scheduled.', DRIFT_QUEUE_PREFIX].some((p) =>
+      s.name.startsWith(p),
+    );
     if (ours && !wanted.has(s.name)) await queue.unschedule(s.name);
   }
   for (const [name, cron] of wanted) {

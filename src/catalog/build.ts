@@ -45,6 +45,25 @@ export function buildCatalog(
       url: s.url,
       labels: s.labels,
       ...('command' in s ? { command: s.command } : {}),
+      ...('pgbackrest' in s && s.pgbackrest
+        ? {
+            pgbackrest: {
+              stanza: s.pgbackrest.stanza,
+              pgData: s.pgbackrest.pg_data,
+              osUser: s.pgbackrest.os_user,
+              ...opt('socketPath', s.pgbackrest.socket_path),
+              repo: s.pgbackrest.repo,
+              configDir: s.pgbackrest.config_dir ?? resolve(baseDir, 'pgbackrest', name),
+              schedule: s.pgbackrest.schedule,
+              retentionFull: s.pgbackrest.retention_full,
+              ...opt(
+                'archiveTimeout',
+                s.pgbackrest.archive_timeout === undefined ? undefined : toDuration(s.pgbackrest.archive_timeout),
+              ),
+              processMax: s.pgbackrest.process_max,
+            },
+          }
+        : {}),
     })),
     storage: mapEntries(doc.storage, (name, s): StorageConfig => {
       if (s.type === 'filesystem') return { name, type: s.type, path: resolve(baseDir, s.path) };

@@ -44,7 +44,10 @@ export function crossCheck(doc: unknown): CrossIssue[] {
     dbaOverride: obj(root.policy)?.dba_admin_can_approve === true,
     issues: [],
   };
-  for (const [name, server] of entries(ctx.sections.servers)) checkEngine(ctx, name, server);
+  for (const [name, server] of entries(ctx.sections.servers)) {
+    checkEngine(ctx, name, server);
+    checkPgBackRest(ctx, name, server);
+  }
   for (const [name, team] of entries(ctx.sections.teams)) checkTeam(ctx, name, team);
   for (const [name, db] of entries(section('databases'))) checkDatabase(ctx, name, db);
   return ctx.issues;
@@ -85,6 +88,36 @@ function checkEngine(ctx: Context, name: string, server: Obj): void {
     message: `Lifeboat cannot drive ${engine} servers yet: today it backs up and restores ${DRIVEN_ENGINES.join(', ')} only`,
     hint: `remove servers.${name} (and the databases on it) until the ${engine} engine is built, or declare a PostgreSQL server (engine: postgres)`,
   });
+}
+
+/** pgBackRest backs up PostgreSQL only, into a declared storage; one stanza per repository. */
+function checkPgBackRest(ctx: Context, name: string, server: Obj): void {
+  const pgbr = obj(server.pgbackrest);
+  if (pgbr === undefined) return;
+  const at = (...rest: PathSegment[]): PathSegment[] => ['servers', name, 'pgbackrest', ...rest];
+  if (server.engine !== 'postgres') {
+    ctx.issues.push({
+      path: at(),
+      anchor: 'key',
+      code: 'invalid_value',
+      message: `pgbackrest: is for PostgreSQL servers, but ${name} is ${String(server.engine)}`,
+      hint: `remove servers.${name}.pgbackrest`,
+    });
+  }
+  resolveRef(ctx, at('repo'), pgbr.repo, 'storage', 'storage');
+  for (const [other, o] of entries(ctx.sections.servers)) {
+    const theirs = obj(o.pgbackrest);
+    if (other >= name || theirs === undefined) continue;
+    if (theirs.stanza === pgbr.stanza && theirs.repo === pgbr.repo) {
+      ctx.issues.push({
+        path: at('stanza'),
+        anchor: 'node',
+        code: 'invalid_value',
+        message: `stanza "${String(pgbr.stanza)}" is also servers.${other}'s, in the same repository`,
+        hint: 'every cluster needs its own stanza in a repository: give this one another name',
+      });
+    }
+  }
 }
 
 function checkTeam(ctx: Context, name: string, team: Obj): void {

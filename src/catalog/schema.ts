@@ -7,7 +7,7 @@ import { Secret } from '../lib/secret.js';
 import { NOTIFY_TYPES, SEVERITIES } from '../notify/events.js';
 import { isLegacyTeamsConnector } from '../notify/teams-url.js';
 import { databaseSchema } from './schema-database.js';
-import { duration, nameKey, reference } from './schema-values.js';
+import { cron, duration, nameKey, reference } from './schema-values.js';
 import { secretRefSchema } from './secret-ref.js';
 import { type EngineKind, ROLE_DESCRIPTIONS, ROLES, TIERS } from './types.js';
 
@@ -40,6 +40,51 @@ export function buildConfigSchema<S extends z.ZodType>(secret: S) {
     url: secret,
     labels: z.array(z.string().min(1)).default([]).meta({ description: 'worker labels that can reach it' }),
   };
+  // physical backups of a PostgreSQL server through pgBackRest (src/physical)
+  const pgbackrest = z
+    .object({
+      stanza: nameKey.meta({ description: 'the pgBackRest stanza name of this cluster' }),
+      pg_data: z
+        .string()
+        .regex(/^\//, 'an absolute path')
+        .meta({ description: "absolute path of the cluster's data directory on the worker's machine (pg1-path)" }),
+      os_user: z.string().min(1).default('postgres').meta({
+        description: 'the OS user that owns the cluster; pgBackRest, initdb and pg_ctl run as it, never root',
+      }),
+      socket_path: z.string().regex(/^\//, 'an absolute path').optional().meta({
+        description:
+          "the cluster's Unix socket directory (pg1-socket-path; pgBackRest connects through it). Default /var/run/postgresql",
+      }),
+      repo: reference.meta({
+        description:
+          'the storage: entry holding the repository (filesystem → repo1-path <path>/pgbackrest; s3 → bucket, endpoint, region and keys)',
+      }),
+      config_dir: z.string().regex(/^\//, 'an absolute path').optional().meta({
+        description:
+          "where Lifeboat writes this stanza's pgbackrest.conf (mode 0600, owned by os_user) and pgBackRest's logs and locks; default <directory of lifeboat.yaml>/pgbackrest/<server>",
+      }),
+      schedule: z
+        .object({
+          full: cron.optional().meta({ description: 'when a full backup runs' }),
+          diff: cron.optional().meta({ description: 'when a differential backup (since the last full) runs' }),
+          incr: cron.optional().meta({ description: 'when an incremental backup (since the last backup) runs' }),
+        })
+        .strict()
+        .default({})
+        .meta({ description: 'cron schedules (UTC) of pgBackRest backups by type' }),
+      retention_full: z.number().int().min(1).max(100).default(2).meta({
+        description:
+          'full backups kept (repo1-retention-full); their differential and incremental backups go with them',
+      }),
+      archive_timeout: duration.optional().meta({
+        description:
+          'the archive_timeout the server should have (printed by `backup physical setup`): the longest a quiet server waits before a WAL segment is archived, i.e. the RPO bound',
+      }),
+      process_max: z.number().int().min(1).max(16).default(1).meta({ description: 'pgBackRest process-max' }),
+    })
+    .strict()
+    .meta({ description: 'physical backups and point-in-time recovery of this PostgreSQL server through pgBackRest' });
+
   // mariadb, mysql and command parse (their shape is settled) but are refused at load until they
   // are built: see DRIVEN_ENGINES in not-yet.ts
   const server = z.discriminatedUnion('engine', [
@@ -49,6 +94,7 @@ export function buildConfigSchema<S extends z.ZodType>(secret: S) {
           .enum(['postgres', 'mariadb', 'mysql'] satisfies EngineKind[])
           .meta({ description: 'postgres; mariadb, mysql and command are refused until Lifeboat can drive them' }),
         ...serverCommon,
+        pgbackrest: pgbackrest.optional(),
       })
       .strict(),
     z

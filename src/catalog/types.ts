@@ -75,6 +75,27 @@ export interface ServerConfig {
   readonly labels: readonly string[];
   /** Only for engine `command`: the organisation's own restore/backup procedure. */
   readonly command?: { readonly restore: string; readonly backup?: string };
+  /** Physical backups through pgBackRest (src/physical). */
+  readonly pgbackrest?: PgBackRestConfig;
+}
+
+export const PHYSICAL_BACKUP_TYPES = ['full', 'diff', 'incr'] as const;
+export type PhysicalBackupType = (typeof PHYSICAL_BACKUP_TYPES)[number];
+
+export interface PgBackRestConfig {
+  readonly stanza: string;
+  /** Absolute: the cluster's data directory on the worker's machine. */
+  readonly pgData: string;
+  readonly osUser: string;
+  readonly socketPath?: string;
+  /** A storage entry. */
+  readonly repo: string;
+  /** Absolute: pgbackrest.conf, logs, locks. */
+  readonly configDir: string;
+  readonly schedule: Readonly<Partial<Record<PhysicalBackupType, string>>>;
+  readonly retentionFull: number;
+  readonly archiveTimeout?: Duration;
+  readonly processMax: number;
 }
 
 export interface FilesystemStorageConfig {

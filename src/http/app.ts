@@ -20,6 +20,7 @@ import { auditRoutes } from './routes/audit.js';
 import { backupRoutes } from './routes/backups.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { drillRoutes } from './routes/drills.js';
+import { physicalRoutes } from './routes/physical.js';
 import { configRoutes } from './routes/config.js';
 import { healthRoutes } from './routes/health.js';
 import { identityRoutes } from './routes/identity.js';
@@ -49,6 +50,7 @@ const ROUTES = [
   configRoutes,
   backupRoutes,
   drillRoutes,
+  physicalRoutes,
   runRoutes,
   wizardRoutes,
   approvalRoutes,

@@ -15,6 +15,8 @@ export interface RunOptions {
   input?: string;
   /** Called for each line the process writes to stderr (for run logs and progress). */
   onStderrLine?: (line: string) => void;
+  /** Called for each line the process writes to stdout (pgBackRest logs its progress there). */
+  onStdoutLine?: (line: string) => void;
   /** Keep at most this many bytes of stdout/stderr (the tail). Default 1 MiB. */
   maxOutput?: number;
 }
@@ -58,8 +60,15 @@ export function run(command: string, args: readonly string[], opts: RunOptions =
     let stdout = '';
     let stderr = '';
     let pending = '';
+    let pendingOut = '';
     child.stdout?.setEncoding('utf8').on('data', (d: string) => {
       stdout = (stdout + d).slice(-max);
+      if (opts.onStdoutLine) {
+        pendingOut += d;
+        const lines = pendingOut.split('\n');
+        pendingOut = lines.pop() ?? '';
+        for (const l of lines) if (l) opts.onStdoutLine(l);
+      }
     });
     child.stderr?.setEncoding('utf8').on('data', (d: string) => {
       stderr = (stderr + d).slice(-max);
@@ -78,6 +87,7 @@ export function run(command: string, args: readonly string[], opts: RunOptions =
     child.on('close', (code, signal) => {
       opts.signal?.removeEventListener('abort', kill);
       if (pending && opts.onStderrLine) opts.onStderrLine(pending);
+      if (pendingOut && opts.onStdoutLine) opts.onStdoutLine(pendingOut);
       resolve({ code, signal, stdout, stderr });
     });
   });

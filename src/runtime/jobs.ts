@@ -25,6 +25,10 @@ import { checkDrift } from '../schema/drift.js';
 import { scheduledDriftQueue } from '../schema/schedule.js';
 import type { Db } from '../store/db.js';
 import type { JobHandler } from '../worker/worker.js';
+import { takePhysicalBackup } from '../physical/backup.js';
+import { physicalServers } from '../physical/lookup.js';
+import { PHYSICAL_BACKUP_QUEUE, type PhysicalJob, scheduledPhysicalQueue } from '../physical/service.js';
+import type { PhysicalBackupType } from '../catalog/types.js';
 
 /** Housekeeping on a cron (kept previous copies past keep_previous or keep_previous_count are dropped). */
 export const MAINTENANCE_QUEUE = 'lifeboat.maintenance';
@@ -135,6 +139,28 @@ export function jobHandlers(deps: JobDeps): Record<string, JobHandler> {
         ctx.logger.warn({ database: d.name, report: r.reportId, differences: r.changes.length }, 'schema drift');
       }
     };
+  }
+  handlers[PHYSICAL_BACKUP_QUEUE] = async (data, ctx) => {
+    const job = data as PhysicalJob;
+    const out = await takePhysicalBackup(deps.db, deps.catalog, { ...job, signal: ctx.signal });
+    ctx.logger.info({ server: job.server, label: out.label, verify: out.verifyStatus }, 'physical backup recorded');
+  };
+  for (const s of physicalServers(deps.catalog)) {
+    for (const type of Object.keys(s.pgbackrest.schedule) as PhysicalBackupType[]) {
+      handlers[scheduledPhysicalQueue(s.name, type)] = async (_data, ctx) => {
+        const out = await takePhysicalBackup(deps.db, deps.catalog, {
+          server: s.name,
+          type,
+          trigger: 'schedule',
+          actor: 'scheduler',
+          signal: ctx.signal,
+        });
+        ctx.logger.info(
+          { server: s.name, label: out.label, verify: out.verifyStatus },
+          'scheduled physical backup recorded',
+        );
+      };
+    }
   }
   for (const d of Object.values(deps.catalog.databases)) {
     if (!d.backup?.schedule) continue;

@@ -218,6 +218,7 @@ export interface SloBreachTable {
 }
 
 export interface Database {
+  physical_backups: PhysicalBackupTable;
   drills: DrillTable;
   slo_breaches: SloBreachTable;
   schema_snapshots: SchemaSnapshotTable;
@@ -264,4 +265,37 @@ export interface NotificationTable {
   history: ColumnType<unknown[], string | undefined, string>;
   delivered_at: Timestamp | null;
   created_at: Generated<Date>;
+}
+
+/** A pgBackRest backup of a server's stanza (migration 0015). */
+export interface PhysicalBackupTable {
+  server: string;
+  label: string;
+  stanza: string;
+  /** full | diff | incr */
+  type: string;
+  /** The label this backup depends on (diff, incr). */
+  prior: string | null;
+  started_at: Timestamp;
+  stopped_at: Timestamp;
+  start_lsn: string | null;
+  stop_lsn: string | null;
+  wal_start: string | null;
+  wal_stop: string | null;
+  size: number | null;
+  delta: number | null;
+  repo_size: number | null;
+  repo_delta: number | null;
+  /** Exceeds 2^53: text, exact. */
+  system_id: string;
+  pg_version: string | null;
+  trigger: Generated<string>;
+  requested_by: string | null;
+  /** unverified | verified | failed */
+  verify_status: Generated<string>;
+  verify_error: string | null;
+  verified_at: Timestamp | null;
+  recorded_at: Generated<Date>;
+  /** When `info` no longer listed it (expired by retention). */
+  expired_at: Timestamp | null;
 }

@@ -1,6 +1,6 @@
 // Throwaway PostgreSQL clusters for tests: a copy of the template data directory, started on a
 // free port, always stopped after the test file (per-file.ts) — the leak guard checks it.
-import { chmodSync, mkdtempSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
@@ -34,7 +34,11 @@ export function harnessRoot(): string {
   return inject('harnessRoot');
 }
 
-export async function startTestCluster(name = 'pg'): Promise<TestCluster> {
+/**
+ * `settings`: more postgresql.conf lines (WAL archiving for pgBackRest, a Unix socket directory …),
+ * written before the first start.
+ */
+export async function startTestCluster(name = 'pg', opts: { settings?: string[] } = {}): Promise<TestCluster> {
   const root = harnessRoot();
   const parent = mkdtempSync(join(root, `${name}-`));
   chmodSync(parent, 0o755);
@@ -42,6 +46,7 @@ export async function startTestCluster(name = 'pg'): Promise<TestCluster> {
   // cp -a keeps the postgres ownership and the 0700 mode PostgreSQL insists on
   const cp = await run('cp', ['-a', join(root, TEMPLATE_DIR), dataDir]);
   if (cp.code !== 0) throw new Error(`cannot copy the template cluster: ${cp.stderr}`);
+  if (opts.settings?.length) appendFileSync(join(dataDir, 'postgresql.conf'), `\n${opts.settings.join('\n')}\n`);
   const c: TestCluster = {
     name,
     dataDir,

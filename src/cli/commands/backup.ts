@@ -1,10 +1,19 @@
-// `lifeboat backup run|list|show|verify|prune|fetch`, all through the API. `backup fetch` writes
+// `lifeboat backup run|list|show|verify|prune|fetch`, and `backup physical setup|run|list|status`
+// (pgBackRest stanzas of servers with physical backups), all through the API. `backup fetch` writes
 // a plain pg_dump directory that stock pg_restore reads; the server reads the storage and the
 // keys, and authorises and audits the fetch (src/http/routes/backup-fetch.ts).
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { BackupDetail, BackupDoc, PruneResult } from '../../contract/backups.js';
+import type {
+  ArchiveStatusDoc,
+  PhysicalBackupDoc,
+  PhysicalRunQueued,
+  PhysicalSetupResult,
+} from '../../contract/physical.js';
+import { PHYSICAL_BACKUP_TYPES } from '../../catalog/types.js';
+import { LifeboatError } from '../../errors.js';
 import { TERMINAL_BACKUP_STATUSES } from '../../backup/status.js';
 import { formatBytes } from '../../lib/bytes.js';
 import { formatDuration } from '../../lib/duration.js';
@@ -32,8 +41,94 @@ async function waitForBackup(ctx: CliContext, id: string, signal?: AbortSignal):
   }
 }
 
+function physicalLine(b: PhysicalBackupDoc): string {
+  const verdict = b.verifyStatus === 'failed' ? `failed: ${b.verifyError ?? ''}` : b.verifyStatus;
+  return `${b.label.padEnd(26)} ${b.server.padEnd(14)} ${b.type.padEnd(4)} ${b.stoppedAt}  ${size(b.size).padStart(10)}  wal ${b.walStart ?? '-'}…${b.walStop ?? '-'}  system ${b.systemId}  ${verdict}`;
+}
+
+function registerPhysicalCommands(backup: Command): void {
+  const physical = backup
+    .command('physical')
+    .description('physical backups through pgBackRest (servers with a pgbackrest: section)');
+  physical
+    .command('setup <server>')
+    .description(
+      "write the stanza's pgbackrest.conf, create the stanza, check WAL archiving, and print the settings the server needs (exit 1 if archiving does not reach the repository yet)",
+    )
+    .action(async (server: string, _o, cmd: Command) => {
+      const ctx = cliContext(cmd);
+      const r = await apiClient(ctx).request<PhysicalSetupResult>(
+        'POST',
+        `/api/v1/physical/${encodeURIComponent(server)}/setup`,
+        {},
+      );
+      emit(ctx, r, () => {
+        const settings = Object.entries(r.settings)
+          .map(([k, v]) => `  ${k} = '${v.replace(/'/g, "''")}'`)
+          .join('\n');
+        const head = `stanza ${r.stanza} of ${r.server}: ${r.conf}\nthe server needs (postgresql.conf, then restart for archive_mode/wal_level):\n${settings}`;
+        return r.archiving
+          ? `${head}\nWAL archiving reaches the repository (pgbackrest check passed)`
+          : `${head}\nWAL archiving does NOT reach the repository yet: ${r.checkError ?? ''}\nset the settings above, restart the server and run this again`;
+      });
+      if (!r.archiving) process.exitCode = EXIT.failed;
+    });
+  physical
+    .command('run <server>')
+    .description('take a physical backup now (on a worker)')
+    .option('--type <type>', `${PHYSICAL_BACKUP_TYPES.join(', ')}`, 'incr')
+    .action(async (server: string, o: { type: string }, cmd: Command) => {
+      const ctx = cliContext(cmd);
+      if (!(PHYSICAL_BACKUP_TYPES as readonly string[]).includes(o.type)) {
+        throw new LifeboatError('invalid_request', `--type ${o.type} is not a pgBackRest backup type`, {
+          hint: `use one of ${PHYSICAL_BACKUP_TYPES.join(', ')}`,
+        });
+      }
+      const r = await apiClient(ctx).request<PhysicalRunQueued>(
+        'POST',
+        `/api/v1/physical/${encodeURIComponent(server)}/backups`,
+        { type: o.type },
+      );
+      emit(
+        ctx,
+        r,
+        () => `${r.type} backup of ${r.server} queued; see it with \`lifeboat backup physical list ${r.server}\``,
+      );
+    });
+  physical
+    .command('list [server]')
+    .description('recorded physical backups, newest first')
+    .action(async (server: string | undefined, _o, cmd: Command) => {
+      const ctx = cliContext(cmd);
+      const q = server ? `?server=${encodeURIComponent(server)}` : '';
+      const r = await apiClient(ctx).request<{ backups: PhysicalBackupDoc[] }>('GET', `/api/v1/physical/backups${q}`);
+      emit(ctx, r, () => r.backups.map(physicalLine).join('\n') || 'no physical backups');
+    });
+  physical
+    .command('status <server>')
+    .description('WAL archiving: the newest archived segment and when (the RPO a recovery could achieve right now)')
+    .action(async (server: string, _o, cmd: Command) => {
+      const ctx = cliContext(cmd);
+      const s = await apiClient(ctx).request<ArchiveStatusDoc>(
+        'GET',
+        `/api/v1/physical/${encodeURIComponent(server)}/status`,
+      );
+      emit(ctx, s, () =>
+        [
+          `stanza ${s.stanza} of ${s.server}: ${s.stanzaStatus}, ${s.backups} backup${s.backups === 1 ? '' : 's'}`,
+          `last archived WAL: ${s.lastArchivedSegment ?? 'none'}${s.lastArchivedAt ? ` at ${s.lastArchivedAt}` : ''}`,
+          `achievable RPO now: ${s.rpoMs === null ? 'unknown' : formatDuration(s.rpoMs)}`,
+          s.serverReachable
+            ? `archiver failures: ${s.failedCount ?? 0}${s.lastFailedWal ? ` (last ${s.lastFailedWal} at ${s.lastFailedAt ?? '?'})` : ''}`
+            : 'the server did not answer: status from the repository only',
+        ].join('\n'),
+      );
+    });
+}
+
 export function registerBackupCommands(program: Command): void {
   const backup = program.command('backup').description('take, list, verify, prune and fetch backups');
+  registerPhysicalCommands(backup);
   backup
     .command('run <database>')
     .description('take a backup now; with --wait, until it is verified (exit 1 if it fails)')
