@@ -31,7 +31,6 @@ export const NOT_ACTED_ON_YET: readonly NotActedOn[] = [
     reason:
       'the RPO is judged only when a restore is checked (rpo_exceeded); it is not monitored yet (status, alerts, disaster recovery)',
   },
-  { path: ['databases', '*', 'rto'], reason: 'the RTO is not measured yet (disaster recovery)' },
   {
     path: ['databases', '*', 'schema', 'reference'],
     reason:

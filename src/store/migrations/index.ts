@@ -13,6 +13,7 @@ import * as m0009 from './0009_sign_in_codes.js';
 import * as m0010 from './0010_outbox.js';
 import * as m0011 from './0011_schema_snapshots.js';
 import * as m0012 from './0012_drills.js';
+import * as m0016 from './0016_incidents.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '0010_outbox': m0010,
   '0011_schema_snapshots': m0011,
   '0012_drills': m0012,
+  '0016_incidents': m0016,
 };
