@@ -19,6 +19,7 @@ import { auditRoutes } from './routes/audit.js';
 import { backupRoutes } from './routes/backups.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { drillRoutes } from './routes/drills.js';
+import { drRoutes } from './routes/dr.js';
 import { configRoutes } from './routes/config.js';
 import { healthRoutes } from './routes/health.js';
 import { identityRoutes } from './routes/identity.js';
@@ -47,6 +48,7 @@ const ROUTES = [
   configRoutes,
   backupRoutes,
   drillRoutes,
+  drRoutes,
   runRoutes,
   wizardRoutes,
   approvalRoutes,

@@ -22,6 +22,9 @@ export const NOTIFY_TYPES = [
   'backup.failed',
   'backup.corrupt',
   'schema.drift',
+  'dr.declared',
+  'dr.recovered',
+  'dr.failed',
   'lifeboat.test',
 ] as const;
 export type NotifyType = (typeof NOTIFY_TYPES)[number];
@@ -69,16 +72,47 @@ export interface DriftFacts {
   actor: string;
 }
 
+/** A disaster-recovery incident (src/dr). */
+export interface IncidentFacts {
+  incident: number;
+  database: string;
+  team: string;
+  status: string;
+  /** manual or alertmanager */
+  source: string;
+  reason: string | null;
+  alert: string | null;
+  actor: string;
+  /** The RTO clock's start. */
+  startedAt: string;
+  /** The chosen recovery point, as a label ("backup 2026…"). */
+  recoveryPoint: string | null;
+  errorStep: string | null;
+  error: string | null;
+  rpoAchievedSeconds: number | null;
+  rtoAchievedSeconds: number | null;
+  /** RPO/RTO misses, one sentence each. */
+  misses: string[];
+  /** Where a failed recovery's new instance was kept. */
+  kept: string | null;
+}
+
 export interface TestFacts {
   channel: string;
   actor: string;
 }
 
 export type EventFacts =
-  | { type: Exclude<NotifyType, 'backup.failed' | 'backup.corrupt' | 'schema.drift' | 'lifeboat.test'>; data: RunFacts }
+  | {
+      type: Exclude<NotifyType, 'backup.failed' | 'backup.corrupt' | 'schema.drift' | 'lifeboat.test' | DrType>;
+      data: RunFacts;
+    }
+  | { type: DrType; data: IncidentFacts }
   | { type: 'backup.failed' | 'backup.corrupt'; data: BackupFacts }
   | { type: 'schema.drift'; data: DriftFacts }
   | { type: 'lifeboat.test'; data: TestFacts };
+
+export type DrType = 'dr.declared' | 'dr.recovered' | 'dr.failed';
 
 export interface NotifyEvent<E extends EventFacts = EventFacts> {
   id: number;
@@ -93,7 +127,11 @@ export function severityOf(type: NotifyType): Severity {
     case 'restore.failed':
     case 'backup.failed':
     case 'backup.corrupt':
+    case 'dr.declared':
+    case 'dr.failed':
       return 'error';
+    case 'dr.recovered':
+      return 'warning';
     case 'schema.drift':
       return 'warning';
     case 'restore.rejected':

@@ -231,7 +231,7 @@ export interface IncidentTable {
 export interface IncidentTimelineTable {
   id: Generated<number>;
   incident_id: number;
-  at: Generated<Date>;
+  at: ColumnType<Date, Date | undefined, Date>;
   kind: string;
   message: string;
   details: ColumnType<Record<string, unknown>, string | undefined, string>;
