@@ -99,7 +99,6 @@ describe('the PRODUCT.md example', () => {
   test('loads, and names every key it does not act on yet, with its line', () => {
     expect(catalog.warnings.map((w) => `${w.line}:${w.column} ${w.path} ${w.code} ${w.message}`)).toEqual([
       '27:5 databases.CustomerDB.rpo not_acted_on accepted, but not acted on yet: the RPO is judged only when a restore is checked (rpo_exceeded); it is not monitored yet (status, alerts, disaster recovery)',
-      '28:5 databases.CustomerDB.rto not_acted_on accepted, but not acted on yet: the RTO is not measured yet (disaster recovery)',
     ]);
   });
 
@@ -336,7 +335,7 @@ describe('keys not acted on yet', () => {
         '  n1: { type: webhook, url: env:URL }',
         'policy: { dba_admin_can_approve: true, approval_expires_after: 1d }',
       ]),
-    ).toEqual(['7:53 servers.s1.labels', '9:39 databases.D.rpo', '9:48 databases.D.rto']);
+    ).toEqual(['7:53 servers.s1.labels', '9:39 databases.D.rpo']);
   });
 
   test('defaults and empty lists ask for nothing and are not reported', () => {

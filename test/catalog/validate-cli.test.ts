@@ -75,8 +75,7 @@ describe('lifeboat config validate', () => {
       [
         `${file}: valid (1 teams, 4 users, 2 servers, 1 databases)`,
         `${file}:27:5  databases.CustomerDB.rpo  not_acted_on  accepted, but not acted on yet: the RPO is judged only when a restore is checked (rpo_exceeded); it is not monitored yet (status, alerts, disaster recovery)`,
-        `${file}:28:5  databases.CustomerDB.rto  not_acted_on  accepted, but not acted on yet: the RTO is not measured yet (disaster recovery)`,
-        '2 key(s) accepted but not acted on yet',
+        '1 key(s) accepted but not acted on yet',
         '',
       ].join('\n'),
     );
@@ -86,7 +85,6 @@ describe('lifeboat config validate', () => {
     expect(doc.valid).toBe(true);
     expect(doc.warnings.map((w) => `${w.line} ${w.path} ${w.code}`)).toEqual([
       '27 databases.CustomerDB.rpo not_acted_on',
-      '28 databases.CustomerDB.rto not_acted_on',
     ]);
   });
 
