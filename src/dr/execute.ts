@@ -11,7 +11,7 @@
 // notification). The report is stored as evidence when the execution settles.
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type PgBoss from 'pg-boss';
 import type { Catalog, DatabaseConfig } from '../catalog/types.js';
@@ -69,7 +69,7 @@ export async function requestExecution(
       details: { recoveryPoint: plan?.chosen ? pointLabel(plan.chosen) : null },
     },
     async (trx) => {
-      await enqueueIn(trx, queue, DR_QUEUE, { incidentId }, { retryLimit: 0, expireInHours: 24 });
+      await enqueueIn(trx, queue, DR_QUEUE, { incidentId }, { retryLimit: 0, expireInHours: 23 });
     },
   );
 }
@@ -303,7 +303,9 @@ async function prepareTarget(deps: ExecuteDeps, incidentId: number, database: Da
   }
   const dir = join(deps.catalog.dr.instancesDir, `incident-${incidentId}-${Date.now()}`);
   const dataDir = join(dir, 'pgdata');
-  await mkdir(dir, { recursive: true, mode: 0o755 });
+  await mkdir(dir, { recursive: true });
+  // the postgres OS user enters it to reach the data directory (whatever the umask)
+  await chmod(dir, 0o755);
   const password = randomBytes(18).toString('base64url');
   const passwordFile = join(dir, 'password');
   await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
