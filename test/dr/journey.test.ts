@@ -312,4 +312,74 @@ describe('lifeboat dr: declare → plan → execute → report', () => {
     expect(everything).not.toContain(password);
     expect(existsSync(instance.dataDir!)).toBe(true);
   });
+
+  it('a failing cutover hook fails the incident at that step, notified, with the new instance kept and the password redacted', async () => {
+    const work = mkdtempSync(join(harnessRoot(), 'dr-fail-'));
+    chmodSync(work, 0o755);
+    const text = fixtureConfig({
+      databaseExtra: `    dr:
+      cutover:
+        - command: [/bin/sh, -c, 'echo "cannot reach $LIFEBOAT_RECOVERED_URL" >&2; exit 3']
+`,
+      extra: `dr:
+  instances_dir: ${JSON.stringify(join(work, 'instances'))}
+`,
+    });
+    const lb = await backedUp(servers, text);
+    const dana = await lb.cliEnv('dana');
+    const declared = await lifeboat(['--json', 'dr', 'declare', 'CustomerDB'], { env: dana });
+    const id = (JSON.parse(declared.stdout) as IncidentDetail).id;
+    // executing before planning is refused, with what to do
+    const early = await lifeboat(['dr', 'execute', String(id)], { env: dana });
+    expect(early.code).toBe(3);
+    expect(early.stderr).toBe(
+      `lifeboat: incident ${id} has no plan\nHINT: plan it (again) first: \`lifeboat dr plan ${id}\`\n`,
+    );
+    const plan = await lifeboat(['--json', 'dr', 'plan', String(id)], { env: dana });
+    expect((JSON.parse(plan.stdout) as PlanDoc).rpoMet).toBe(true);
+    const r = await lifeboat(['--json', 'dr', 'execute', String(id), '--wait'], { env: dana });
+    expect(r.code).toBe(1);
+    const d = JSON.parse(r.stdout) as IncidentDetail;
+    dataDirs.push(d.instance!.dataDir!);
+    expect(d.status).toBe('failed');
+    expect(d.errorStep).toBe('cutover');
+    expect(d.error).toBe('cutover hook 1 of 1 (/bin/sh) exited with 3: cannot reach ***');
+    const password = readFileSync(d.instance!.passwordFile!, 'utf8').trim();
+    expect(JSON.stringify(d)).not.toContain(password);
+    // kept, running, for inspection: said in the timeline and the notification
+    const last = d.timeline.at(-1)!;
+    expect(last.kind).toBe('failed');
+    expect(last.message).toBe(
+      `recovery failed at cutover; kept for inspection: ${d.instance!.dataDir} (PostgreSQL on 127.0.0.1:${d.instance!.port}, password in ${d.instance!.passwordFile})`,
+    );
+    const client = new pg.Client({
+      host: '127.0.0.1',
+      port: d.instance!.port,
+      user: 'postgres',
+      password,
+      database: 'customer',
+    });
+    await client.connect();
+    await client.end();
+    const events = await lb.store.db
+      .selectFrom('notification_events')
+      .select(['type', 'data'])
+      .where('subject_type', '=', 'incident')
+      .orderBy('id')
+      .execute();
+    expect(events.map((e) => e.type)).toEqual(['dr.declared', 'dr.failed']);
+    expect(events[1]!.data).toMatchObject({
+      errorStep: 'cutover',
+      kept: expect.stringContaining(d.instance!.dataDir!) as string,
+    });
+    // a failed incident is reported too (not recovered: no RTO achieved)
+    const rep = JSON.parse((await lifeboat(['--json', 'dr', 'report', String(id)], { env: dana })).stdout) as ReportDoc;
+    expect(rep).toMatchObject({
+      status: 'failed',
+      errorStep: 'cutover',
+      rtoAchievedSeconds: null,
+      healthGreenAt: null,
+    });
+    expect(rep.rpoAchievedSeconds).toBeGreaterThanOrEqual(0);
+  });
 });
