@@ -184,30 +184,38 @@ export function drRoutes(app: App, deps: HttpDeps): void {
     '/api/v1/alerts/alertmanager',
     {
       config: { public: true },
+      // the token is checked before the body is even parsed: nobody without it learns the schema
+      onRequest: async (req) => {
+        const expected = deps.catalog.dr.alertmanagerToken;
+        const given = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+        if (!expected)
+          throw new LifeboatError(
+            'unauthenticated',
+            'this Lifeboat takes no alerts: dr.alertmanager_token is not set',
+            {
+              hint: "set dr.alertmanager_token in lifeboat.yaml and the same value as the receiver's http_config.authorization.credentials",
+            },
+          );
+        if (!given || !sameToken(given, expected.reveal()))
+          throw new LifeboatError(
+            'unauthenticated',
+            'the alert webhook needs the bearer token of dr.alertmanager_token',
+            {
+              hint: "set the receiver's http_config.authorization.credentials in alertmanager.yml to that token",
+            },
+          );
+      },
       schema: {
         summary:
           "Alertmanager's webhook receiver (payload version 4): a firing alert that dr.triggers maps to a database opens an incident once per fingerprint; resolved annotates it",
         tags: ['dr'],
+        // no Lifeboat token: Alertmanager sends dr.alertmanager_token as its bearer (checked above)
+        security: [],
         body: AlertmanagerPayload,
         response: { 200: AlertsReceived, ...errors },
       },
     },
     async (req) => {
-      const expected = deps.catalog.dr.alertmanagerToken;
-      const header = req.headers.authorization ?? '';
-      const given = /^Bearer (.+)$/i.exec(header)?.[1];
-      if (!expected)
-        throw new LifeboatError('unauthenticated', 'this Lifeboat takes no alerts: dr.alertmanager_token is not set', {
-          hint: "set dr.alertmanager_token in lifeboat.yaml and the same value as the receiver's http_config.authorization.credentials",
-        });
-      if (!given || !sameToken(given, expected.reveal()))
-        throw new LifeboatError(
-          'unauthenticated',
-          'the alert webhook needs the bearer token of dr.alertmanager_token',
-          {
-            hint: "set the receiver's http_config.authorization.credentials in alertmanager.yml to that token",
-          },
-        );
       return receiveAlerts({ db: deps.db, catalog: deps.catalog, logger: req.log as unknown as Logger }, req.body);
     },
   );
