@@ -9,7 +9,9 @@ import type { ResolvedDocument } from './schema.js';
 import type {
   BackupPolicy,
   Catalog,
+  CutoverHook,
   DatabaseConfig,
+  DatabaseDrConfig,
   Duration,
   EncryptionConfig,
   NotificationChannel,
@@ -121,6 +123,13 @@ export function buildCatalog(
       ...opt('publicKey', doc.audit.public_key === undefined ? undefined : resolve(baseDir, doc.audit.public_key)),
       checkpointEvery: toDuration(doc.audit.checkpoint_every),
     },
+    dr: {
+      ...opt('alertmanagerToken', doc.dr.alertmanager_token),
+      triggers: doc.dr.triggers.map((t) => ({ match: t.match, database: t.database })),
+      healthTimeout: toDuration(doc.dr.health_timeout),
+      healthInterval: toDuration(doc.dr.health_interval),
+      instancesDir: resolve(baseDir, doc.dr.instances_dir),
+    },
     ...opt('publicUrl', doc.server?.public_url?.replace(/\/+$/, '')),
     ...opt('metricsToken', doc.server?.metrics_token),
   };
@@ -170,6 +179,7 @@ function buildDatabase(name: string, d: DatabaseDoc, baseDir: string): DatabaseC
             keepOnFailure: d.drill.keep_on_failure ?? false,
           },
     ),
+    ...opt('dr', d.dr === undefined ? undefined : buildDr(d.dr)),
     slo: {
       ...opt('backupFreshness', d.slo?.backup_freshness === undefined ? undefined : toDuration(d.slo.backup_freshness)),
     },
@@ -183,6 +193,17 @@ function buildDatabase(name: string, d: DatabaseDoc, baseDir: string): DatabaseC
       ),
       ...opt('driftSchedule', d.schema?.drift_schedule),
     },
+  };
+}
+
+function buildDr(dr: NonNullable<DatabaseDoc['dr']>): DatabaseDrConfig {
+  return {
+    target: dr.target === 'new_instance' ? 'new_instance' : { server: dr.target },
+    cutover: dr.cutover.map((h): CutoverHook =>
+      'command' in h ? { kind: 'command', argv: h.command } : { kind: 'webhook', url: h.webhook },
+    ),
+    ...opt('healthUrl', dr.health_url),
+    ...opt('smokeUrl', dr.smoke_url),
   };
 }
 

@@ -50,6 +50,7 @@ export function crossCheck(doc: unknown): CrossIssue[] {
   }
   for (const [name, team] of entries(ctx.sections.teams)) checkTeam(ctx, name, team);
   for (const [name, db] of entries(section('databases'))) checkDatabase(ctx, name, db);
+  checkDrTriggers(ctx, obj(root.dr), section('databases'));
   return ctx.issues;
 }
 
@@ -178,6 +179,24 @@ function checkDatabase(ctx: Context, name: string, db: Obj): void {
   checkMasking(ctx, obj(db.masking), at('masking'));
   checkVerify(ctx, list(db.verify), at('verify'));
   checkDrill(ctx, name, obj(db.drill), at('drill'));
+  const drTarget = obj(db.dr)?.target;
+  if (typeof drTarget === 'string' && drTarget !== 'new_instance')
+    resolveRef(ctx, [...at('dr'), 'target'], drTarget, 'servers', 'server');
+}
+
+/** Every trigger names a database of the file. */
+function checkDrTriggers(ctx: Context, dr: Obj | undefined, databases: Obj): void {
+  for (const [i, raw] of list(dr?.triggers).entries()) {
+    const database = obj(raw)?.database;
+    if (typeof database !== 'string' || Object.hasOwn(databases, database)) continue;
+    ctx.issues.push({
+      path: ['dr', 'triggers', i, 'database'],
+      anchor: 'node',
+      code: 'unknown_reference',
+      message: `database "${database}" is not defined in databases`,
+      hint: `define it under databases, or use one of: ${Object.keys(databases).join(', ') || '(none)'}`,
+    });
+  }
 }
 
 /** A drill restores into a scratch database it then drops: never on a production server. */

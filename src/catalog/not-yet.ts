@@ -26,11 +26,6 @@ export const NOT_ACTED_ON_YET: readonly NotActedOn[] = [
     path: ['servers', '*', 'labels'],
     reason: 'every worker takes every job; routing jobs to workers by label is not built yet',
   },
-  {
-    path: ['databases', '*', 'rto'],
-    reason:
-      '`lifeboat status` shows the measured restore time against it; disaster recovery does not measure the RTO yet',
-  },
 ];
 
 /**

@@ -130,6 +130,51 @@ export function databaseSchema<S extends z.ZodType>(secret: S) {
     })
     .strict();
 
+  // disaster recovery (src/dr): where a lost database is recovered to, and how the application
+  // is re-pointed and checked afterwards
+  const cutoverHook = z.union([
+    z
+      .object({
+        command: z.array(z.string().min(1)).min(1).meta({
+          description:
+            'a program and its arguments (no shell), run with LIFEBOAT_INCIDENT, LIFEBOAT_DATABASE, LIFEBOAT_RECOVERED_HOST, LIFEBOAT_RECOVERED_PORT, LIFEBOAT_RECOVERED_DBNAME, LIFEBOAT_RECOVERED_USER and LIFEBOAT_RECOVERED_URL (with the password) in its environment; exit 0 is success',
+        }),
+      })
+      .strict(),
+    z
+      .object({
+        webhook: z.url({ protocol: /^https?$/ }).meta({
+          description:
+            'POSTed a JSON body naming the incident, the database and where it was recovered (host, port, dbname, user; never the password); a 2xx answer is success',
+        }),
+      })
+      .strict(),
+  ]);
+  const dr = z
+    .object({
+      target: z.string().min(1).default('new_instance').meta({
+        description:
+          "where `lifeboat dr execute` recovers the database: new_instance (a new PostgreSQL instance on the worker's machine, on a free port) or the name of a standby server",
+      }),
+      cutover: z.array(cutoverHook).default([]).meta({
+        description:
+          're-points the application at the recovered database, in order: {command: [...]} or {webhook: url}',
+      }),
+      health_url: z
+        .url({ protocol: /^https?$/ })
+        .optional()
+        .meta({
+          description: "the application's health check, polled after the cutover until it answers 2xx",
+        }),
+      smoke_url: z
+        .url({ protocol: /^https?$/ })
+        .optional()
+        .meta({
+          description: 'a functional smoke test of the application, polled with the health check until it answers 2xx',
+        }),
+    })
+    .strict();
+
   return z
     .object({
       server: reference,
@@ -138,7 +183,10 @@ export function databaseSchema<S extends z.ZodType>(secret: S) {
       destinations: z.array(reference).default([]),
       approvals: z.number().int().min(0).default(1),
       rpo: duration.optional(),
-      rto: duration.optional(),
+      rto: duration.optional().meta({
+        description:
+          'recovery time objective: a disaster-recovery incident is reported against it (health green minus incident start)',
+      }),
       keep_previous: duration.default('24h').meta({
         description:
           'how long the database a restore replaces is kept beside it as an instant undo: a duration such as 24h or 2d',
@@ -190,6 +238,7 @@ export function databaseSchema<S extends z.ZodType>(secret: S) {
           description:
             'recovery SLOs, alerted once when breached and once when recovered: backup freshness (this), RPO (rpo), drill freshness (a passing drill every calendar month when drill is set), failing or corrupt backups',
         }),
+      dr: dr.optional(),
     })
     .strict();
 }

@@ -259,6 +259,41 @@ export function buildConfigSchema<S extends z.ZodType>(secret: S) {
         'the audit trail is anchored outside the store by signed checkpoints written to the backup storage (`_audit/checkpoints/`)',
     });
 
+  const dr = z
+    .object({
+      alertmanager_token: secret.optional().meta({
+        description:
+          "the bearer token Alertmanager sends to POST /api/v1/alerts/alertmanager (its webhook receiver's http_config.authorization.credentials)",
+      }),
+      triggers: z
+        .array(
+          z
+            .object({
+              match: z.record(z.string().min(1), z.string()).meta({
+                description: 'alert labels and their exact values, e.g. {alertname: PostgresDown, instance: prod-pg01}',
+              }),
+              database: reference.meta({ description: 'the database an alert with these labels declares lost' }),
+            })
+            .strict(),
+        )
+        .default([])
+        .meta({
+          description: 'which firing alerts open a disaster-recovery incident, and for which database (first match)',
+        }),
+      health_timeout: duration.default('15m').meta({
+        description: "how long `dr execute` polls the application's health and smoke URLs after the cutover",
+      }),
+      health_interval: duration
+        .default('5s')
+        .meta({ description: 'the time between two polls of the health and smoke URLs' }),
+      instances_dir: z.string().min(1).default('./dr-instances').meta({
+        description:
+          'where `dr execute` creates new instances (relative to lifeboat.yaml; every parent must be enterable by the postgres OS user)',
+      }),
+    })
+    .strict()
+    .meta({ description: 'disaster recovery: incidents from Alertmanager, and how recoveries are checked' });
+
   return z
     .object({
       version: z.literal(1),
@@ -271,6 +306,7 @@ export function buildConfigSchema<S extends z.ZodType>(secret: S) {
       // prefault, not default: the inner defaults must apply when the section is absent.
       policy: policy.prefault({}),
       audit: audit.prefault({}),
+      dr: dr.prefault({}),
       server: serverSection.optional(),
     })
     .strict();

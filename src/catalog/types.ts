@@ -182,6 +182,35 @@ export interface DrillConfig {
   readonly keepOnFailure: boolean;
 }
 
+/** How the application is re-pointed at a recovered database (src/dr/cutover.ts). */
+export type CutoverHook =
+  { readonly kind: 'command'; readonly argv: readonly string[] } | { readonly kind: 'webhook'; readonly url: string };
+
+/** A database's disaster recovery (src/dr). */
+export interface DatabaseDrConfig {
+  /** `new_instance`, or the name of a standby server. */
+  readonly target: 'new_instance' | { readonly server: string };
+  readonly cutover: readonly CutoverHook[];
+  readonly healthUrl?: string;
+  readonly smokeUrl?: string;
+}
+
+/** An Alertmanager alert whose labels all equal `match` declares `database` lost. */
+export interface DrTrigger {
+  readonly match: Readonly<Record<string, string>>;
+  readonly database: string;
+}
+
+/** `dr:` at the top level of lifeboat.yaml. */
+export interface DrConfig {
+  readonly alertmanagerToken?: Secret;
+  readonly triggers: readonly DrTrigger[];
+  readonly healthTimeout: Duration;
+  readonly healthInterval: Duration;
+  /** Absolute. */
+  readonly instancesDir: string;
+}
+
 export interface DatabaseConfig {
   /** The catalog name (its key in lifeboat.yaml), e.g. `CustomerDB`. */
   readonly name: string;
@@ -209,6 +238,8 @@ export interface DatabaseConfig {
   readonly drill?: DrillConfig;
   /** Per-database SLO settings (src/slo/); absent keys take the defaults derived from the schedules. */
   readonly slo?: { readonly backupFreshness?: Duration };
+  /** Disaster recovery (absent: a new instance, no cutover hooks, no health checks). */
+  readonly dr?: DatabaseDrConfig;
   /** Schema drift (src/schema/): objects left out of drift and diffs, by qualified name (`*` globs). */
   readonly schema?: {
     readonly ignore: readonly string[];
@@ -294,6 +325,7 @@ export interface Catalog {
   /** Keys of the file that Lifeboat accepts but does not act on yet, to be said at load (not-yet.ts). */
   readonly warnings: readonly ConfigWarning[];
   readonly audit: AuditConfig;
+  readonly dr: DrConfig;
   /** `server.public_url`: the base of links in notifications (absent: the listen address). */
   readonly publicUrl?: string;
   /** `server.metrics_token`: the bearer token /metrics requires (absent: /metrics is open). */

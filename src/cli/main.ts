@@ -8,6 +8,7 @@ import { VERSION } from '../version.js';
 import { registerBackupCommands } from './commands/backup.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerDrillCommands } from './commands/drill.js';
+import { registerDrCommands } from './commands/dr.js';
 import { registerIdentityCommands } from './commands/identity.js';
 import { registerMaskingCommands } from './commands/masking.js';
 import { registerNotificationCommands } from './commands/notifications.js';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerMaskingCommands(program);
   registerNotificationCommands(program);
   registerDrillCommands(program);
+  registerDrCommands(program);
   registerSchemaCommands(program);
   registerStatusCommand(program);
   return program;

@@ -21,6 +21,7 @@ import { backupRoutes } from './routes/backups.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { drillRoutes } from './routes/drills.js';
 import { physicalRoutes } from './routes/physical.js';
+import { drRoutes } from './routes/dr.js';
 import { configRoutes } from './routes/config.js';
 import { healthRoutes } from './routes/health.js';
 import { identityRoutes } from './routes/identity.js';
@@ -51,6 +52,7 @@ const ROUTES = [
   backupRoutes,
   drillRoutes,
   physicalRoutes,
+  drRoutes,
   runRoutes,
   wizardRoutes,
   approvalRoutes,

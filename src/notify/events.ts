@@ -26,6 +26,9 @@ export const NOTIFY_TYPES = [
   'slo.recovered',
   'drill.passed',
   'drill.failed',
+  'dr.declared',
+  'dr.recovered',
+  'dr.failed',
   'lifeboat.test',
 ] as const;
 export type NotifyType = (typeof NOTIFY_TYPES)[number];
@@ -105,6 +108,31 @@ export interface DrillFacts {
   keptDatabase: string | null;
 }
 
+/** A disaster-recovery incident (src/dr). */
+export interface IncidentFacts {
+  incident: number;
+  database: string;
+  team: string;
+  status: string;
+  /** manual or alertmanager */
+  source: string;
+  reason: string | null;
+  alert: string | null;
+  actor: string;
+  /** The RTO clock's start. */
+  startedAt: string;
+  /** The chosen recovery point, as a label ("backup 2026…"). */
+  recoveryPoint: string | null;
+  errorStep: string | null;
+  error: string | null;
+  rpoAchievedSeconds: number | null;
+  rtoAchievedSeconds: number | null;
+  /** RPO/RTO misses, one sentence each. */
+  misses: string[];
+  /** Where a failed recovery's new instance was kept. */
+  kept: string | null;
+}
+
 export interface TestFacts {
   channel: string;
   actor: string;
@@ -115,11 +143,14 @@ export type RunNotifyType = Extract<NotifyType, `restore.${string}`>;
 
 export type EventFacts =
   | { type: RunNotifyType; data: RunFacts }
+  | { type: DrType; data: IncidentFacts }
   | { type: 'backup.failed' | 'backup.corrupt'; data: BackupFacts }
   | { type: 'drill.passed' | 'drill.failed'; data: DrillFacts }
   | { type: 'schema.drift'; data: DriftFacts }
   | { type: 'slo.breached' | 'slo.recovered'; data: BreachFacts }
   | { type: 'lifeboat.test'; data: TestFacts };
+
+export type DrType = 'dr.declared' | 'dr.recovered' | 'dr.failed';
 
 export interface NotifyEvent<E extends EventFacts = EventFacts> {
   id: number;
@@ -136,7 +167,11 @@ export function severityOf(type: NotifyType): Severity {
     case 'backup.corrupt':
     case 'slo.breached': // a database that cannot be restored to its objective: the DBAs act on it
     case 'drill.failed':
+    case 'dr.declared':
+    case 'dr.failed':
       return 'error';
+    case 'dr.recovered':
+      return 'warning';
     case 'schema.drift':
       return 'warning';
     case 'restore.rejected':

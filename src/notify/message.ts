@@ -11,7 +11,9 @@ import {
   type BackupFacts,
   type BreachFacts,
   type DrillFacts,
+  type DrType,
   type EventFacts,
+  type IncidentFacts,
   type NotifyType,
   type RunFacts,
   type RunNotifyType,
@@ -74,6 +76,10 @@ export function composeMessage(event: EventFacts, ctx: ComposeContext): Message 
     case 'drill.passed':
     case 'drill.failed':
       return drillMessage(event.type, event.data, clean);
+    case 'dr.declared':
+    case 'dr.recovered':
+    case 'dr.failed':
+      return incidentMessage(event.type, event.data, ctx, clean);
     case 'lifeboat.test':
       return {
         type: event.type,
@@ -87,6 +93,61 @@ export function composeMessage(event: EventFacts, ctx: ComposeContext): Message 
     default:
       return runMessage(event.type, event.data, ctx, clean);
   }
+}
+
+function incidentMessage(
+  type: DrType,
+  i: IncidentFacts,
+  ctx: ComposeContext,
+  clean: (t: string | null) => string | null,
+): Message {
+  const what = `Disaster recovery #${i.incident} of ${i.database}`;
+  const facts: Fact[] = [
+    { label: 'Database', value: i.database },
+    { label: 'Team', value: i.team },
+    { label: 'Incident start', value: i.startedAt },
+    { label: 'Declared by', value: i.source === 'alertmanager' ? `Alertmanager (${i.alert ?? 'alert'})` : i.actor },
+  ];
+  if (i.reason) facts.push({ label: 'Reason', value: clean(i.reason) ?? '' });
+  if (i.recoveryPoint) facts.push({ label: 'Recovery point', value: i.recoveryPoint });
+  if (i.rpoAchievedSeconds !== null)
+    facts.push({ label: 'RPO achieved', value: formatDuration(i.rpoAchievedSeconds * 1000) });
+  if (i.rtoAchievedSeconds !== null)
+    facts.push({ label: 'RTO achieved', value: formatDuration(i.rtoAchievedSeconds * 1000) });
+  for (const miss of i.misses) facts.push({ label: 'Missed', value: miss });
+  let title: string;
+  let summary: string;
+  let command = `lifeboat dr show ${i.incident}`;
+  switch (type) {
+    case 'dr.declared':
+      title = `${what} declared`;
+      summary = `${i.database} is declared lost; the RTO clock started at ${i.startedAt}. Plan the recovery with the command below.`;
+      command = `lifeboat dr plan ${i.incident}`;
+      break;
+    case 'dr.recovered':
+      title = `${what}: service restored`;
+      summary = `${i.database} was recovered, the application re-pointed and its health checks are green${i.misses.length ? `, with ${plural(i.misses.length, 'missed objective')}` : ', within its objectives'}.`;
+      command = `lifeboat dr report ${i.incident}`;
+      break;
+    case 'dr.failed':
+      title = `${what} failed`;
+      summary = `The step ${i.errorStep ?? '?'} failed: ${clean(i.error) ?? 'see the timeline'}.${i.kept ? ` The new instance is kept for inspection: ${i.kept}.` : ''}`;
+      break;
+    default: {
+      const never: never = type;
+      return never;
+    }
+  }
+  return {
+    type,
+    title,
+    summary,
+    facts,
+    severity: severityOf(type),
+    critical: true,
+    link: { label: 'Open the incident', url: `${ctx.publicUrl}/incidents/${i.incident}` },
+    command,
+  };
 }
 
 function runMessage(

@@ -71,6 +71,11 @@ export function peopleOf(event: EventFacts, catalog: Catalog): string[] {
     case 'slo.breached':
     case 'slo.recovered':
       return dbas;
+    // an incident concerns the DBAs and whoever declared it (Alertmanager is nobody to email)
+    case 'dr.declared':
+    case 'dr.recovered':
+    case 'dr.failed':
+      return unique([...(catalog.users[event.data.actor] ? [event.data.actor] : []), ...dbas]);
     case 'restore.submitted':
       return event.data.status === 'pending_approval'
         ? [...(catalog.teams[event.data.team]?.approvers ?? [])]

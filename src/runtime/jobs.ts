@@ -18,6 +18,7 @@ import { RESTORE_QUEUE, runRestore } from '../restore/run-restore.js';
 import { DRILL_QUEUE, requestDrill } from '../drills/request.js';
 import { drillDue, scheduledDrillQueue } from '../drills/schedule.js';
 import { runDrill } from '../drills/run-drill.js';
+import { DR_QUEUE, runExecution } from '../dr/execute.js';
 import { pruneEvidence } from '../drills/evidence-retention.js';
 import type { Logger } from '../lib/logger.js';
 import { monitorSlos } from '../slo/monitor.js';
@@ -106,6 +107,10 @@ export function jobHandlers(deps: JobDeps): Record<string, JobHandler> {
   };
   handlers[SLO_QUEUE] = async () => {
     await monitorSlos({ db: deps.db, catalog: deps.catalog }, new Date());
+  };
+  handlers[DR_QUEUE] = async (data, ctx) => {
+    const { incidentId } = data as { incidentId: number };
+    await runExecution({ ...deps, logger: ctx.logger }, incidentId, { signal: ctx.signal, workerId: ctx.workerId });
   };
   handlers[MAINTENANCE_QUEUE] = async () => {
     await dropKeptCopies(deps);

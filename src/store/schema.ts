@@ -217,8 +217,43 @@ export interface SloBreachTable {
   details: ColumnType<Record<string, unknown>, string, string>;
 }
 
+export interface IncidentTable {
+  id: Generated<number>;
+  database: string;
+  owner_team: string;
+  status: string;
+  source: string;
+  reason: string | null;
+  declared_by: string;
+  declared_at: Generated<Date>;
+  started_at: Timestamp;
+  alert_fingerprint: string | null;
+  alert_name: string | null;
+  alert_labels: ColumnType<Record<string, string> | null, string | null | undefined, string | null>;
+  plan: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  planned_at: Timestamp | null;
+  instance: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  recovered_at: Timestamp | null;
+  error: string | null;
+  error_step: string | null;
+  evidence: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  worker_id: string | null;
+  heartbeat_at: Timestamp | null;
+}
+
+export interface IncidentTimelineTable {
+  id: Generated<number>;
+  incident_id: number;
+  at: ColumnType<Date, Date | undefined, Date>;
+  kind: string;
+  message: string;
+  details: ColumnType<Record<string, unknown>, string | undefined, string>;
+}
+
 export interface Database {
   physical_backups: PhysicalBackupTable;
+  incidents: IncidentTable;
+  incident_timeline: IncidentTimelineTable;
   drills: DrillTable;
   slo_breaches: SloBreachTable;
   schema_snapshots: SchemaSnapshotTable;

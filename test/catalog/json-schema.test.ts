@@ -81,6 +81,7 @@ describe('configJsonSchema', () => {
       'notifications',
       'policy',
       'audit',
+      'dr',
       'server',
     ]);
     expect(schema.required).toEqual(['version']);

@@ -8,6 +8,7 @@ import { requestBackup } from '../../src/backup/service.js';
 import { runBackup } from '../../src/backup/run-backup.js';
 import { requestDrill } from '../../src/drills/request.js';
 import { runDrill } from '../../src/drills/run-drill.js';
+import { declareIncident } from '../../src/dr/declare.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { recordEvent } from '../../src/notify/events.js';
 import { routePending } from '../../src/notify/outbox.js';
@@ -134,6 +135,8 @@ interface Fixture {
   drillId: number;
   /** TinyDB's accepted schema snapshot (so drift has a reference). */
   snapshotId: string;
+  /** A declared disaster-recovery incident of TinyDB (planned, then executed, by the baselines). */
+  incidentId: number;
 }
 
 /** A valid value for a parameter, so that a hostile value elsewhere is what the server sees. */
@@ -141,6 +144,7 @@ function baseline(f: Fixture, op: Operation, p: Param): unknown {
   if (p.in === 'path' && p.name === 'id') {
     if (/\/(approve|reject)$/.test(op.path)) return String(f.othersRunId);
     if (op.path.startsWith('/api/v1/drills')) return String(f.drillId);
+    if (op.path.startsWith('/api/v1/incidents')) return String(f.incidentId);
     if (op.path.startsWith('/api/v1/schema/snapshots')) return f.snapshotId;
     if (op.path.startsWith('/api/v1/runs')) return String(f.runId);
     return op.path.startsWith('/api/v1/notifications') ? String(f.notificationId) : f.backupId;
@@ -286,7 +290,8 @@ async function setup(): Promise<Fixture> {
   });
   expect(accepted.statusCode, accepted.body).toBe(200);
   const snapshotId = accepted.json().id as string;
-  return { lb, headers, backupId, runId, othersRunId, notificationId, drillId, snapshotId };
+  const { id: incidentId } = await declareIncident(lb.store.db, lb.catalog, { database: 'TinyDB', actor: 'dana' });
+  return { lb, headers, backupId, runId, othersRunId, notificationId, drillId, snapshotId, incidentId };
 }
 
 describe('hostile input', () => {
@@ -420,8 +425,11 @@ function check(s: Sent, status: number, contentType: string | undefined, body: s
     if (s.url.startsWith('/api/v1/physical/prod-pg01/'))
       return status === 400 && body.includes('has no physical backups') ? undefined : `answered ${status} ${body}`;
     // valid, so that a hostile value beside it is what is refused; 409: valid, but the run has ended;
-    // 401 from the sign-in code exchange: a well-formed code, but none issued (codes are single-use)
-    return (status >= 200 && status < 300) || status === 409 || (status === 401 && s.url === '/api/v1/session/exchange')
+    // 401 from the sign-in code exchange: a well-formed code, but none issued (codes are single-use);
+    // 401 from the Alertmanager receiver: it takes dr.alertmanager_token, never a user's token
+    return (status >= 200 && status < 300) ||
+      status === 409 ||
+      (status === 401 && (s.url === '/api/v1/session/exchange' || s.url === '/api/v1/alerts/alertmanager'))
       ? undefined
       : `the valid request answered ${status} ${body.slice(0, 300)}`;
   }

@@ -104,6 +104,28 @@ function eventOf(type: (typeof NOTIFY_TYPES)[number]): EventFacts {
         closedAt: type === 'slo.recovered' ? '2026-12-05T10:00:00.000Z' : null,
       },
     } as EventFacts;
+  if (type === 'dr.declared' || type === 'dr.recovered' || type === 'dr.failed')
+    return {
+      type,
+      data: {
+        incident: 3,
+        database: 'CustomerDB',
+        team: 'team-alpha',
+        status: type.slice(3),
+        source: 'alertmanager',
+        reason: 'PostgresDown',
+        alert: 'PostgresDown',
+        actor: 'alertmanager',
+        startedAt: '2026-12-05T01:00:00.000Z',
+        recoveryPoint: 'backup 20261205T000000Z-ab12',
+        errorStep: type === 'dr.failed' ? 'restore' : null,
+        error: type === 'dr.failed' ? 'x'.repeat(100_000) : null,
+        rpoAchievedSeconds: 3600,
+        rtoAchievedSeconds: 5400,
+        misses: ['RPO missed: 1h of data lost'],
+        kept: null,
+      },
+    } as EventFacts;
   return { type, data: run } as EventFacts;
 }
 

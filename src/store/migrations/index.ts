@@ -15,6 +15,7 @@ import * as m0011 from './0011_schema_snapshots.js';
 import * as m0012 from './0012_drills.js';
 import * as m0013 from './0013_slo_breaches.js';
 import * as m0015 from './0015_physical_backups.js';
+import * as m0016 from './0016_incidents.js';
 import * as m0017 from './0017_drill_scratch.js';
 
 export const migrations: Record<string, Migration> = {
@@ -32,5 +33,6 @@ export const migrations: Record<string, Migration> = {
   '0012_drills': m0012,
   '0013_slo_breaches': m0013,
   '0015_physical_backups': m0015,
+  '0016_incidents': m0016,
   '0017_drill_scratch': m0017,
 };

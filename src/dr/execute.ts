@@ -1,0 +1,382 @@
+// `dr execute <incident>`: the recovery, as seed 003's runbook reads, each step named and timed
+// in the incident's timeline:
+//   prepare the target (a new PostgreSQL instance on this worker's machine, on a free port, as
+//   the postgres OS user; or the configured standby server) → restore the chosen recovery point
+//   into it (a logical backup through the restore's own step, restore-copy.ts, never masked) →
+//   validate (row counts against the backup's manifest and the database's `verify` checks) →
+//   cut over (the database's hooks, in order) → poll the health check and the smoke test until
+//   green → recovered (the RTO clock stops at health green).
+// A failure at any step marks the incident failed at that step and notifies; the new instance
+// is kept, running, for inspection (its data directory and port are in the incident and the
+// notification). The report is stored as evidence when the execution settles.
+import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type PgBoss from 'pg-boss';
+import type { Catalog, DatabaseConfig } from '../catalog/types.js';
+import type { InstanceDoc, PlanDoc } from '../contract/dr.js';
+import { ROW_COUNTS_CHECK, failedChecksMessage, runDrillChecks } from '../drills/checks.js';
+import { databaseExists, withAdmin } from '../engines/postgres/admin.js';
+import { clusterUrl, giveToPostgres, initCluster, startCluster } from '../engines/postgres/local-cluster.js';
+import { LifeboatError, messageOf } from '../errors.js';
+import type { Logger } from '../lib/logger.js';
+import { redact, Secret } from '../lib/secret.js';
+import { RunTracker } from '../restore/progress.js';
+import { openSource, restoreCopy } from '../restore/steps/restore-copy.js';
+import type { Db } from '../store/db.js';
+import { enqueueIn } from '../worker/queue.js';
+import { makeScratchDir } from '../worker/scratch.js';
+import { runCutover } from './cutover.js';
+import { storeReport } from './evidence.js';
+import { incidentFacts } from './facts.js';
+import { waitForGreen } from './health.js';
+import { addTimeline, type TimelineEntry, transitionIncident } from './incident-state.js';
+import { pointLabel, type RecoveryPoint } from './recovery-point.js';
+import { buildReport, timelineDocs } from './report.js';
+
+export const DR_QUEUE = 'dr.execute';
+
+export type DrStep = 'prepare_target' | 'restore' | 'validate' | 'cutover' | 'health';
+
+/** Marks the incident executing and enqueues the job, in one transaction. */
+export async function requestExecution(
+  db: Db,
+  queue: PgBoss,
+  incidentId: number,
+  actor: string,
+  requestId?: string | null,
+): Promise<void> {
+  const row = await db.selectFrom('incidents').select(['plan']).where('id', '=', incidentId).executeTakeFirst();
+  const plan = row?.plan as PlanDoc | null | undefined;
+  if (row && (!plan || !plan.chosen)) {
+    throw new LifeboatError(
+      'conflict',
+      plan
+        ? `incident ${incidentId}'s plan chose no recovery point: ${plan.rpoMiss ?? ''}`
+        : `incident ${incidentId} has no plan`,
+      { hint: `plan it (again) first: \`lifeboat dr plan ${incidentId}\`` },
+    );
+  }
+  await transitionIncident(
+    db,
+    incidentId,
+    {
+      event: 'execute',
+      actor,
+      requestId: requestId ?? null,
+      set: { worker_id: null, error: null, error_step: null, recovered_at: null, instance: null },
+      details: { recoveryPoint: plan?.chosen ? pointLabel(plan.chosen) : null },
+    },
+    async (trx) => {
+      await enqueueIn(trx, queue, DR_QUEUE, { incidentId }, { retryLimit: 0, expireInHours: 23 });
+    },
+  );
+}
+
+export interface ExecuteDeps {
+  db: Db;
+  catalog: Catalog;
+  logger: Logger;
+}
+
+interface Target {
+  instance: InstanceDoc;
+  url: Secret;
+}
+
+export async function runExecution(
+  deps: ExecuteDeps,
+  incidentId: number,
+  ctx: { signal: AbortSignal; workerId: string },
+): Promise<'recovered' | 'failed' | 'skipped'> {
+  // claimed by one worker only
+  const claimed = await deps.db
+    .updateTable('incidents')
+    .set({ worker_id: ctx.workerId, heartbeat_at: new Date() })
+    .where('id', '=', incidentId)
+    .where('status', '=', 'executing')
+    .where('worker_id', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
+  if (!claimed) return 'skipped';
+  const plan = claimed.plan as PlanDoc;
+  const point = plan.chosen!;
+  const database = deps.catalog.databases[claimed.database];
+  const record = (e: TimelineEntry) => addTimeline(deps.db, incidentId, e);
+  const abort = new AbortController();
+  setMaxListeners(0, abort.signal);
+  const onShutdown = () => abort.abort(ctx.signal.reason);
+  ctx.signal.addEventListener('abort', onShutdown);
+  const secrets: Secret[] = Object.values(deps.catalog.servers).map((s) => s.url);
+  let step: DrStep = 'prepare_target';
+  let target: Target | undefined;
+  let healthGreen: Date | undefined;
+  let work: string | undefined;
+  try {
+    if (!database) throw new LifeboatError('not_found', `database ${claimed.database} is no longer in lifeboat.yaml`);
+    const timed = async <T>(name: DrStep, what: string, fn: () => Promise<T>): Promise<T> => {
+      step = name;
+      const started = Date.now();
+      await record({ kind: 'step_started', message: `${name}: ${what}`, details: { step: name } });
+      const out = await fn();
+      await record({
+        kind: 'step_finished',
+        message: `${name} done in ${((Date.now() - started) / 1000).toFixed(1)}s`,
+        details: { step: name, ms: Date.now() - started },
+      });
+      return out;
+    };
+
+    target = await timed('prepare_target', describeTarget(database), () => prepareTarget(deps, incidentId, database));
+    const t = target;
+    secrets.push(t.url);
+    await deps.db
+      .updateTable('incidents')
+      .set({ instance: JSON.stringify(t.instance) })
+      .where('id', '=', incidentId)
+      .execute();
+    await record({
+      kind: 'step_finished',
+      message: `target ready: ${t.instance.host}:${t.instance.port}/${t.instance.dbname}${t.instance.dataDir ? ` (data directory ${t.instance.dataDir})` : ''}`,
+      details: { step: 'target', instance: t.instance },
+    });
+
+    work = await makeScratchDir('dr', incidentId);
+    const tables = await timed('restore', `${pointLabel(point)} (taken ${point.takenAt})`, () =>
+      restorePoint(deps, point, database, t, work!, secrets, incidentId, abort.signal),
+    );
+
+    await timed('validate', 'row counts against the backup and the verify checks', async () => {
+      const checks = await runDrillChecks(t.url, t.instance.dbname, tables, database.verify);
+      for (const c of checks)
+        await record({
+          kind: 'step_finished',
+          message: `check "${c.name}": ${c.passed ? 'passed' : 'FAILED'} (${JSON.stringify(c.value)})`,
+          details: { step: 'check', name: c.name, passed: c.passed, rowCounts: c.name === ROW_COUNTS_CHECK },
+        });
+      const failed = failedChecksMessage(checks);
+      if (failed) throw new LifeboatError('blocked_by_check', failed, { hint: 'inspect the recovered database' });
+    });
+
+    const hooks = database.dr?.cutover ?? [];
+    await timed('cutover', hooks.length ? `${hooks.length} hook(s)` : 'no cutover hooks configured', () =>
+      runCutover(
+        hooks,
+        { incident: incidentId, database: database.name, instance: t.instance, url: t.url },
+        record,
+        abort.signal,
+      ),
+    );
+
+    healthGreen = await timed('health', 'polling the health check and the smoke test', () =>
+      waitForGreen(
+        {
+          ...(database.dr?.healthUrl ? { healthUrl: database.dr.healthUrl } : {}),
+          ...(database.dr?.smokeUrl ? { smokeUrl: database.dr.smokeUrl } : {}),
+          timeoutMs: deps.catalog.dr.healthTimeout.ms,
+          intervalMs: deps.catalog.dr.healthInterval.ms,
+        },
+        record,
+        abort.signal,
+      ),
+    );
+  } catch (err) {
+    const error = redact(messageOf(err), secrets);
+    const kept = target?.instance.dataDir
+      ? `${target.instance.dataDir} (PostgreSQL on ${target.instance.host}:${target.instance.port}, password in ${target.instance.passwordFile})`
+      : target
+        ? `${target.instance.dbname} on ${target.instance.server}`
+        : null;
+    await record({ kind: 'step_failed', message: `${step} failed: ${error}`, details: { step, error } });
+    await transitionIncident(deps.db, incidentId, {
+      event: 'fail',
+      actor: 'worker',
+      owner: ctx.workerId,
+      quiet: true,
+      set: { error, error_step: step, heartbeat_at: new Date() },
+      details: { step, reason: error, ...(kept ? { kept } : {}) },
+      timeline: {
+        kind: 'failed',
+        message: `recovery failed at ${step}${kept ? `; kept for inspection: ${kept}` : ''}`,
+        details: { step, kept },
+      },
+      notify: {
+        type: 'dr.failed',
+        facts: () =>
+          incidentFacts({ ...claimed, error, error_step: step }, { actor: 'worker', status: 'failed', kept }),
+      },
+    });
+    await settle(deps, incidentId);
+    return 'failed';
+  } finally {
+    ctx.signal.removeEventListener('abort', onShutdown);
+    if (work !== undefined) await rm(work, { recursive: true, force: true });
+  }
+
+  // recovered: the RTO clock stops at health green
+  const green = healthGreen!;
+  const timeline = await deps.db
+    .selectFrom('incident_timeline')
+    .selectAll()
+    .where('incident_id', '=', incidentId)
+    .orderBy('id')
+    .execute();
+  const report = buildReport(
+    { ...claimed, status: 'recovered', recovered_at: green },
+    timelineDocs(timeline),
+    database,
+    new Date(),
+  );
+  await transitionIncident(deps.db, incidentId, {
+    event: 'recover',
+    actor: 'worker',
+    owner: ctx.workerId,
+    quiet: true,
+    set: { recovered_at: green, heartbeat_at: new Date() },
+    details: {
+      rpoAchievedSeconds: report.rpoAchievedSeconds,
+      rtoAchievedSeconds: report.rtoAchievedSeconds,
+      misses: report.misses,
+    },
+    timeline: {
+      kind: 'recovered',
+      message: `service restored: RPO achieved ${report.rpoAchievedSeconds}s, RTO achieved ${report.rtoAchievedSeconds}s${report.misses.length ? `; ${report.misses.join('; ')}` : ''}`,
+      details: { rpoAchievedSeconds: report.rpoAchievedSeconds, rtoAchievedSeconds: report.rtoAchievedSeconds },
+    },
+    notify: {
+      type: 'dr.recovered',
+      facts: () =>
+        incidentFacts(claimed, {
+          actor: 'worker',
+          status: 'recovered',
+          rpoAchievedSeconds: report.rpoAchievedSeconds,
+          rtoAchievedSeconds: report.rtoAchievedSeconds,
+          misses: report.misses,
+        }),
+    },
+  });
+  await settle(deps, incidentId);
+  return 'recovered';
+}
+
+/** The report stored as evidence once the execution settled (a storage problem is logged, not fatal). */
+async function settle(deps: ExecuteDeps, incidentId: number): Promise<void> {
+  try {
+    await storeReport(deps, incidentId, 'worker');
+  } catch (err) {
+    deps.logger.warn({ incidentId, reason: redact(messageOf(err)) }, 'incident report could not be stored');
+  }
+}
+
+function describeTarget(database: DatabaseConfig): string {
+  const t = database.dr?.target ?? 'new_instance';
+  return t === 'new_instance' ? 'a new PostgreSQL instance on this worker' : `standby server ${t.server}`;
+}
+
+async function prepareTarget(deps: ExecuteDeps, incidentId: number, database: DatabaseConfig): Promise<Target> {
+  const t = database.dr?.target ?? 'new_instance';
+  if (t !== 'new_instance') {
+    const server = deps.catalog.servers[t.server];
+    if (!server) throw new LifeboatError('not_found', `standby server ${t.server} is no longer in lifeboat.yaml`);
+    // a standby's database is never replaced: the recovery goes into an empty place only
+    const exists = await withAdmin(server.url, (c) => databaseExists(c, database.dbname));
+    if (exists)
+      throw new LifeboatError('conflict', `standby server ${server.name} already has a database ${database.dbname}`, {
+        hint: `drop or rename it on ${server.name} if it may be replaced, then execute the incident again`,
+      });
+    const u = new URL(server.url.reveal());
+    u.pathname = `/${encodeURIComponent(database.dbname)}`;
+    return {
+      instance: {
+        kind: 'standby',
+        server: server.name,
+        host: u.hostname,
+        port: Number(u.port || 5432),
+        dbname: database.dbname,
+        user: decodeURIComponent(u.username),
+        dataDir: null,
+        passwordFile: null,
+      },
+      url: new Secret(u.toString(), `standby ${server.name}`),
+    };
+  }
+  const dir = join(deps.catalog.dr.instancesDir, `incident-${incidentId}-${Date.now()}`);
+  const dataDir = join(dir, 'pgdata');
+  await mkdir(dir, { recursive: true });
+  // the postgres OS user enters it to reach the data directory (whatever the umask)
+  await chmod(dir, 0o755);
+  const password = randomBytes(18).toString('base64url');
+  const passwordFile = join(dir, 'password');
+  await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
+  await initCluster({ dataDir, superuser: 'postgres', password, durable: true });
+  giveToPostgres(dataDir);
+  const port = await startCluster(dataDir);
+  // (connections to other databases of it take this URL with another name: admin.ts withClient)
+  const url = new Secret(
+    clusterUrl({ port, superuser: 'postgres', password }, database.dbname),
+    `incident ${incidentId} instance`,
+  );
+  return {
+    instance: {
+      kind: 'new_instance',
+      server: null,
+      host: '127.0.0.1',
+      port,
+      dbname: database.dbname,
+      user: 'postgres',
+      dataDir,
+      passwordFile,
+    },
+    url,
+  };
+}
+
+/** Restores the point into the target's database; the tables (with their row counts) to validate. */
+async function restorePoint(
+  deps: ExecuteDeps,
+  point: RecoveryPoint,
+  database: DatabaseConfig,
+  t: Target,
+  work: string,
+  secrets: Secret[],
+  incidentId: number,
+  signal: AbortSignal,
+) {
+  switch (point.kind) {
+    case 'logical': {
+      const source = await openSource(deps, point.backupId, database);
+      const tracker = new RunTracker(async () => {
+        await deps.db.updateTable('incidents').set({ heartbeat_at: new Date() }).where('id', '=', incidentId).execute();
+        return false;
+      }, secrets);
+      tracker.start(() => {});
+      try {
+        await restoreCopy({
+          url: t.url,
+          dbname: t.instance.dbname,
+          source: source.reader,
+          work,
+          database,
+          // production data recovered for production: never masked
+          mask: false,
+          tracker,
+          signal,
+          onCreated: () => {},
+        });
+        return source.reader.manifest.tables;
+      } finally {
+        await tracker.stop();
+        await source.close();
+      }
+    }
+    case 'physical':
+      throw new LifeboatError('internal', `${pointLabel(point)}: physical recovery is not wired into dr execute yet`, {
+        hint: 'plan again once physical recovery points are built (src/dr/recovery-point.ts physicalCandidates)',
+      });
+    default: {
+      const never: never = point;
+      return never;
+    }
+  }
+}
