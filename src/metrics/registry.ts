@@ -12,6 +12,7 @@ import type { Db } from '../store/db.js';
 import { VERSION } from '../version.js';
 import { type Family, type FamilyContext, STORE_FAMILIES } from './families.js';
 import { readStoreSnapshot } from './store-snapshot.js';
+import { readOpenBreaches, SLO_FAMILIES } from './slo-breaches.js';
 
 /** What a source reads from the store once per scrape, and the families derived from it. */
 export interface MetricSource<S> {
@@ -20,13 +21,11 @@ export interface MetricSource<S> {
   families: ReadonlyArray<Family<S>>;
 }
 
-/**
- * Every source of store-derived metrics. The SLO breach state (another branch) is added here as
- * a source of its own: `lifeboat_slo_breach{database,slo}` read from its table.
- */
+/** Every source of store-derived metrics: the catalogs' snapshot, and the SLOs' open breaches. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each source pairs its own snapshot type with its families
 export const METRIC_SOURCES: ReadonlyArray<MetricSource<any>> = [
   { name: 'store', read: readStoreSnapshot, families: STORE_FAMILIES },
+  { name: 'slo', read: readOpenBreaches, families: SLO_FAMILIES },
 ];
 
 export interface MetricsDeps {

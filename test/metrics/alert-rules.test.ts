@@ -11,7 +11,7 @@ describe('deploy/prometheus/lifeboat-alerts.yml', () => {
   it('passes promtool check rules', async () => {
     const r = await promtoolCheckRules(join(DIR, 'lifeboat-alerts.yml'));
     expect(r.stderr).toBe('');
-    expect(r.stdout).toContain('SUCCESS: 11 rules found');
+    expect(r.stdout).toContain('SUCCESS: 12 rules found');
     expect(r.code).toBe(0);
   });
 

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { type FamilyContext, type Sample, STORE_FAMILIES } from '../../src/metrics/families.js';
 import { cumulative, RESTORE_SECONDS_BUCKETS, type StoreSnapshot } from '../../src/metrics/store-snapshot.js';
 import { RUN_STATUSES } from '../../src/restore/lifecycle.js';
+import { sloBreachSamples } from '../../src/metrics/slo-breaches.js';
 
 const NOW = 1_800_000_000;
 const ctx: FamilyContext = {
@@ -176,5 +177,20 @@ describe('store metric families', () => {
     expect(cumulative({ database: 'CustomerDB', slots: {}, count: 0, sum: 0 }).buckets).toEqual(
       RESTORE_SECONDS_BUCKETS.map(() => 0),
     );
+  });
+
+  it('SLO breaches: every SLO of every configured database, 1 where open, nothing for an unconfigured database', () => {
+    const samples = sloBreachSamples(
+      [
+        { database: 'CustomerDB', slo: 'rpo' },
+        { database: 'GoneDB', slo: 'rpo' },
+      ],
+      ctx,
+    );
+    expect(samples).toHaveLength(8);
+    expect(samples.filter((s) => s.value === 1)).toEqual([
+      { labels: { database: 'CustomerDB', slo: 'rpo' }, value: 1 },
+    ]);
+    expect(samples.some((s) => s.labels.database === 'GoneDB')).toBe(false);
   });
 });

@@ -171,6 +171,24 @@ describe('/metrics', () => {
     expect(one(lines, 'lifeboat_drills', { status: 'passed' })).toBe(1);
     expect(one(lines, 'lifeboat_schema_drift', { database: 'CustomerDB' })).toBe(1);
 
+    // SLO breaches: every SLO of every configured database, 1 exactly where the store has it open
+    const open = await db
+      .selectFrom('slo_breaches')
+      .select(['database', 'slo'])
+      .where('closed_at', 'is', null)
+      .execute();
+    const breaches = lines.filter((l) => l.name === 'lifeboat_slo_breach' && l.labels.database === 'CustomerDB');
+    expect(breaches.map((l) => l.labels.slo).sort()).toEqual([
+      'backup_failing',
+      'backup_freshness',
+      'drill_freshness',
+      'rpo',
+    ]);
+    for (const l of breaches)
+      expect(l.value, l.labels.slo).toBe(
+        open.some((b) => b.database === 'CustomerDB' && b.slo === l.labels.slo) ? 1 : 0,
+      );
+
     // runs by status: every status, the store's counts
     const counts = await db.selectFrom('restore_runs').select(['status']).execute();
     const byStatus = lines.filter((l) => l.name === 'lifeboat_restore_runs');
@@ -225,6 +243,7 @@ describe('/metrics', () => {
       'database',
       'team',
       'status',
+      'slo',
       'channel_type',
       'method',
       'route',
