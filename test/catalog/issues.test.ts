@@ -704,7 +704,7 @@ const cases: Case[] = [
         path: 'servers.pg1.command',
         code: 'unknown_key',
         at: '3:58',
-        hint: 'known keys here: engine, tier, url, labels',
+        hint: 'known keys here: engine, tier, url, labels, pgbackrest',
       },
     ],
   },
