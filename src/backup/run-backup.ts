@@ -24,7 +24,7 @@ import {
 } from '../engines/postgres/dump.js';
 import { LifeboatError, messageOf } from '../errors.js';
 import type { Logger } from '../lib/logger.js';
-import { redact } from '../lib/secret.js';
+import { redact, type Secret } from '../lib/secret.js';
 import { openCatalogStorage } from '../storage/index.js';
 import type { Storage } from '../storage/storage.js';
 import type { Db } from '../store/db.js';
@@ -49,6 +49,11 @@ export interface BackupDeps {
   workerId?: string;
   /** Tests lower age's scrypt cost; production keeps the default. */
   scryptWorkFactor?: number;
+  /**
+   * Dump from this instance instead of the database's server: a scratch instance recovered to a
+   * point in time (src/restore/pitr-source.ts). Same roles and database name, another port.
+   */
+  from?: Secret;
 }
 
 /**
@@ -84,7 +89,8 @@ export async function runBackup(deps: BackupDeps, backupId: string): Promise<Bac
     await markFailed(deps.db, backupId, `database ${row.database} has no backup policy in lifeboat.yaml any more`, '');
     return 'failed';
   }
-  const server = deps.catalog.servers[database.server]!;
+  const catalogued = deps.catalog.servers[database.server]!;
+  const server = deps.from ? { ...catalogued, url: deps.from } : catalogued;
   const workerId = deps.workerId ?? `local-${process.pid}`;
   const startedAt = new Date();
   // the snapshot is exported while the backup is marked running: pg_dump starts as soon as it exists
@@ -182,7 +188,8 @@ async function dumpAndStore(
   snapshotting: Promise<ExportedSnapshot>,
 ): Promise<Manifest> {
   const policy = database.backup!;
-  const server = deps.catalog.servers[database.server]!;
+  const catalogued = deps.catalog.servers[database.server]!;
+  const server = deps.from ? { ...catalogued, url: deps.from } : catalogued;
   const compression = policy.compression ?? DEFAULT_COMPRESSION;
 
   const keys = policy.encrypt ? await newBackupKeys(policy.encrypt, deps.scryptWorkFactor) : undefined;

@@ -74,6 +74,13 @@ function transition(from: BackupStatus, event: BackupEvent): BackupStatus | unde
   }
 }
 
+/**
+ * The trigger of a backup dumped from a scratch instance recovered to a point in time
+ * (src/restore/pitr-source.ts): its content is older than its `finished_at`, so the choices of
+ * "the newest backup" (restore sources, DR plans, SLOs, drills) leave it out.
+ */
+export const PITR_TRIGGER = 'pitr';
+
 /** Backups a restore, drill or DR plan picks by itself (an unverifiable one only when named by id). */
 export const RESTORABLE_BACKUP_STATUSES = ['verified', 'completed'] as const satisfies readonly BackupStatus[];
 

@@ -209,7 +209,12 @@ export const RunRequest = z.object({
   // destination is parsed); this bound only keeps megabytes out
   to: line(128).describe('<server> or <server>/<dbname>'),
   backupId: backupId.optional(),
-  at: z.iso.datetime({ offset: true }).optional().describe('restore the newest backup taken at or before this time'),
+  at: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .describe(
+      'on a database whose server has physical backups (pgbackrest): the database as it was at this time, recovered to a scratch instance and backed up (a backup with trigger pitr); otherwise the newest backup taken at or before this time',
+    ),
   tables: z.array(line(300)).max(1000).optional(),
   startAt: z.iso.datetime({ offset: true }).optional(),
   justification: freeText(2000).optional(),
@@ -243,7 +248,9 @@ export const RunSourceRequest = z
     at: z.iso
       .datetime({ offset: true })
       .optional()
-      .describe('the newest restorable backup taken at or before this time'),
+      .describe(
+        'on a database whose server has physical backups (pgbackrest): the database as it was at this time, recovered to a scratch instance and backed up (a backup with trigger pitr); otherwise the newest backup taken at or before this time',
+      ),
   })
   .refine((s) => !(s.backupId && s.at), { message: 'give a backupId or a point in time (at), not both' });
 

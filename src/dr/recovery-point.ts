@@ -4,6 +4,7 @@
 // the kind (src/dr/execute.ts).
 import type { DatabaseConfig } from '../catalog/types.js';
 import type { Db } from '../store/db.js';
+import { PITR_TRIGGER } from '../backup/status.js';
 
 export type RecoveryPoint =
   | {
@@ -56,6 +57,8 @@ export async function logicalCandidates(db: Db, database: DatabaseConfig): Promi
     .where('database', '=', database.name)
     .where('deleted_at', 'is', null)
     .where('status', 'in', ['completed', 'verified', 'corrupt', 'unverifiable'])
+    // a backup of an older point in time is no recovery point for "now"
+    .where('trigger', '<>', PITR_TRIGGER)
     .execute();
   return rows
     .map((r): RecoveryPoint => ({

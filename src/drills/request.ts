@@ -10,6 +10,7 @@ import { drillName } from '../restore/names.js';
 import type { Db } from '../store/db.js';
 import { enqueueIn } from '../worker/queue.js';
 import { drillTarget } from './target-rule.js';
+import { PITR_TRIGGER } from '../backup/status.js';
 
 export const DRILL_QUEUE = 'drill.run';
 
@@ -37,7 +38,7 @@ export async function requestDrill(
     .where('deleted_at', 'is', null);
   q = req.backupId
     ? q.where('id', '=', req.backupId)
-    : q.where('status', '=', 'verified').orderBy('created_at', 'desc');
+    : q.where('status', '=', 'verified').where('trigger', '<>', PITR_TRIGGER).orderBy('created_at', 'desc');
   const backup = await q.limit(1).executeTakeFirst();
   if (!backup) {
     throw new LifeboatError(

@@ -21,6 +21,7 @@ import {
   chooseSource,
   createDraft,
   resolveDestination,
+  resolveSource,
   runChecks,
 } from './wizard.js';
 
@@ -38,10 +39,6 @@ export async function requestRestore(
 ): Promise<number> {
   const database = getDatabase(deps.catalog, req.database);
   const { server, dbname } = resolveDestination(deps.catalog, database, req.to);
-  // a source or tables that do not exist are refused here; what exists but is dangerous (a
-  // corrupt backup, unmasked personal data, …) becomes a blocking check the dry run shows
-  const backup = await chooseBackup(deps.db, database.name, req);
-  if (req.tables?.length) resolveScope(req.tables, backup.manifest.tables);
   if (req.execute) {
     // refused before anything is written: the typed identifier, and "I reviewed the impact"
     const identifier = confirmationFor({ server: server.name, dbname, tier: server.tier, database: database.name });
@@ -52,10 +49,16 @@ export async function requestRestore(
       });
     }
   }
+  // a source or tables that do not exist are refused here; what exists but is dangerous (a
+  // corrupt backup, unmasked personal data, …) becomes a blocking check the dry run shows. A
+  // point in time on a database with physical backups becomes a backup of the state then.
+  const source = await resolveSource(deps, who, database, req, requestId);
+  const backup = await chooseBackup(deps.db, database.name, { backupId: source.backupId });
+  if (req.tables?.length) resolveScope(req.tables, backup.manifest.tables);
 
   const id = await deps.db.transaction().execute(async (trx) => {
     const runId = await createDraft(deps, who, req, requestId, trx);
-    await chooseSource(deps, who, runId, { backupId: backup.id, at: req.at }, requestId, trx);
+    await chooseSource(deps, who, runId, source, requestId, trx);
     await chooseScope(deps, who, runId, req.tables?.length ? req.tables : null, requestId, trx);
     return runId;
   });

@@ -12,7 +12,7 @@ import type PgBoss from 'pg-boss';
 import type { Principal } from '../access/principal.js';
 import { recordAudit } from '../audit/record.js';
 import { Manifest } from '../backup/manifest.js';
-import { RESTORABLE_BACKUP_STATUSES } from '../backup/status.js';
+import { PITR_TRIGGER, RESTORABLE_BACKUP_STATUSES } from '../backup/status.js';
 import { getDatabase, getServer } from '../catalog/lookup.js';
 import type { Catalog, DatabaseConfig, ServerConfig } from '../catalog/types.js';
 import type { CheckDoc, PreviewDoc } from '../contract/runs.js';
@@ -24,6 +24,7 @@ import { loadRun } from './control.js';
 import { assertDestinationAllowed, cataloguedDatabases } from './destination-rule.js';
 import { confirmationFor, parseDestination } from './identifier.js';
 import { EDITABLE_STATUSES, type RunEvent, type RunStatus } from './lifecycle.js';
+import { backupAsAt, physicalServerOf } from './pitr-source.js';
 import { currentPlanHash } from './plan.js';
 import { transitionRun } from './run-state.js';
 import { resolveScope } from './scope.js';
@@ -32,6 +33,8 @@ export interface WizardDeps {
   db: Db;
   queue?: PgBoss;
   catalog: Catalog;
+  /** Where scratch instances recovered to a point in time are made (default: the temp directory). */
+  scratchDir?: string;
 }
 
 type RunRow = Selectable<RestoreRunTable>;
@@ -156,6 +159,11 @@ async function lockEditable(trx: Transaction<Database>, who: Principal, runId: n
   return run;
 }
 
+/** Throws the refusal lockEditable gives (the run can no longer change). */
+async function lockEditableNow(deps: WizardDeps, who: Principal, runId: number): Promise<void> {
+  await deps.db.transaction().execute((t) => lockEditable(t, who, runId, 'source'));
+}
+
 /** Voids the run's standing approvals (an edit changes what they approved). */
 async function voidApprovals(trx: Transaction<Database>, runId: number, reason: string): Promise<number> {
   const r = await trx
@@ -170,8 +178,50 @@ async function voidApprovals(trx: Transaction<Database>, runId: number, reason: 
 
 export interface SourceRequest {
   backupId?: string | undefined;
-  /** The newest restorable backup taken at or before this time. */
+  /**
+   * On a database whose server has physical backups: the database as it was at this time
+   * (pitr-source.ts). Otherwise the newest restorable backup taken at or before it.
+   */
   at?: string | undefined;
+}
+
+/** What a source names, once resolved to a backup: the physical point in time it came from, if any. */
+export interface ResolvedSource {
+  backupId: string;
+  at?: string | undefined;
+  physical?: { server: string; stanza: string; at: string };
+}
+
+/**
+ * Resolves a source to a backup. A point in time on a database with physical backups is made
+ * into a backup of the database as it was then (slow: a recovery and a dump) — outside any
+ * transaction, before the run is locked.
+ */
+export async function resolveSource(
+  deps: WizardDeps,
+  who: Principal,
+  database: DatabaseConfig,
+  req: SourceRequest,
+  requestId: string | null,
+): Promise<ResolvedSource> {
+  const server = physicalServerOf(deps.catalog, database);
+  if (req.at && !req.backupId && server) {
+    const at = new Date(req.at);
+    const backupId = await backupAsAt(
+      { db: deps.db, catalog: deps.catalog, ...(deps.scratchDir ? { scratchDir: deps.scratchDir } : {}) },
+      database,
+      at,
+      who.user,
+      requestId,
+    );
+    return {
+      backupId,
+      at: req.at,
+      physical: { server: server.name, stanza: server.pgbackrest.stanza, at: at.toISOString() },
+    };
+  }
+  const backup = await chooseBackup(deps.db, database.name, req);
+  return { backupId: backup.id, at: req.at };
 }
 
 /** The backup a source names: by id (whatever its status: the checks judge it), or the newest restorable one. */
@@ -187,7 +237,11 @@ export async function chooseBackup(
     .where('deleted_at', 'is', null);
   if (req.backupId) q = q.where('id', '=', req.backupId);
   else {
-    q = q.where('status', 'in', RESTORABLE_BACKUP_STATUSES).orderBy('finished_at', 'desc').limit(1);
+    q = q
+      .where('status', 'in', RESTORABLE_BACKUP_STATUSES)
+      .where('trigger', '<>', PITR_TRIGGER)
+      .orderBy('finished_at', 'desc')
+      .limit(1);
     if (req.at) q = q.where('finished_at', '<=', new Date(req.at));
   }
   const row = await q.executeTakeFirst();
@@ -241,25 +295,43 @@ async function edit(
   await (trx ? work(trx) : deps.db.transaction().execute(work));
 }
 
-/** Step 1: the source. Resets the scope and everything after it. */
+/**
+ * Step 1: the source. Resets the scope and everything after it. A point in time on a database
+ * with physical backups is resolved first (resolveSource), outside the run's transaction; a
+ * source already resolved (`resolved`) is taken as it is.
+ */
 export async function chooseSource(
   deps: WizardDeps,
   who: Principal,
   runId: number,
-  req: SourceRequest,
+  req: SourceRequest | ResolvedSource,
   requestId: string | null,
   trx?: Transaction<Database>,
 ): Promise<void> {
+  let source: SourceRequest | ResolvedSource = req;
+  if (req.at && !req.backupId) {
+    // refused before the slow part: someone else's run, or one that can no longer change
+    const before = await loadRun(deps.db, runId);
+    assertRequester(before, who);
+    if (!EDITABLE_STATUSES.has(before.status as RunStatus)) await lockEditableNow(deps, who, runId);
+    source = await resolveSource(deps, who, getDatabase(deps.catalog, before.database), req, requestId);
+  }
+  const physical = 'physical' in source ? source.physical : undefined;
   await edit(
     deps,
     who,
     runId,
     'source',
     async (run, t) => {
-      const backup = await chooseBackup(t, run.database, req);
+      const backup = await chooseBackup(t, run.database, source);
       return {
-        set: { backup_id: backup.id, point_in_time: req.at ? new Date(req.at) : null, tables: null },
-        details: { backupId: backup.id, backupStatus: backup.status, at: req.at ?? null },
+        set: { backup_id: backup.id, point_in_time: source.at ? new Date(source.at) : null, tables: null },
+        details: {
+          backupId: backup.id,
+          backupStatus: backup.status,
+          at: source.at ?? null,
+          ...(physical ? { source: 'physical', physical } : {}),
+        },
       };
     },
     requestId,

@@ -5,6 +5,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 import type { SloFacts } from './evaluate.js';
+import { PITR_TRIGGER } from '../backup/status.js';
 
 /** Backups that were written to the end: a queued or running one is not an attempt yet. */
 const ATTEMPTED = ['completed', 'verified', 'corrupt', 'unverifiable', 'failed'];
@@ -34,6 +35,7 @@ export async function readSloFactsOf(
       .where('database', 'in', databases)
       .where('deleted_at', 'is', null)
       .where('status', 'in', statuses)
+      .where('trigger', '<>', PITR_TRIGGER)
       .orderBy('database')
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')

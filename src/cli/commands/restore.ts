@@ -126,7 +126,10 @@ export function registerRestoreCommands(program: Command): void {
     .description('a dry run up to the preview; with --execute --confirm <identifier>, submitted')
     .requiredOption('--to <server[/dbname]>', 'destination server and database name')
     .option('--backup <id>', 'restore this backup (default: the newest verified one)')
-    .option('--at <time>', 'the newest backup taken at or before this ISO time')
+    .option(
+      '--at <time>',
+      'as it was at this ISO time (a server with pgbackrest: recovered to it); otherwise the newest backup taken at or before it',
+    )
     .option('--tables <a,b>', 'restore only these tables (rows replaced in one transaction)')
     .option('--start-at <time>', 'start at this ISO time')
     .option('--justification <text>', 'why (shown to approvers, kept in the audit trail)')

@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { sql } from 'kysely';
 import type pg from 'pg';
 import type { Manifest, TableCount } from '../../backup/manifest.js';
-import { RESTORABLE_BACKUP_STATUSES } from '../../backup/status.js';
+import { PITR_TRIGGER, RESTORABLE_BACKUP_STATUSES } from '../../backup/status.js';
 import type { Catalog, DatabaseConfig, ServerConfig, Tier } from '../../catalog/types.js';
 import { databaseExists, withAdmin, withClient } from '../../engines/postgres/admin.js';
 import {
@@ -167,6 +167,7 @@ async function newestUsable(db: Db, database: string): Promise<AssessFacts['newe
     .where('database', '=', database)
     .where('deleted_at', 'is', null)
     .where('status', 'in', RESTORABLE_BACKUP_STATUSES)
+    .where('trigger', '<>', PITR_TRIGGER)
     .where('finished_at', 'is not', null)
     .orderBy('finished_at', 'desc')
     .limit(1)

@@ -1,0 +1,255 @@
+// "A table as it was at time T", masked, self-service (issue 18 item 3), with the real pgBackRest:
+// a source that archives its WAL, a full backup; rows written, T noted, more rows written, then
+// the table dropped. `restore request --at T --tables customers` into a development destination,
+// executed and approved through the ordinary engine: the destination holds exactly the rows
+// committed before T, the email column masked, and the scratch instance recovered to T is gone.
+// A T beyond the archived WAL is refused before anything is written or restored.
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/catalog/load.js';
+import type { RunDoc } from '../../src/contract/runs.js';
+import { giveToPostgres } from '../../src/engines/postgres/local-cluster.js';
+import { takePhysicalBackup } from '../../src/physical/backup.js';
+import { getServerOf } from '../../src/physical/lookup.js';
+import { requiredSettings, settingsLines, setupStanza } from '../../src/physical/setup.js';
+import { lifeboat } from '../harness/cli.js';
+import { harnessRoot, startTestCluster, type TestCluster } from '../harness/cluster.js';
+import { startTestLifeboat, type TestLifeboat } from '../harness/lifeboat.js';
+import { PASSWORD, SUPERUSER } from '../harness/paths.js';
+
+let root: string;
+let sockDir: string;
+let source: TestCluster;
+let dev: TestCluster;
+let lb: TestLifeboat;
+
+const config = () => `version: 1
+teams:
+  team-shop:
+    members: [jsmith]
+    approvers: [alice]
+users:
+  jsmith: { email: jsmith@example.com, roles: [developer] }
+  alice: { email: alice@example.com, roles: [db-owner] }
+  dana: { email: dana@example.com, roles: [dba-admin] }
+servers:
+  prod:
+    engine: postgres
+    tier: production
+    url: env:PROD_URL
+    pgbackrest:
+      stanza: shop
+      pg_data: ${source?.dataDir ?? '/unknown'}
+      socket_path: ${sockDir}
+      repo: vault
+      config_dir: ${join(root, 'pgbr')}
+      archive_timeout: 60s
+  dev: { engine: postgres, tier: development, url: env:DEV_URL }
+storage:
+  vault: { type: filesystem, path: ${join(root, 'vault')} }
+  main: { type: filesystem, path: ${join(root, 'backups')} }
+databases:
+  Shop:
+    server: prod
+    name: shop
+    owner: team-shop
+    destinations: [dev]
+    approvals: 1
+    backup:
+      storage: main
+    masking:
+      key: env:MASKING_KEY
+      rules:
+        - { table: public.customers, column: email, transform: token }
+`;
+
+const scratchDirs = () => readdirSync(tmpdir()).filter((f) => f.startsWith('lifeboat-pitr-prod-'));
+
+beforeAll(async () => {
+  root = mkdtempSync(join(harnessRoot(), 'pitr-restore-'));
+  chmodSync(root, 0o755);
+  // a Unix socket path is limited to 107 bytes: pgBackRest connects through one
+  sockDir = mkdtempSync('/tmp/lbsock-');
+  chmodSync(sockDir, 0o755);
+  giveToPostgres(sockDir);
+  const pre = parseConfig(config(), {
+    baseDir: root,
+    env: {
+      PROD_URL: 'postgres://p:x@127.0.0.1:1/postgres',
+      DEV_URL: 'postgres://p:x@127.0.0.1:1/postgres',
+      MASKING_KEY: 'k',
+    },
+  });
+  const settings = settingsLines(requiredSettings(getServerOf(pre, 'prod')));
+  [source, dev] = await Promise.all([
+    startTestCluster('pitrr-src', { settings: [...settings, `unix_socket_directories = '${sockDir}'`] }),
+    startTestCluster('pitrr-dev'),
+  ]);
+  lb = await startTestLifeboat(config(), {
+    PROD_URL: `postgres://${SUPERUSER}:${PASSWORD}@127.0.0.1:${source.port}/postgres`,
+    DEV_URL: `postgres://${SUPERUSER}:${PASSWORD}@127.0.0.1:${dev.port}/postgres`,
+    MASKING_KEY: 'pitr-test-key-0123456789abcdef',
+  });
+}, 120_000);
+
+afterAll(() => rmSync(sockDir, { recursive: true, force: true }));
+
+const customers = 'create table customers (id int primary key, email text not null, note text)';
+const orders = 'create table orders (id int primary key, amount int not null)';
+
+describe('restore request --at T on a database with physical backups', () => {
+  /** `restore request Shop --at T --execute` as jsmith, approved by alice, followed to its end. */
+  async function restoreAt(t: Date, extra: string[]) {
+    const before = scratchDirs();
+    const requested = await lifeboat(
+      [
+        'restore',
+        'request',
+        'Shop',
+        '--to',
+        'dev/shop_dev',
+        '--at',
+        t.toISOString(),
+        ...extra,
+        '--execute',
+        '--confirm',
+        'dev/shop_dev',
+        '--json',
+      ],
+      { env: await lb.cliEnv('jsmith') },
+    );
+    expect(requested.stderr).toBe('');
+    expect(requested.code).toBe(0);
+    const run = JSON.parse(requested.stdout) as RunDoc;
+    expect(run.status).toBe('pending_approval');
+    // the scratch instance recovered to T was removed once the state at T was backed up
+    expect(scratchDirs().filter((d) => !before.includes(d))).toEqual([]);
+    const approved = await lifeboat(['restore', 'approve', String(run.id)], { env: await lb.cliEnv('alice') });
+    expect(approved.stderr).toBe('');
+    expect(approved.code).toBe(0);
+    const done = await lifeboat(['restore', 'status', String(run.id), '--watch', '--json'], {
+      env: await lb.cliEnv('jsmith'),
+    });
+    const end = JSON.parse(done.stdout) as RunDoc;
+    expect(end.status).toBe('completed');
+    return end;
+  }
+
+  let t: Date;
+
+  it('restores the database as it was at T, masked, after approval; the scratch instance is removed', async () => {
+    await source.createDatabase('shop');
+    await source.query('shop', customers);
+    await source.query('shop', orders);
+    await setupStanza(lb.catalog, 'prod');
+    await takePhysicalBackup(lb.store.db, lb.catalog, {
+      server: 'prod',
+      type: 'full',
+      trigger: 'manual',
+      actor: 'dana',
+    });
+
+    await source.query(
+      'shop',
+      "insert into customers select g, 'user' || g || '@example.com', 'before' from generate_series(1, 20) g",
+    );
+    await source.query('shop', 'insert into orders select g, g * 10 from generate_series(1, 5) g');
+    [{ t }] = (await source.query<{ t: Date }>('shop', 'select clock_timestamp() as t')) as [{ t: Date }];
+    await source.query('shop', 'select pg_sleep(0.05)'); // the clock moves past T before the next commit
+    await source.query(
+      'shop',
+      "insert into customers select g, 'user' || g || '@example.com', 'after' from generate_series(21, 30) g",
+    );
+    await source.query('shop', 'insert into orders select g, g * 10 from generate_series(6, 8) g');
+    await source.query('shop', 'drop table customers');
+    await source.query('shop', 'select pg_switch_wal()');
+    await waitArchived(source);
+
+    const run = await restoreAt(t, []);
+    // the source is recorded: a backup of the state at T (trigger pitr), from stanza shop
+    const backup = await lb.store.db
+      .selectFrom('backups')
+      .select(['id', 'status', 'trigger', 'rows'])
+      .where('id', '=', run.source.backupId!)
+      .executeTakeFirstOrThrow();
+    expect(backup).toMatchObject({ trigger: 'pitr', status: 'verified', rows: 25 });
+    const sourced = await lb.store.db
+      .selectFrom('audit_events')
+      .select('details')
+      .where('action', '=', 'restore.source')
+      .where('subject_id', '=', String(run.id))
+      .executeTakeFirstOrThrow();
+    expect(sourced.details).toMatchObject({
+      backupId: backup.id,
+      at: t.toISOString(),
+      source: 'physical',
+      physical: { server: 'prod', stanza: 'shop', at: t.toISOString() },
+    });
+
+    // the dropped table is back with exactly the rows committed before T, its emails masked
+    const rows = await dev.query<{ id: number; email: string; note: string }>(
+      'shop_dev',
+      'select id, email, note from customers order by id',
+    );
+    expect(rows.map((r) => r.id)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(rows.every((r) => r.note === 'before')).toBe(true);
+    // masked: no original email is in the copy, every one is still an email, distinct inputs stay distinct
+    expect(rows.filter((r) => r.email === `user${r.id}@example.com`)).toEqual([]);
+    expect(rows.every((r) => /^[^@\s]+@[^@\s]+\.[a-z]+$/.test(r.email))).toBe(true);
+    expect(new Set(rows.map((r) => r.email)).size).toBe(20);
+    expect(await dev.query('shop_dev', 'select id from orders order by id')).toEqual(
+      [1, 2, 3, 4, 5].map((id) => ({ id })),
+    );
+  }, 300_000);
+
+  it("--tables: replaces only that table's rows with those it held at T", async () => {
+    await dev.query(
+      'shop_dev',
+      "delete from orders; insert into orders values (900, 1); update customers set note = 'dev'",
+    );
+    const run = await restoreAt(t, ['--tables', 'orders']);
+    expect(run.tables).toEqual(['public.orders']);
+    expect(await dev.query('shop_dev', 'select id, amount from orders order by id')).toEqual(
+      [1, 2, 3, 4, 5].map((id) => ({ id, amount: id * 10 })),
+    );
+    const notes = await dev.query<{ note: string }>('shop_dev', 'select distinct note from customers');
+    expect(notes).toEqual([{ note: 'dev' }]);
+  }, 300_000);
+
+  it('refuses a T beyond the archived WAL before anything is written or restored', async () => {
+    const runsBefore = await lb.store.db.selectFrom('restore_runs').select('id').execute();
+    const backupsBefore = await lb.store.db.selectFrom('backups').select('id').execute();
+    const before = scratchDirs();
+    const later = new Date(Date.now() + 3_600_000).toISOString();
+    const r = await lifeboat(
+      ['restore', 'request', 'Shop', '--to', 'dev/shop_dev', '--at', later, '--tables', 'customers'],
+      { env: await lb.cliEnv('jsmith') },
+    );
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(
+      /^lifeboat: unable to restore from server prod \(stanza shop\) as at \S+: \S+ is later than the archived WAL reaches: the newest archived WAL \([0-9A-F]{24}\) was archived at \S+\nHINT: choose a time at or before /,
+    );
+    expect(await lb.store.db.selectFrom('restore_runs').select('id').execute()).toEqual(runsBefore);
+    expect(await lb.store.db.selectFrom('backups').select('id').execute()).toEqual(backupsBefore);
+    expect(scratchDirs()).toEqual(before);
+  });
+});
+
+/** Until pg_stat_archiver has archived the segment pg_switch_wal closed (the archiver is event-driven). */
+async function waitArchived(c: TestCluster): Promise<void> {
+  const [{ seg }] = (await c.query<{ seg: string }>(
+    'postgres',
+    'select pg_walfile_name(pg_current_wal_lsn() - 1) as seg',
+  )) as [{ seg: string }];
+  for (let i = 0; i < 600; i++) {
+    const [row] = await c.query<{ last: string | null }>(
+      'postgres',
+      'select last_archived_wal as last from pg_stat_archiver',
+    );
+    if (row?.last && row.last >= seg) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`segment ${seg} was not archived`);
+}
