@@ -231,6 +231,12 @@ dr:
   say(
     `lifeboat: ${fmtSeconds(ta.seconds)}s (plan chose ${plan.chosen.kind} ${plan.chosen.label ?? plan.chosen.backupId}, RPO achieved ${report.rpoAchievedSeconds}s, RTO ${report.rtoAchievedSeconds}s; ${lbRows}/${committed} heartbeat rows)`,
   );
+  if (process.env.BENCH_LOG !== '0') {
+    // where the time went: the incident's timeline, from the declaration
+    const t0 = Date.parse(done.declaredAt);
+    for (const e of done.timeline)
+      if (e.kind !== 'health_attempt') console.log(`  +${fmtSeconds((Date.parse(e.at) - t0) / 1000)}s ${e.message}`);
+  }
   await stopCluster(done.instance.dataDir, 'fast');
 
   // (b) raw: pgbackrest restore of the same set to the latest archived WAL + pg_ctl start until promoted
