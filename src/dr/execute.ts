@@ -424,14 +424,18 @@ async function recoverPhysical(
   let pending: Promise<unknown> = Promise.resolve();
   const note = (message: string, details: Record<string, unknown>) => {
     pending = pending
-      .then(() =>
-        Promise.all([
-          record({ kind: 'progress', message, details: { step: 'restore', ...details } }),
-          deps.db.updateTable('incidents').set({ heartbeat_at: new Date() }).where('id', '=', incidentId).execute(),
-        ]),
-      )
+      .then(() => record({ kind: 'progress', message, details: { step: 'restore', ...details } }))
       .catch(() => {});
   };
+  // the heartbeat every second, as a logical restore's tracker does: a long file copy or replay is alive
+  const beat = setInterval(() => {
+    deps.db
+      .updateTable('incidents')
+      .set({ heartbeat_at: new Date() })
+      .where('id', '=', incidentId)
+      .execute()
+      .catch(() => {});
+  }, 1000);
   let lastDecile = -1;
   let lastReplay = 0;
   const onProgress = (p: RecoverProgress) => {
@@ -500,6 +504,7 @@ async function recoverPhysical(
       url: new Secret(u.toString(), `incident ${incidentId} instance`),
     };
   } finally {
+    clearInterval(beat);
     await pending;
   }
 }
