@@ -7,8 +7,8 @@
 //   (a) through Lifeboat: `dr declare` → `dr plan` → `dr execute --wait` (restore into a new
 //       instance, replay to the newest archived WAL, validate, a cutover hook, a loopback health
 //       endpoint green), wall clock of the three commands;
-//   (b) raw: `pgbackrest restore` of the same backup set (to the latest archived WAL) into a new
-//       data directory + `pg_ctl start` until it has promoted;
+//   (b) raw: `pgbackrest restore` of the same backup set to the same time (the last commit the
+//       Lifeboat recovery replayed) into a new data directory + `pg_ctl start` until promoted;
 // and prints both, the ratio (target <= 1.1) and the RPO achieved (failure − the newest archived
 // WAL, target <= 60 s), with the rows the recovered instance holds against the rows committed.
 //
@@ -239,7 +239,10 @@ dr:
   }
   await stopCluster(done.instance.dataDir, 'fast');
 
-  // (b) raw: pgbackrest restore of the same set to the latest archived WAL + pg_ctl start until promoted
+  // (b) raw: pgbackrest restore of the same set to the same time (the last commit Lifeboat's
+  // recovery replayed) + pg_ctl start until promoted
+  const promoted = done.timeline.find((e) => e.details.phase === 'promoted');
+  const recoveredTo = new Date(promoted.details.recoveredTo);
   const rawParent = join(root, 'raw');
   mkdirSync(rawParent, { mode: 0o755 });
   const rawDir = join(rawParent, 'data');
@@ -256,6 +259,9 @@ dr:
       `--pg1-path=${rawDir}`,
       '--archive-mode=off',
       `--set=${plan.chosen.label}`,
+      '--type=time',
+      `--target=${recoveredTo.toISOString().replace('T', ' ').replace('Z', '+00')}`,
+      '--target-action=promote',
       'restore',
     ]);
     await asPostgres(pgBin('pg_ctl'), [
