@@ -242,7 +242,8 @@ dr:
   // (b) raw: pgbackrest restore of the same set to the same time (the last commit Lifeboat's
   // recovery replayed) + pg_ctl start until promoted
   const promoted = done.timeline.find((e) => e.details.phase === 'promoted');
-  const recoveredTo = new Date(promoted.details.recoveredTo);
+  // (+1 ms: the replayed commit's time has microseconds, a JavaScript Date milliseconds)
+  const recoveredTo = new Date(Date.parse(promoted.details.recoveredTo) + 1);
   const rawParent = join(root, 'raw');
   mkdirSync(rawParent, { mode: 0o755 });
   const rawDir = join(rawParent, 'data');
