@@ -16,9 +16,11 @@ export const RecoveryPointDoc = z.discriminatedUnion('kind', [
   }),
   z.object({
     kind: z.literal('physical'),
+    server: z.string(),
     stanza: z.string(),
     label: z.string(),
     takenAt: z.string(),
+    target: z.enum(['latest', 'time']),
     knownProblem: z.string().nullable(),
   }),
 ]);

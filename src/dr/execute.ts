@@ -15,6 +15,7 @@ import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type PgBoss from 'pg-boss';
 import type { Catalog, DatabaseConfig } from '../catalog/types.js';
+import type { TableCount } from '../backup/manifest.js';
 import type { InstanceDoc, PlanDoc } from '../contract/dr.js';
 import { ROW_COUNTS_CHECK, failedChecksMessage, runDrillChecks } from '../drills/checks.js';
 import { databaseExists, withAdmin } from '../engines/postgres/admin.js';
@@ -27,6 +28,7 @@ import { openSource, restoreCopy } from '../restore/steps/restore-copy.js';
 import type { Db } from '../store/db.js';
 import { enqueueIn } from '../worker/queue.js';
 import { makeScratchDir } from '../worker/scratch.js';
+import { recoverServerToNewInstance, type RecoverProgress } from '../physical/recover.js';
 import { runCutover } from './cutover.js';
 import { storeReport } from './evidence.js';
 import { incidentFacts } from './facts.js';
@@ -128,24 +130,46 @@ export async function runExecution(
       return out;
     };
 
-    target = await timed('prepare_target', describeTarget(database), () => prepareTarget(deps, incidentId, database));
+    const noteTarget = async (t: Target) => {
+      secrets.push(t.url);
+      await deps.db
+        .updateTable('incidents')
+        .set({ instance: JSON.stringify(t.instance) })
+        .where('id', '=', incidentId)
+        .execute();
+      await record({
+        kind: 'step_finished',
+        message: `target ready: ${t.instance.host}:${t.instance.port}/${t.instance.dbname}${t.instance.dataDir ? ` (data directory ${t.instance.dataDir})` : ''}`,
+        details: { step: 'target', instance: t.instance },
+      });
+    };
+    let tables: readonly TableCount[];
+    if (point.kind === 'physical') {
+      // pgBackRest restores the whole cluster into a new instance: the restore prepares the target
+      if ((database.dr?.target ?? 'new_instance') !== 'new_instance')
+        await record({
+          kind: 'step_started',
+          message: `a physical recovery point is recovered into a new instance, not standby server ${(database.dr!.target as { server: string }).server}`,
+          details: { step: 'target' },
+        });
+      target = await timed(
+        'restore',
+        `${pointLabel(point)} replayed to ${point.target === 'time' ? point.takenAt : `the newest archived WAL (archived ${point.takenAt})`} into a new instance on this worker`,
+        () => recoverPhysical(deps, point, database, incidentId, record, abort.signal),
+      );
+      await noteTarget(target);
+      // no manifest to count against: the database's verify checks validate it
+      tables = [];
+    } else {
+      target = await timed('prepare_target', describeTarget(database), () => prepareTarget(deps, incidentId, database));
+      const t = target;
+      await noteTarget(t);
+      work = await makeScratchDir('dr', incidentId);
+      tables = await timed('restore', `${pointLabel(point)} (taken ${point.takenAt})`, () =>
+        restorePoint(deps, point, database, t, work!, secrets, incidentId, abort.signal),
+      );
+    }
     const t = target;
-    secrets.push(t.url);
-    await deps.db
-      .updateTable('incidents')
-      .set({ instance: JSON.stringify(t.instance) })
-      .where('id', '=', incidentId)
-      .execute();
-    await record({
-      kind: 'step_finished',
-      message: `target ready: ${t.instance.host}:${t.instance.port}/${t.instance.dbname}${t.instance.dataDir ? ` (data directory ${t.instance.dataDir})` : ''}`,
-      details: { step: 'target', instance: t.instance },
-    });
-
-    work = await makeScratchDir('dr', incidentId);
-    const tables = await timed('restore', `${pointLabel(point)} (taken ${point.takenAt})`, () =>
-      restorePoint(deps, point, database, t, work!, secrets, incidentId, abort.signal),
-    );
 
     await timed('validate', 'row counts against the backup and the verify checks', async () => {
       const checks = await runDrillChecks(t.url, t.instance.dbname, tables, database.verify);
@@ -184,7 +208,7 @@ export async function runExecution(
   } catch (err) {
     const error = redact(messageOf(err), secrets);
     const kept = target?.instance.dataDir
-      ? `${target.instance.dataDir} (PostgreSQL on ${target.instance.host}:${target.instance.port}, password in ${target.instance.passwordFile})`
+      ? `${target.instance.dataDir} (PostgreSQL on ${target.instance.host}:${target.instance.port}, ${target.instance.passwordFile ? `password in ${target.instance.passwordFile}` : "the source server's roles and passwords"})`
       : target
         ? `${target.instance.dbname} on ${target.instance.server}`
         : null;
@@ -371,12 +395,116 @@ async function restorePoint(
       }
     }
     case 'physical':
-      throw new LifeboatError('internal', `${pointLabel(point)}: physical recovery is not wired into dr execute yet`, {
-        hint: 'plan again once physical recovery points are built (src/dr/recovery-point.ts physicalCandidates)',
-      });
+      throw new LifeboatError('internal', `${pointLabel(point)} is recovered by recoverPhysical, not restored`);
     default: {
       const never: never = point;
       return never;
     }
+  }
+}
+
+type PhysicalPoint = Extract<RecoveryPoint, { kind: 'physical' }>;
+
+/**
+ * A physical point: pgBackRest restores the server's stanza from the point's backup set into a
+ * new instance (src/physical/recover.ts), replaying WAL to the point's time or to the newest
+ * archived WAL; the progress (file restore, start, WAL replay, promotion) goes into the timeline.
+ * The database inside it is the source database under its own name.
+ */
+async function recoverPhysical(
+  deps: ExecuteDeps,
+  point: PhysicalPoint,
+  database: DatabaseConfig,
+  incidentId: number,
+  record: (e: TimelineEntry) => Promise<void>,
+  signal: AbortSignal,
+): Promise<Target> {
+  await mkdir(deps.catalog.dr.instancesDir, { recursive: true });
+  // progress arrives synchronously: written in order, awaited before the step ends
+  let pending: Promise<unknown> = Promise.resolve();
+  const note = (message: string, details: Record<string, unknown>) => {
+    pending = pending
+      .then(() => record({ kind: 'progress', message, details: { step: 'restore', ...details } }))
+      .catch(() => {});
+  };
+  // the heartbeat every second, as a logical restore's tracker does: a long file copy or replay is alive
+  const beat = setInterval(() => {
+    deps.db
+      .updateTable('incidents')
+      .set({ heartbeat_at: new Date() })
+      .where('id', '=', incidentId)
+      .execute()
+      .catch(() => {});
+  }, 1000);
+  let lastDecile = -1;
+  let lastReplay = 0;
+  const onProgress = (p: RecoverProgress) => {
+    switch (p.phase) {
+      case 'checking':
+        note('checking the archive reaches the target', { phase: p.phase });
+        return;
+      case 'restoring': {
+        const decile = Math.floor(p.percent / 10);
+        if (decile === lastDecile) return;
+        lastDecile = decile;
+        note(`restoring files from ${p.label ?? 'the backup set'}: ${Math.floor(p.percent)}%`, {
+          phase: p.phase,
+          percent: p.percent,
+          bytes: p.bytes,
+          totalBytes: p.totalBytes,
+        });
+        return;
+      }
+      case 'starting':
+        note(`starting the recovered instance on 127.0.0.1:${p.port}`, { phase: p.phase, port: p.port });
+        return;
+      case 'replaying': {
+        if (Date.now() - lastReplay < 5000) return;
+        lastReplay = Date.now();
+        note(
+          `replaying WAL: at ${p.replayedLsn ?? '?'}${p.replayedAt ? `, last commit replayed ${p.replayedAt.toISOString()}` : ''}`,
+          { phase: p.phase, replayedLsn: p.replayedLsn, replayedAt: p.replayedAt?.toISOString() ?? null },
+        );
+        return;
+      }
+      case 'promoted':
+        note(`promoted: recovered to ${p.recoveredTo.toISOString()}`, {
+          phase: p.phase,
+          recoveredTo: p.recoveredTo.toISOString(),
+        });
+        return;
+      default: {
+        const never: never = p;
+        return never;
+      }
+    }
+  };
+  try {
+    const inst = await recoverServerToNewInstance(deps.catalog, point.server, {
+      target: point.target === 'time' ? { type: 'time', at: new Date(point.takenAt) } : { type: 'latest' },
+      set: point.label,
+      parentDir: deps.catalog.dr.instancesDir,
+      signal,
+      onProgress,
+    });
+    const u = new URL(inst.url.reveal());
+    u.pathname = `/${encodeURIComponent(database.dbname)}`;
+    return {
+      instance: {
+        kind: 'new_instance',
+        server: null,
+        host: '127.0.0.1',
+        port: inst.port,
+        dbname: database.dbname,
+        user: decodeURIComponent(u.username),
+        dataDir: inst.dataDir,
+        // the roles and passwords are the source server's (restored with it)
+        passwordFile: null,
+      },
+      url: new Secret(u.toString(), `incident ${incidentId} instance`),
+    };
+  } finally {
+    clearInterval(beat);
+    await pending;
   }
 }

@@ -19,6 +19,8 @@ export type TimelineKind =
   | 'step_started'
   | 'step_finished'
   | 'step_failed'
+  /** A long step's progress (a physical recovery's file restore and WAL replay). */
+  | 'progress'
   | 'health_attempt'
   | 'health_green'
   | 'recovered'

@@ -1,11 +1,14 @@
 // `dr plan <incident>`: list the database's recovery points (every kind), verify the newest
-// ones' checksums in turn until one verifies (src/backup/verify-backup.ts, which also marks a
-// corrupt backup as such, notified and audited), choose with the pure rule (plan-rule.ts) and
+// ones' checksums in turn until one verifies (a logical backup through src/backup/verify-backup.ts,
+// which also marks a corrupt backup as such, notified and audited; a physical one by its recorded
+// `pgbackrest verify` verdict, verifying the stanza when it has none), choose with the pure rule (plan-rule.ts) and
 // persist the plan through the incident's status writer. A re-plan is audited with what changed.
 import type { Catalog } from '../catalog/types.js';
 import { verifyBackup } from '../backup/verify-backup.js';
 import type { PlanDoc } from '../contract/dr.js';
-import { LifeboatError } from '../errors.js';
+import { LifeboatError, messageOf } from '../errors.js';
+import { verifyStanza } from '../physical/backup.js';
+import { getRepo, getServerOf } from '../physical/lookup.js';
 import type { Db } from '../store/db.js';
 import { transitionIncident } from './incident-state.js';
 import { incidentStatusOf, nextIncidentStatus, refusal } from './lifecycle.js';
@@ -37,9 +40,37 @@ async function checkPoint(deps: PlanDeps, point: RecoveryPoint, actor: string): 
         }
       }
     }
-    case 'physical':
-      // verified by `pgbackrest verify` once physical points are wired in (physicalCandidates)
-      return point.knownProblem !== null ? { state: 'corrupt', reason: point.knownProblem } : { state: 'unchecked' };
+    case 'physical': {
+      if (point.knownProblem !== null) return { state: 'corrupt', reason: point.knownProblem };
+      // the recorded `pgbackrest verify` verdict; a set never verified is verified now
+      const verdict = async () =>
+        deps.db
+          .selectFrom('physical_backups')
+          .select(['verify_status', 'verify_error'])
+          .where('server', '=', point.server)
+          .where('label', '=', point.label)
+          .executeTakeFirst();
+      let row = await verdict();
+      if (row?.verify_status === 'unverified') {
+        const server = getServerOf(deps.catalog, point.server);
+        try {
+          await verifyStanza(deps.db, server, getRepo(deps.catalog, server), deps.signal);
+        } catch (err) {
+          return { state: 'unverifiable', reason: `pgbackrest verify: ${messageOf(err)}` };
+        }
+        row = await verdict();
+      }
+      switch (row?.verify_status) {
+        case 'verified':
+          return { state: 'valid' };
+        case 'failed':
+          return { state: 'corrupt', reason: `pgbackrest verify: ${row.verify_error ?? 'the backup set is invalid'}` };
+        case undefined:
+          return { state: 'unverifiable', reason: 'the backup set is no longer in the catalog' };
+        default:
+          return { state: 'unverifiable', reason: 'pgbackrest verify did not report on this backup set' };
+      }
+    }
     default: {
       const never: never = point;
       return never;
@@ -70,7 +101,7 @@ export async function planIncident(
       hint: 'put it back in lifeboat.yaml to recover it',
     });
   const failureAt = new Date(row.started_at).toISOString();
-  const points = await recoveryCandidates(deps.db, database);
+  const points = await recoveryCandidates(deps.db, deps.catalog, database, { failureAt: new Date(failureAt) });
   const candidates: Candidate[] = [];
   let found = false;
   for (const point of points) {

@@ -1,8 +1,10 @@
 // A recovery point: what a database can be recovered to. Logical points are the backups Lifeboat
 // took (the backups table); physical points (pgBackRest backups with WAL, recovered to a time)
-// slot in beside them: each kind has its source of candidates, and `dr execute` dispatches on
+// are beside them: each kind has its source of candidates, and `dr execute` dispatches on
 // the kind (src/dr/execute.ts).
-import type { DatabaseConfig } from '../catalog/types.js';
+import type { Catalog, DatabaseConfig } from '../catalog/types.js';
+import { archiveStatus, readStanzaInfo } from '../physical/backup.js';
+import { isPhysical } from '../physical/pgbackrest.js';
 import type { Db } from '../store/db.js';
 import { PITR_TRIGGER } from '../backup/status.js';
 
@@ -21,11 +23,15 @@ export type RecoveryPoint =
     }
   | {
       kind: 'physical';
-      /** The pgBackRest stanza and backup label (wired in by the physical-backup capability). */
+      /** The server whose stanza holds it, the pgBackRest stanza and the backup set replayed from. */
+      server: string;
       stanza: string;
       label: string;
-      /** The time the recovery reaches (the newest archived WAL, or a requested target). */
+      /** The time the recovery reaches (the newest archived WAL, or the failure time when WAL goes past it). */
       takenAt: string;
+      /** latest: replay all archived WAL; time: stop at takenAt. */
+      target: 'latest' | 'time';
+      /** Why the backup set cannot be used (its `pgbackrest verify` verdict). */
       knownProblem: string | null;
     };
 
@@ -74,15 +80,64 @@ export async function logicalCandidates(db: Db, database: DatabaseConfig): Promi
 }
 
 /**
- * The database's physical recovery points. None yet: pgBackRest backups are built in parallel
- * (issue 18, items 1-3), and their source is wired in here when they are merged.
+ * The database's physical recovery points: when its server has pgBackRest, the newest state the
+ * archived WAL reaches (the time the newest segment was archived; capped at the failure when WAL
+ * was archived after it), once per backup set it can be replayed from, newest set first. A set
+ * whose `pgbackrest verify` failed carries the verdict as its known problem, so the plan skips it
+ * with the reason and replays from an older set. Nothing when the stanza cannot be read: the
+ * logical points remain.
  */
-export async function physicalCandidates(_db: Db, _database: DatabaseConfig): Promise<RecoveryPoint[]> {
-  return [];
+export async function physicalCandidates(
+  db: Db,
+  catalog: Catalog,
+  database: DatabaseConfig,
+  opts: { failureAt?: Date } = {},
+): Promise<RecoveryPoint[]> {
+  const server = catalog.servers[database.server];
+  if (!server || !isPhysical(server)) return [];
+  const rows = await db
+    .selectFrom('physical_backups')
+    .select(['label', 'stanza', 'stopped_at', 'verify_status', 'verify_error'])
+    .where('server', '=', server.name)
+    .where('expired_at', 'is', null)
+    .orderBy('stopped_at', 'desc')
+    .execute();
+  if (!rows.length) return [];
+  const storage = catalog.storage[server.pgbackrest.repo];
+  let reach: Date | null = null;
+  if (storage) {
+    try {
+      const info = await readStanzaInfo(server, storage);
+      reach = (await archiveStatus(server, storage, info)).lastArchivedAt;
+    } catch {
+      reach = null;
+    }
+  }
+  return rows.map((r): RecoveryPoint => {
+    const stopped = new Date(r.stopped_at);
+    // no archived WAL time known: the backup's own end is what it surely reaches
+    const latest = reach !== null && reach > stopped ? reach : stopped;
+    const capped = opts.failureAt !== undefined && latest > opts.failureAt && opts.failureAt >= stopped;
+    return {
+      kind: 'physical',
+      server: server.name,
+      stanza: r.stanza,
+      label: r.label,
+      takenAt: (capped ? opts.failureAt! : latest).toISOString(),
+      target: capped ? 'time' : 'latest',
+      knownProblem:
+        r.verify_status === 'failed' ? `pgbackrest verify: ${r.verify_error ?? 'the backup set is invalid'}` : null,
+    };
+  });
 }
 
-/** Every candidate of every kind, newest first. */
-export async function recoveryCandidates(db: Db, database: DatabaseConfig): Promise<RecoveryPoint[]> {
-  const all = [...(await logicalCandidates(db, database)), ...(await physicalCandidates(db, database))];
+/** Every candidate of every kind, newest first (physical before logical at the same time). */
+export async function recoveryCandidates(
+  db: Db,
+  catalog: Catalog,
+  database: DatabaseConfig,
+  opts: { failureAt?: Date } = {},
+): Promise<RecoveryPoint[]> {
+  const all = [...(await physicalCandidates(db, catalog, database, opts)), ...(await logicalCandidates(db, database))];
   return all.sort((a, b) => b.takenAt.localeCompare(a.takenAt));
 }

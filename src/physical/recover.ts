@@ -47,6 +47,8 @@ export interface RecoverOptions {
   server: PhysicalServer;
   storage: StorageConfig;
   target: RecoveryTarget;
+  /** The backup set to replay from (default: the newest one that ended before the target). */
+  set?: string;
   /** Where the new instance's directory is made (default: the temp directory). */
   parentDir?: string;
   signal?: AbortSignal;
@@ -144,7 +146,14 @@ export async function recoverToNewInstance(opts: RecoverOptions): Promise<Recove
       hint: refusal.hint,
     });
   }
-  const backup = backupFor(info.backups, target);
+  const backup = opts.set ? info.backups.find((b) => b.label === opts.set) : backupFor(info.backups, target);
+  if (opts.set && (!backup || (target.type === 'time' && backup.stoppedAt > target.at))) {
+    throw new LifeboatError(
+      'invalid_request',
+      `unable to recover server ${server.name}: backup set ${opts.set} ${backup ? 'ended after the target' : 'is not in the stanza'}`,
+      { hint: 'list the backup sets with `lifeboat backup physical list`' },
+    );
+  }
 
   const parent = mkdtempSync(join(opts.parentDir ?? tmpdir(), `lifeboat-pitr-${server.name}-`));
   chmodSync(parent, 0o755);
@@ -163,6 +172,7 @@ export async function recoverToNewInstance(opts: RecoverOptions): Promise<Recove
   };
   try {
     const args = [`--pg1-path=${dataDir}`, '--archive-mode=off', '--log-level-console=detail'];
+    if (opts.set) args.push(`--set=${opts.set}`);
     if (target.type === 'time') {
       args.push('--type=time', `--target=${targetText(target.at)}`, '--target-action=promote');
     }

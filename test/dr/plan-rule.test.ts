@@ -145,9 +145,11 @@ describe('choosePoint', () => {
   test('a physical point is chosen like a logical one', () => {
     const physical: RecoveryPoint = {
       kind: 'physical',
+      server: 'prod',
       stanza: 'main',
       label: '20261205-110000F',
       takenAt: '2026-12-05T11:59:00.000Z',
+      target: 'latest',
       knownProblem: null,
     };
     const d = choosePoint({
@@ -157,6 +159,33 @@ describe('choosePoint', () => {
     });
     expect(d.chosen).toBe(physical);
     expect(d.dataLossSeconds).toBe(60);
+  });
+
+  test('a physical set whose verify failed is skipped with the verdict; an older set reaches the same time', () => {
+    const at = '2026-12-05T11:59:30.000Z';
+    const set = (label: string): RecoveryPoint => ({
+      kind: 'physical',
+      server: 'prod',
+      stanza: 'main',
+      label,
+      takenAt: at,
+      target: 'latest',
+      knownProblem: null,
+    });
+    const newer = set('20261205-110000F');
+    const older = set('20261204-110000F');
+    const d = choosePoint({
+      candidates: [
+        { point: newer, integrity: { state: 'corrupt', reason: 'pgbackrest verify: invalid' } },
+        { point: older, integrity: valid },
+        c('b1', 30, valid),
+      ],
+      failureAt: FAILURE,
+      rpoMs: 60_000,
+    });
+    expect(d.chosen).toBe(older);
+    expect(d.skipped).toEqual([{ point: newer, reason: 'corrupt: pgbackrest verify: invalid' }]);
+    expect(d).toMatchObject({ dataLossSeconds: 30, rpoMet: true, rpoMiss: null });
   });
 
   test('durations read as a DBA writes them', () => {

@@ -1,0 +1,313 @@
+#!/usr/bin/env node
+// bench/dr: disaster recovery from a physical recovery point (issue 18). A database of --size on a
+// cluster that archives its WAL through pgBackRest with archive_timeout = 60, a full backup taken
+// through Lifeboat, then a writer commits a row a second for --write seconds (longer than the
+// archive timeout, so a timed-out segment is archived, as in production) and the failure is
+// declared. Measured:
+//   (a) through Lifeboat: `dr declare` → `dr plan` → `dr execute --wait` (restore into a new
+//       instance, replay to the newest archived WAL, validate, a cutover hook, a loopback health
+//       endpoint green), wall clock of the three commands;
+//   (b) raw: `pgbackrest restore` of the same backup set to the same time (the last commit the
+//       Lifeboat recovery replayed) into a new data directory + `pg_ctl start` until promoted;
+// and prints both, the ratio (target <= 1.1) and the RPO achieved (failure − the newest archived
+// WAL, target <= 60 s), with the rows the recovered instance holds against the rows committed.
+//
+//   npm run build:server && node bench/dr.mjs [--size 1GB|200MB] [--write 65]
+import console from 'node:console';
+import { createServer } from 'node:http';
+import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import process from 'node:process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { pgBin } from '../dist/engines/postgres/binaries.js';
+import {
+  clusterUrl,
+  freePort,
+  giveToPostgres,
+  initCluster,
+  postgresRunAs,
+  runningPostmaster,
+  startCluster,
+  stopCluster,
+} from '../dist/engines/postgres/local-cluster.js';
+import { run } from '../dist/lib/process.js';
+import {
+  cleanup,
+  cleanupOnSignals,
+  databaseSize,
+  fmtMB,
+  fmtRatio,
+  fmtSeconds,
+  formatTable,
+  MB,
+  onCleanup,
+  runCommand,
+  startLifeboat,
+  tempDir,
+  timed,
+} from './lib.mjs';
+
+const started = Date.now();
+const say = (l) => process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(5)}s] ${l}\n`);
+const USAGE = 'usage: node bench/dr.mjs [--size 1GB|200MB] [--write SECONDS]\n';
+const PASSWORD = 'bench-password';
+
+function parseArgs(argv) {
+  const out = { size: 1000 * MB, write: 65 };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split('=', 2);
+    const value = inline ?? argv[++i];
+    if (flag === '--help' || flag === '-h') {
+      process.stdout.write(USAGE);
+      process.exit(0);
+    } else if (flag === '--size') {
+      const m = /^(\d+(?:\.\d+)?)\s*(MB|GB)$/i.exec(value ?? '');
+      if (!m) throw new Error(`--size takes a size like 1GB or 200MB\n${USAGE}`);
+      out.size = Number(m[1]) * (m[2].toUpperCase() === 'GB' ? 1000 : 1) * MB;
+    } else if (flag === '--write') {
+      out.write = Number(value);
+      if (!Number.isInteger(out.write) || out.write < 1) throw new Error('--write takes whole seconds');
+    } else throw new Error(`unknown argument ${argv[i]}\n${USAGE}`);
+  }
+  return out;
+}
+
+async function query(url, sql, params = []) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Runs as the postgres OS user (pgBackRest, pg_ctl). */
+async function asPostgres(command, args) {
+  const r = await run(command, args, { runAs: postgresRunAs(), cwd: '/' });
+  if (r.code !== 0) throw new Error(`${command} ${args.join(' ')} exited ${r.code}: ${r.stderr.slice(-2000)}`);
+  return r;
+}
+
+async function main({ size, write }) {
+  const root = tempDir('lifeboat-bench-dr-');
+  // a Unix socket path is limited to 107 bytes: pgBackRest connects through one
+  const sockDir = mkdtempSync('/tmp/lbdr-');
+  chmodSync(sockDir, 0o755);
+  giveToPostgres(sockDir);
+  onCleanup(() => rmSync(sockDir, { recursive: true, force: true }));
+  const configDir = join(root, 'pgbr');
+  const pgbrConf = join(configDir, 'pgbackrest.conf');
+  say(`size ${fmtMB(size)}, writer ${write}s; working in ${root}`);
+
+  // the source: durable, archiving its WAL into the stanza with archive_timeout = 60
+  const dataDir = join(root, 'src');
+  await initCluster({ dataDir, superuser: 'postgres', password: PASSWORD, durable: true });
+  appendFileSync(
+    join(dataDir, 'postgresql.conf'),
+    [
+      "archive_mode = 'on'",
+      "wal_level = 'replica'",
+      `archive_command = 'pgbackrest --config=${pgbrConf} --stanza=prod archive-push %p'`,
+      "archive_timeout = '60s'",
+      `unix_socket_directories = '${sockDir}'`,
+      'max_wal_size = 4GB',
+      '',
+    ].join('\n'),
+  );
+  onCleanup(() => stopCluster(dataDir));
+  const port = await startCluster(dataDir);
+  const url = (db = 'postgres') => clusterUrl({ superuser: 'postgres', password: PASSWORD, port }, db);
+  const env = { PGHOST: '127.0.0.1', PGPORT: String(port), PGUSER: 'postgres', PGPASSWORD: PASSWORD };
+
+  // the database: pgbench at the scale that gives --size (about 15 MB a scale unit)
+  const scale = Math.max(1, Math.round(size / (15 * MB)));
+  await query(url(), 'create database bench');
+  const t0 = await timed(() =>
+    runCommand(pgBin('pgbench'), ['-i', '-q', '-s', String(scale), 'bench'], { env: { ...env } }),
+  );
+  say(
+    `pgbench -s ${scale}: ${fmtMB(await databaseSize({ query: (d, s, p) => query(url(d), s, p) }, 'bench'))} in ${fmtSeconds(t0.seconds)}s`,
+  );
+
+  // the application: a trivial health endpoint
+  const app = createServer((_req, res) => res.end('ok'));
+  await new Promise((r) => app.listen(0, '127.0.0.1', r));
+  onCleanup(() => new Promise((r) => app.close(r)));
+  const health = `http://127.0.0.1:${app.address().port}/health`;
+
+  const instances = join(root, 'instances');
+  const config = `version: 1
+teams:
+  bench-team: { members: [alice], approvers: [alice] }
+users:
+  alice: { email: alice@example.com, roles: [db-owner] }
+  dana:  { email: dana@example.com,  roles: [dba-admin] }
+  rita:  { email: rita@example.com,  roles: [recovery-operator] }
+servers:
+  prod:
+    engine: postgres
+    tier: production
+    url: env:BENCH_PG_URL
+    pgbackrest:
+      stanza: prod
+      pg_data: ${dataDir}
+      socket_path: ${sockDir}
+      repo: vault
+      config_dir: ${configDir}
+      archive_timeout: 60s
+storage:
+  local: { type: filesystem, path: ./backups }
+  vault: { type: filesystem, path: ${join(root, 'vault')} }
+databases:
+  Bench:
+    server: prod
+    name: bench
+    owner: bench-team
+    rpo: 1m
+    rto: 4h
+    backup: { storage: local }
+    dr:
+      target: new_instance
+      cutover:
+        - command: [/bin/true]
+      health_url: ${health}
+dr:
+  health_interval: 100ms
+  instances_dir: ${instances}
+`;
+  const lbDir = join(root, 'lifeboat');
+  mkdirSync(lbDir, { recursive: true });
+  const lb = await startLifeboat(lbDir, config, { BENCH_PG_URL: url() });
+  const cli = async (args, user) => {
+    const r = await lb.cli([...args], user);
+    if (r.code !== 0) throw new Error(`lifeboat ${args.join(' ')}: ${r.stderr || r.stdout}`);
+    return r;
+  };
+
+  await cli(['backup', 'physical', 'setup', 'prod'], 'dana');
+  const tb = await timed(async () => {
+    await cli(['backup', 'physical', 'run', 'prod', '--type', 'full'], 'dana');
+    for (;;) {
+      const r = await cli(['--json', 'backup', 'physical', 'list', 'prod'], 'dana');
+      const doc = JSON.parse(r.stdout);
+      const list = Array.isArray(doc) ? doc : (doc.backups ?? doc.items ?? []);
+      const done = list.find((b) => (b.verifyStatus ?? b.verify_status) === 'verified');
+      if (done) return done;
+      await sleep(500);
+    }
+  });
+  const label = tb.result.label;
+  say(`pgbackrest full backup ${label} through Lifeboat (verified): ${fmtSeconds(tb.seconds)}s`);
+
+  // the writer: a row a second, committed, past the archive timeout; then the failure
+  await query(url('bench'), 'create table heartbeat (id serial primary key, at timestamptz default clock_timestamp())');
+  const until = Date.now() + write * 1000;
+  let committed = 0;
+  while (Date.now() < until) {
+    await query(url('bench'), 'insert into heartbeat default values');
+    committed++;
+    await sleep(1000);
+  }
+  say(`writer: ${committed} rows committed over ${write}s`);
+
+  // (a) Lifeboat: alert (dr declare) → plan → execute → health green
+  const ta = await timed(async () => {
+    const d = JSON.parse((await cli(['--json', 'dr', 'declare', 'Bench', '--reason', 'bench'], 'rita')).stdout);
+    const plan = JSON.parse((await cli(['--json', 'dr', 'plan', String(d.id)], 'rita')).stdout);
+    const done = JSON.parse((await lb.cli(['--json', 'dr', 'execute', String(d.id), '--wait'], 'rita')).stdout || '{}');
+    return { id: d.id, plan, done };
+  });
+  const { id, plan, done } = ta.result;
+  if (done.instance?.dataDir)
+    onCleanup(async () => {
+      if (runningPostmaster(done.instance.dataDir)) await stopCluster(done.instance.dataDir, 'immediate');
+    });
+  if (done.status !== 'recovered') throw new Error(`incident ${id}: ${done.status}: ${done.error}`);
+  const report = JSON.parse((await cli(['--json', 'dr', 'report', String(id)], 'rita')).stdout);
+  const recoveredUrl = clusterUrl({ superuser: 'postgres', password: PASSWORD, port: done.instance.port }, 'bench');
+  const [{ n: lbRows }] = await query(recoveredUrl, 'select count(*)::int as n from heartbeat');
+  say(
+    `lifeboat: ${fmtSeconds(ta.seconds)}s (plan chose ${plan.chosen.kind} ${plan.chosen.label ?? plan.chosen.backupId}, RPO achieved ${report.rpoAchievedSeconds}s, RTO ${report.rtoAchievedSeconds}s; ${lbRows}/${committed} heartbeat rows)`,
+  );
+  if (process.env.BENCH_LOG !== '0') {
+    // where the time went: the incident's timeline, from the declaration
+    const t0 = Date.parse(done.declaredAt);
+    for (const e of done.timeline)
+      if (e.kind !== 'health_attempt') console.log(`  +${fmtSeconds((Date.parse(e.at) - t0) / 1000)}s ${e.message}`);
+  }
+  await stopCluster(done.instance.dataDir, 'fast');
+
+  // (b) raw: pgbackrest restore of the same set to the same time (the last commit Lifeboat's
+  // recovery replayed) + pg_ctl start until promoted
+  const promoted = done.timeline.find((e) => e.details.phase === 'promoted');
+  // (+1 ms: the replayed commit's time has microseconds, a JavaScript Date milliseconds)
+  const recoveredTo = new Date(Date.parse(promoted.details.recoveredTo) + 1);
+  const rawParent = join(root, 'raw');
+  mkdirSync(rawParent, { mode: 0o755 });
+  const rawDir = join(rawParent, 'data');
+  mkdirSync(rawDir, { mode: 0o700 });
+  giveToPostgres(rawDir);
+  onCleanup(async () => {
+    if (runningPostmaster(rawDir)) await stopCluster(rawDir, 'immediate');
+  });
+  const rawPort = await freePort();
+  const tr = await timed(async () => {
+    await asPostgres('pgbackrest', [
+      `--config=${pgbrConf}`,
+      '--stanza=prod',
+      `--pg1-path=${rawDir}`,
+      '--archive-mode=off',
+      `--set=${plan.chosen.label}`,
+      '--type=time',
+      `--target=${recoveredTo.toISOString().replace('T', ' ').replace('Z', '+00')}`,
+      '--target-action=promote',
+      'restore',
+    ]);
+    await asPostgres(pgBin('pg_ctl'), [
+      'start',
+      '-D',
+      rawDir,
+      '-w',
+      '-t',
+      '3600',
+      '-l',
+      join(rawDir, 'server.log'),
+      '-o',
+      `-p ${rawPort} -c unix_socket_directories='' -c listen_addresses=127.0.0.1`,
+    ]);
+    const rawUrl = clusterUrl({ superuser: 'postgres', password: PASSWORD, port: rawPort }, 'bench');
+    for (;;) {
+      const [{ r }] = await query(rawUrl, 'select pg_is_in_recovery() as r');
+      if (!r) break;
+      await sleep(200);
+    }
+    return (await query(rawUrl, 'select count(*)::int as n from heartbeat'))[0].n;
+  });
+  say(`raw pgbackrest restore + pg_ctl start: ${fmtSeconds(tr.seconds)}s (${tr.result}/${committed} heartbeat rows)`);
+  await stopCluster(rawDir, 'fast');
+
+  const ratio = ta.seconds / tr.seconds;
+  console.log(
+    `\n${formatTable(
+      ['variant', 'seconds', 'ratio'],
+      [
+        ['raw pgbackrest restore + pg_ctl start (promoted)', fmtSeconds(tr.seconds), '1.00'],
+        ['lifeboat dr declare → plan → execute → health green', fmtSeconds(ta.seconds), fmtRatio(ratio)],
+      ],
+    )}`,
+  );
+  console.log(`\nRATIO dr/raw: ${fmtRatio(ratio)} (target <= 1.10)`);
+  console.log(`RPO achieved: ${report.rpoAchievedSeconds}s (target <= 60 s, archive_timeout = 60)`);
+  console.log(`RTO achieved: ${report.rtoAchievedSeconds}s`);
+  await lb.stop();
+}
+
+cleanupOnSignals();
+main(parseArgs(process.argv.slice(2)))
+  .catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(cleanup);
