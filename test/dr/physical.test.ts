@@ -19,6 +19,7 @@ import { archiveStatus, readStanzaInfo, takePhysicalBackup } from '../../src/phy
 import { getRepo, getServerOf } from '../../src/physical/lookup.js';
 import { requiredSettings, settingsLines, setupStanza } from '../../src/physical/setup.js';
 import { lifeboat } from '../harness/cli.js';
+import { waitArchived } from '../harness/archiving.js';
 import { harnessRoot, startTestCluster, type TestCluster } from '../harness/cluster.js';
 import { fixtureConfig } from '../harness/fixtures.js';
 import { startTestLifeboat } from '../harness/lifeboat.js';
@@ -238,20 +239,3 @@ describe('dr from a physical recovery point', () => {
     expect(existsSync(instance.dataDir!)).toBe(true);
   }, 300_000);
 });
-
-/** Until pg_stat_archiver has archived the segment pg_switch_wal closed (the archiver is event-driven). */
-async function waitArchived(c: TestCluster): Promise<void> {
-  const [{ seg }] = (await c.query<{ seg: string }>(
-    'postgres',
-    'select pg_walfile_name(pg_current_wal_lsn() - 1) as seg',
-  )) as [{ seg: string }];
-  for (let i = 0; i < 600; i++) {
-    const [row] = await c.query<{ last: string | null }>(
-      'postgres',
-      'select last_archived_wal as last from pg_stat_archiver',
-    );
-    if (row?.last && row.last >= seg) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`segment ${seg} was not archived`);
-}

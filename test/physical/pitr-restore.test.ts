@@ -15,6 +15,7 @@ import { takePhysicalBackup } from '../../src/physical/backup.js';
 import { getServerOf } from '../../src/physical/lookup.js';
 import { requiredSettings, settingsLines, setupStanza } from '../../src/physical/setup.js';
 import { lifeboat } from '../harness/cli.js';
+import { waitArchived } from '../harness/archiving.js';
 import { harnessRoot, startTestCluster, type TestCluster } from '../harness/cluster.js';
 import { startTestLifeboat, type TestLifeboat } from '../harness/lifeboat.js';
 import { PASSWORD, SUPERUSER } from '../harness/paths.js';
@@ -236,20 +237,3 @@ describe('restore request --at T on a database with physical backups', () => {
     expect(scratchDirs()).toEqual(before);
   });
 });
-
-/** Until pg_stat_archiver has archived the segment pg_switch_wal closed (the archiver is event-driven). */
-async function waitArchived(c: TestCluster): Promise<void> {
-  const [{ seg }] = (await c.query<{ seg: string }>(
-    'postgres',
-    'select pg_walfile_name(pg_current_wal_lsn() - 1) as seg',
-  )) as [{ seg: string }];
-  for (let i = 0; i < 600; i++) {
-    const [row] = await c.query<{ last: string | null }>(
-      'postgres',
-      'select last_archived_wal as last from pg_stat_archiver',
-    );
-    if (row?.last && row.last >= seg) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`segment ${seg} was not archived`);
-}

@@ -13,6 +13,7 @@ import { archiveStatus, readStanzaInfo, takePhysicalBackup } from '../../src/phy
 import { getRepo, getServerOf } from '../../src/physical/lookup.js';
 import { recoverToNewInstance, type RecoverProgress } from '../../src/physical/recover.js';
 import { requiredSettings, settingsLines, setupStanza } from '../../src/physical/setup.js';
+import { waitArchived } from '../harness/archiving.js';
 import { harnessRoot, startTestCluster, type TestCluster } from '../harness/cluster.js';
 import { PASSWORD, SUPERUSER } from '../harness/paths.js';
 import { freshStore, type TestStore } from '../harness/store.js';
@@ -211,20 +212,3 @@ describe('physical backups and PITR through pgBackRest', () => {
     expect(n).toBe('150');
   }, 180_000);
 });
-
-/** Until pg_stat_archiver has archived the segment pg_switch_wal closed (the archiver is event-driven). */
-async function waitArchived(c: TestCluster): Promise<void> {
-  const [{ seg }] = (await c.query<{ seg: string }>(
-    'postgres',
-    'select pg_walfile_name(pg_current_wal_lsn() - 1) as seg',
-  )) as [{ seg: string }];
-  for (let i = 0; i < 600; i++) {
-    const [row] = await c.query<{ last: string | null }>(
-      'postgres',
-      'select last_archived_wal as last from pg_stat_archiver',
-    );
-    if (row?.last && row.last >= seg) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`segment ${seg} was not archived`);
-}
