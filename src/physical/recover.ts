@@ -139,8 +139,10 @@ export async function recoverToNewInstance(opts: RecoverOptions): Promise<Recove
   progress({ phase: 'checking' });
   writePgBackRestConf(server, storage);
   const info = await readStanzaInfo(server, storage, signal);
-  const status = await archiveStatus(server, storage, info);
-  const refusal = refuseTarget(target, recoveryWindow(info, status.lastArchivedAt));
+  // how far the archive reaches matters for a time target only: "latest" replays whatever is there,
+  // and asking the server (down, in a disaster) could cost a connection timeout
+  const lastArchivedAt = target.type === 'time' ? (await archiveStatus(server, storage, info)).lastArchivedAt : null;
+  const refusal = refuseTarget(target, recoveryWindow(info, lastArchivedAt));
   if (refusal) {
     throw new LifeboatError('invalid_request', `unable to recover server ${server.name}: ${refusal.message}`, {
       hint: refusal.hint,

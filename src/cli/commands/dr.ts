@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import type { IncidentDetail, IncidentDoc, PlanDoc, ReportResponse } from '../../contract/dr.js';
 import { formatSeconds } from '../../dr/plan-rule.js';
-import { pointLabel } from '../../dr/recovery-point.js';
+import { pointLabel } from '../../dr/point.js';
 import { apiClient } from '../client.js';
 import { type CliContext, cliContext, emit } from '../context.js';
 import { EXIT } from '../exit.js';
