@@ -1,12 +1,27 @@
 // Scratch directories: named after the worker's process, and swept when that process is gone —
 // only then: a live worker's directory, or anything that is not a Lifeboat scratch directory, stays.
 import { spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import process from 'node:process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { initCluster, runningPostmaster, startCluster } from '../../src/engines/postgres/local-cluster.js';
 import { makeScratchDir, sweepAbandonedScratch } from '../../src/worker/scratch.js';
+
+/** Is the process running (not gone, nor a zombie its new parent has not reaped yet)? */
+function running(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** The pid of a process that has exited (not reused this quickly on a test machine). */
+const deadPid = () =>
+  spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
 
 describe('scratch directories', () => {
   let parent: string;
@@ -25,10 +40,7 @@ describe('scratch directories', () => {
   });
 
   it("sweeps a dead process's directories with their contents, and nothing else", async () => {
-    // a process that has exited: its pid is free (and not reused this quickly on a test machine)
-    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
-      encoding: 'utf8',
-    }).stdout;
+    const dead = deadPid();
     const mine = await makeScratchDir('restore', 7, parent);
     const abandoned = [
       join(parent, `lifeboat-restore-7-p${dead}-AbC123`),
@@ -50,5 +62,21 @@ describe('scratch directories', () => {
     expect(removed.sort()).toEqual([...abandoned].sort());
     expect((await readdir(parent)).sort()).toEqual([basename(mine), ...unrelated.map((d) => basename(d))].sort());
     expect(await sweepAbandonedScratch(parent)).toEqual([]);
+  });
+
+  it("stops a dead process's throwaway cluster before removing it", async () => {
+    await chmod(parent, 0o755);
+    const root = join(parent, `lifeboat-scratch-p${deadPid()}-AbC123`);
+    await mkdir(root, { mode: 0o755 });
+    const dataDir = join(root, 'pg');
+    await initCluster({ dataDir, superuser: 'scratch_admin', password: 'x', durable: false });
+    await startCluster(dataDir);
+    const server = runningPostmaster(dataDir)!;
+    expect(server).toBeDefined();
+
+    expect(await sweepAbandonedScratch(parent)).toEqual([root]);
+    expect(await readdir(parent)).toEqual([]);
+    // its postmaster is gone, not left running without a data directory
+    expect(running(server.pid)).toBe(false);
   });
 });
