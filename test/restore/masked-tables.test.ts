@@ -1,6 +1,7 @@
 // Masked table-scoped restores (`--tables`) into a development destination: the scoped tables'
 // rows are replaced in one transaction, masked on their way in by the same engine as a whole
-// restore; a rule whose output cannot fit fails before any row changes; the leak check runs
+// restore; a rule whose output cannot fit, or a column the destination lacks, fails before any
+// row changes; the leak check runs
 // inside the transaction, so a leak rolls it back; a masked and an unmasked table mix in one scope.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lifeboat } from '../harness/cli.js';
@@ -114,6 +115,20 @@ describe('a masked table-scoped restore that must not write', () => {
     expect(r.run.errorStep).toBe('restore');
     expect(r.run.error).toMatch(/public\.customers\.email.*first_name.*UNIQUE/);
     expect(await tableContents(servers.dev, 'scoped_unfit')).toEqual(before);
+  });
+
+  it("a column of the backup's data that the destination's table lacks fails before any row changes", async () => {
+    const lb = await backedUp(RULES);
+    await destination('scoped_narrow');
+    await servers.dev.query('scoped_narrow', 'alter table customers drop column notes');
+    const before = await tableContents(servers.dev, 'scoped_narrow');
+    const r = await scoped(lb, 'scoped_narrow', 'customers');
+    expect(r.run.status).toBe('failed');
+    expect(r.run.errorStep).toBe('restore');
+    expect(r.run.error).toBe(
+      "public.customers: the backup's data has a column notes that the destination's table lacks",
+    );
+    expect(await tableContents(servers.dev, 'scoped_narrow')).toEqual(before);
   });
 
   it('the leak check inside the transaction finds originals left by a rule: rolled back, naming the column', async () => {
