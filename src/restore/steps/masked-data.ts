@@ -211,7 +211,8 @@ export function mergeAncestry(a: readonly TableAncestry[], b: readonly TableAnce
  * table's (they differ for an inheritance child whose parent gained a column). A rule on a
  * partitioned table or an inheritance parent applies to every table below it (rule-tables.ts);
  * which tables those are is read from the staging schema, which pre-data made from this very
- * archive, so it holds for backups of every Lifeboat version.
+ * archive, so it holds for backups of every Lifeboat version. With `into` (a table-scoped
+ * restore), `c` is the destination: see IntoExistingTables.
  */
 export async function planMasking(
   c: pg.ClientBase,
