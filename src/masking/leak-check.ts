@@ -237,10 +237,16 @@ export function leakCheckQuery(table: string | QualifiedName, column: string, sa
 }
 
 /** The error that fails a run whose leak check found originals; it never quotes them. */
-export function leakError(columnLabel: string, transform: Transform, hits: number, sampled: number): LifeboatError {
+export function leakError(
+  columnLabel: string,
+  transform: Transform,
+  hits: number,
+  sampled: number,
+  refused = 'unable to swap the restored database',
+): LifeboatError {
   return new LifeboatError(
     'blocked_by_check',
-    `unable to swap the restored database: ${hits} of ${sampled} sampled original values of ${columnLabel} (${transform}) are still present after masking`,
+    `${refused}: ${hits} of ${sampled} sampled original values of ${columnLabel} (${transform}) are still present after masking`,
     {
       hint: `fix the rule for ${columnLabel} so it changes every value (a regex_replace pattern must match every value), then run the restore again`,
     },

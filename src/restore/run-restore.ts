@@ -168,16 +168,16 @@ export async function runRestore(
     tracker.p.rowsTotal = manifest.totals.rows;
     tracker.p.bytesTotal = manifest.totals.bytes;
 
-    // table data is fetched only for a table scope, and only the scope's; otherwise it streams
-    // (restore-copy.ts)
-    const tableFiles = new Set(manifest.tables.map((t) => t.file).filter(Boolean));
+    // (masked on its way to every destination but production, a rollback)
+    const mask = database.masking.rules.length > 0 && server.tier !== 'production';
     if (run.tables?.length) {
       const scope = resolveScope(run.tables, manifest.tables);
-      const scopeFiles = new Set(scope.map((t) => t.file));
+      // table data is not fetched: the scope's streams from storage as pg_restore reads it
+      const tableFiles = new Set(manifest.tables.map((t) => t.file).filter(Boolean));
       await fetchArchive(
         reader,
         archive,
-        manifest.files.filter((f) => !tableFiles.has(f.name) || scopeFiles.has(f.name)),
+        manifest.files.filter((f) => !tableFiles.has(f.name)),
         tracker,
         abort.signal,
       );
@@ -198,6 +198,10 @@ export async function runRestore(
         url: server.url,
         dbname: run.destination_dbname,
         dir: archive,
+        work,
+        reader,
+        database,
+        mask,
         scope,
         tracker,
         signal: abort.signal,
@@ -211,7 +215,7 @@ export async function runRestore(
         source: reader,
         work,
         database,
-        mask: database.masking.rules.length > 0 && server.tier !== 'production',
+        mask,
         tracker,
         signal: abort.signal,
         onCreated: async () => {

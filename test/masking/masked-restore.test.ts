@@ -2,7 +2,8 @@
 // token-masked emails survive, unmasked columns are identical, tokens are deterministic per key,
 // rules that cannot fit fail before writing, the leak check catches an identity-like rule, the
 // demo's own rules leave no original date of birth or note in the copy, and a rule on a
-// partitioned table or an inheritance parent masks every table below it.
+// partitioned table or an inheritance parent masks every table below it (in a table-scoped
+// restore too).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -276,7 +277,7 @@ describe('a masked inheritance child', () => {
 });
 
 describe('a rule on a partitioned table or an inheritance parent', () => {
-  it('masks every partition at every level and every inheritance descendant; a scoped restore of a partition is refused', async () => {
+  it('masks every partition at every level and every inheritance descendant, in a scoped restore of partitions too', async () => {
     await servers.prod.createDatabase('customer_parts', 'customer_fixture');
     await servers.prod.query(
       'customer_parts',
@@ -369,20 +370,38 @@ describe('a rule on a partitioned table or an inheritance parent', () => {
     expect(JSON.parse(log.stdout).log).toContain('public.events_us (attendee_email: redact)');
     expect(JSON.parse(log.stdout).log).toContain('public.people_alumni (email: token from public.people_base)');
 
+    // a scoped restore of partitions whose parent has the rule masks them too, in its transaction
+    await servers.dev.query(
+      'parts_masked',
+      `update events set attendee_email = 'dest' || id || '@dest.example' where region in ('eu', 'apac')`,
+    );
+    const usBefore = await servers.dev.query('parts_masked', 'select * from events_us order by id');
+    const scoped = await requestRestoreCli(lb, 'parts_masked', { extra: ['--tables', 'events_eu_1,events_apac'] });
+    expect(scoped.run.error ?? null).toBeNull();
+    expect(scoped.run.status).toBe('completed');
+    const again = await servers.dev.query<{ t: string; id: number; attendee_email: string }>(
+      'parts_masked',
+      `select tableoid::regclass::text as t, id, attendee_email from events where region in ('eu', 'apac') order by id`,
+    );
+    expect(again).toHaveLength(200);
+    for (const e of again) {
+      if (e.t === 'events_eu_2')
+        expect(e.attendee_email).toBe(`dest${e.id}@dest.example`); // outside the scope
+      else {
+        expect(e.attendee_email, `${e.t} row ${e.id}`).not.toBe(`guest${e.id}@example.com`);
+        expect(e.attendee_email).toMatch(/^[^@\s]+@[^@\s]+\.[a-z]+$/);
+        expect(e.attendee_email).not.toMatch(/@dest\.example$/);
+      }
+    }
+    expect(await servers.dev.query('parts_masked', 'select * from events_us order by id')).toEqual(usBefore);
+    const scopedLog = await lifeboat(['restore', 'show', String(scoped.run.id), '--log', '--json'], {
+      env: await lb.cliEnv('jsmith'),
+    });
+    expect(JSON.parse(scopedLog.stdout).log).toContain(
+      'masking public.events_apac (attendee_email: email from public.events); public.events_eu_1 (attendee_email: email from public.events)',
+    );
+
     const execute = ['--execute', '--confirm', 'dev-pg01/x'];
-    const scoped = await lifeboat(
-      ['restore', 'request', 'CustomerDB', '--to', 'dev-pg01/x', '--tables', 'events_eu_1', ...execute],
-      {
-        env: await lb.cliEnv('jsmith'),
-      },
-    );
-    expect(scoped.code).toBe(3);
-    expect(scoped.stderr).toMatch(
-      new RegExp(
-        '^lifeboat: run (\\d+) has a blocking check: a table-scoped restore cannot mask yet, and public.events_eu_1 has masking rules\n' +
-          'HINT: restore the whole database \\(masked\\), or leave the masked tables out of --tables; every check: `lifeboat restore checks \\1`\n$',
-      ),
-    );
     // a backup taken before manifests recorded inheritance cannot tell: refused too
     await sql`update backups set manifest = manifest - 'inheritance'`.execute(lb.store.db);
     const old = await lifeboat(
@@ -394,7 +413,7 @@ describe('a rule on a partitioned table or an inheritance parent', () => {
     const { id } = await lb.store.db.selectFrom('backups').select('id').executeTakeFirstOrThrow();
     expect(old.code).toBe(3);
     expect(old.stderr.replace(/(run|checks) \d+/g, '$1 N')).toBe(
-      `lifeboat: run N has a blocking check: a table-scoped restore cannot mask yet, and backup ${id} was taken before Lifeboat recorded which tables are partitions or inheritance children, so it cannot tell whether a masking rule on a parent covers public.events_us\n` +
+      `lifeboat: run N has a blocking check: backup ${id} was taken before Lifeboat recorded which tables are partitions or inheritance children, so it cannot tell whether a masking rule on a parent covers public.events_us\n` +
         'HINT: take a new backup (`lifeboat backup run CustomerDB`), or restore the whole database (masked); every check: `lifeboat restore checks N`\n',
     );
   });

@@ -2,7 +2,8 @@
 // a source that archives its WAL, a full backup; rows written, T noted, more rows written, then
 // the table dropped. `restore request --at T --tables customers` into a development destination,
 // executed and approved through the ordinary engine: the destination holds exactly the rows
-// committed before T, the email column masked, and the scratch instance recovered to T is gone.
+// committed before T, the email column masked, and the scratch instance recovered to T is gone;
+// `--tables customers` at T replaces only that table's rows, masked inside its transaction.
 // A T beyond the archived WAL is refused before anything is written or restored.
 import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -217,6 +218,35 @@ describe('restore request --at T on a database with physical backups', () => {
     );
     const notes = await dev.query<{ note: string }>('shop_dev', 'select distinct note from customers');
     expect(notes).toEqual([{ note: 'dev' }]);
+  }, 300_000);
+
+  it('--tables customers (masked): exactly the rows committed before T, the email masked in the transaction', async () => {
+    // the first restore's masked emails: the same key masks the same originals to the same values
+    const masked = await dev.query<{ id: number; email: string }>(
+      'shop_dev',
+      'select id, email from customers order by id',
+    );
+    await dev.query(
+      'shop_dev',
+      "delete from customers where id > 10; update customers set email = 'dev' || id || '@dev.example', note = 'dev'; insert into orders values (901, 1)",
+    );
+    const ordersBefore = await dev.query('shop_dev', 'select id, amount from orders order by id');
+    const run = await restoreAt(t, ['--tables', 'customers']);
+    expect(run.tables).toEqual(['public.customers']);
+    const rows = await dev.query<{ id: number; email: string; note: string }>(
+      'shop_dev',
+      'select id, email, note from customers order by id',
+    );
+    expect(rows.map((r) => r.id)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(rows.every((r) => r.note === 'before')).toBe(true);
+    expect(rows.filter((r) => r.email === `user${r.id}@example.com` || r.email.endsWith('@dev.example'))).toEqual([]);
+    expect(rows.every((r) => /^[^@\s]+@[^@\s]+\.[a-z]+$/.test(r.email))).toBe(true);
+    expect(rows.map(({ id, email }) => ({ id, email }))).toEqual(masked);
+    expect(await dev.query('shop_dev', 'select id, amount from orders order by id')).toEqual(ordersBefore);
+    const log = await lifeboat(['restore', 'show', String(run.id), '--log', '--json'], {
+      env: await lb.cliEnv('jsmith'),
+    });
+    expect(JSON.parse(log.stdout).log).toMatch(/leak check public\.customers\.email: 0 of 20 sampled originals found/);
   }, 300_000);
 
   it('refuses a T beyond the archived WAL before anything is written or restored', async () => {

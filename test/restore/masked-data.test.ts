@@ -1,9 +1,10 @@
 // The pure parts of streaming table data: reading pg_dump's COPY statement and cutting a data
-// file at its end-of-data marker, whatever the chunk boundaries.
+// file at its end-of-data marker, whatever the chunk boundaries; merging the backup's and the
+// destination's records of which table descends from which.
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
-import { copyColumns, untilEndMarker } from '../../src/restore/steps/masked-data.js';
+import { copyColumns, mergeAncestry, untilEndMarker } from '../../src/restore/steps/masked-data.js';
 
 describe('copyColumns', () => {
   it.each([
@@ -38,4 +39,27 @@ describe('untilEndMarker', () => {
       for (let chunk = 1; chunk <= data.length; chunk++) expect(await cut(data, chunk)).toBe(expected);
     });
   }
+});
+
+describe('mergeAncestry', () => {
+  const t = (name: string, ...ancestors: string[]) => ({
+    schema: 'public',
+    name,
+    ancestors: ancestors.map((a) => ({ schema: 'public', name: a })),
+  });
+  it.each([
+    ['both empty', [], [], []],
+    ['only the backup knows', [t('p1', 'p')], [], [t('p1', 'p')]],
+    ['only the destination knows', [], [t('p1', 'p')], [t('p1', 'p')]],
+    ['the same record once', [t('p1', 'p')], [t('p1', 'p'), t('p')], [t('p1', 'p'), t('p')]],
+    [
+      'ancestors from either, the first record first',
+      [t('p1', 'mid', 'top')],
+      [t('p1', 'other', 'top')],
+      [t('p1', 'mid', 'top', 'other')],
+    ],
+    ["a table without ancestors on one side keeps the other side's", [t('c')], [t('c', 'base')], [t('c', 'base')]],
+  ])('%s', (_name, a, b, merged) => {
+    expect(mergeAncestry(a, b)).toEqual(merged);
+  });
 });

@@ -3,6 +3,7 @@
 // runs on the destination. Pure.
 import type { ColumnRef, DatabaseConfig } from '../../catalog/types.js';
 import { parseQualifiedName } from '../../masking/leak-check.js';
+import { rulesByTable } from '../../masking/rule-tables.js';
 import { transformNeedsKey } from '../../masking/transformers/traits.js';
 import { destinationRefusal } from '../destination-rule.js';
 import { confirmationFor } from '../identifier.js';
@@ -150,15 +151,16 @@ export function scopeNeedsMasking(f: AssessFacts): Check {
   if (masked === undefined) {
     return blocking(
       'scope_needs_masking',
-      `a table-scoped restore cannot mask yet, and backup ${f.backup.id} was taken before Lifeboat recorded which tables are partitions or inheritance children, so it cannot tell whether a masking rule on a parent covers ${tables}`,
+      `backup ${f.backup.id} was taken before Lifeboat recorded which tables are partitions or inheritance children, so it cannot tell whether a masking rule on a parent covers ${tables}`,
       `take a new backup (\`lifeboat backup run ${f.database.name}\`), or restore the whole database (masked)`,
     );
   }
   if (masked.length) {
-    return blocking(
+    const applied = rulesByTable(f.database.masking.rules, masked, f.backup.manifest.inheritance ?? []).applied;
+    const each = masked.map((t) => `${label(t)} (${plural(applied.get(t)?.length ?? 0, 'rule')})`);
+    return safe(
       'scope_needs_masking',
-      `a table-scoped restore cannot mask yet, and ${masked.map(label).join(', ')} has masking rules`,
-      'restore the whole database (masked), or leave the masked tables out of --tables',
+      `masked on its way in, in the transaction that replaces the rows: ${each.join(', ')}; each rule is checked to fit the destination's column before any row changes`,
       { tables: masked.map(label) },
     );
   }

@@ -22,7 +22,7 @@ import type { MaskRule } from '../../masking/copy-stream.js';
 import type { ThreadPlan } from '../../masking/parallel.js';
 import { checkRuleFits } from '../../masking/fit.js';
 import { LeakSampler, leakCheckApplies, leakCheckQuery, leakError, tableLabel } from '../../masking/leak-check.js';
-import { rulesByTable, type TableRef } from '../../masking/rule-tables.js';
+import { rulesByTable, type TableAncestry, type TableRef } from '../../masking/rule-tables.js';
 import { createTransformer } from '../../masking/transformers/index.js';
 import type { RunTracker } from '../progress.js';
 
@@ -180,13 +180,39 @@ export async function columnsOf(c: pg.ClientBase, schema: string, table: string,
 }
 
 /**
+ * For a table-scoped restore, which copies rows into tables the destination already has: only
+ * the scope's tables are masked, their columns (types, lengths, constraints) are the
+ * destination's, and what descends from what is the backup's record merged with the
+ * destination's (a rule on a parent applies when either says the table is below it).
+ */
+export interface IntoExistingTables {
+  scope: readonly TableCount[];
+  /** The backup's record of partitions and inheritance children (manifest.inheritance). */
+  ancestry: readonly TableAncestry[];
+}
+
+/** Both records of ancestry, one entry per table, its ancestors from either (the first's first). */
+export function mergeAncestry(a: readonly TableAncestry[], b: readonly TableAncestry[]): TableAncestry[] {
+  const key = (t: TableRef) => `${t.schema}\0${t.name}`;
+  const out = new Map<string, TableAncestry>();
+  for (const t of [...a, ...b]) {
+    const held = out.get(key(t));
+    const ancestors = [...(held?.ancestors ?? [])];
+    for (const x of t.ancestors) if (!ancestors.some((y) => key(y) === key(x))) ancestors.push(x);
+    out.set(key(t), { schema: t.schema, name: t.name, ancestors });
+  }
+  return [...out.values()];
+}
+
+/**
  * Resolves the masking rules against the backup's tables and the staging schema (pre-data), and
  * checks that each rule's output fits its column. Fails naming the rule and the column, before
  * any row is written. Column positions are those of pg_dump's COPY statement, not the staging
  * table's (they differ for an inheritance child whose parent gained a column). A rule on a
  * partitioned table or an inheritance parent applies to every table below it (rule-tables.ts);
  * which tables those are is read from the staging schema, which pre-data made from this very
- * archive, so it holds for backups of every Lifeboat version.
+ * archive, so it holds for backups of every Lifeboat version. With `into` (a table-scoped
+ * restore), `c` is the destination: see IntoExistingTables.
  */
 export async function planMasking(
   c: pg.ClientBase,
@@ -194,8 +220,12 @@ export async function planMasking(
   tables: readonly TableCount[],
   targets: readonly CopyTarget[],
   uniqueColumns: ReadonlySet<string>,
+  into?: IntoExistingTables,
 ): Promise<MaskedTable[]> {
-  const { applied, unmatched } = rulesByTable(database.masking.rules, tables, await tableAncestry(c));
+  const ancestry = mergeAncestry(into?.ancestry ?? [], await tableAncestry(c));
+  const found = rulesByTable(database.masking.rules, tables, ancestry);
+  const { unmatched } = found;
+  const applied = into ? [...found.applied].filter(([t]) => into.scope.includes(t)) : found.applied;
   const stray = unmatched[0];
   if (stray) {
     throw new LifeboatError(
@@ -219,11 +249,19 @@ export async function planMasking(
       ? copyOrder.map((name) => {
           const col = info.find((x) => x.name === name);
           if (!col) {
-            throw new LifeboatError(
-              'engine_failed',
-              `${label}: the archive's data has a column ${name} that the restored table lacks`,
-              { hint: 'the backup is inconsistent; take a new one' },
-            );
+            throw into
+              ? new LifeboatError(
+                  'blocked_by_check',
+                  `${label}: the backup's data has a column ${name} that the destination's table lacks`,
+                  {
+                    hint: "the destination's table must have the backup's columns: restore the whole database, or bring its schema up to date first; nothing was written",
+                  },
+                )
+              : new LifeboatError(
+                  'engine_failed',
+                  `${label}: the archive's data has a column ${name} that the restored table lacks`,
+                  { hint: 'the backup is inconsistent; take a new one' },
+                );
           }
           return col;
         })
@@ -317,6 +355,11 @@ export function untilEndMarker(): Transform {
       cb(null, done ? undefined : carry);
     },
   });
+}
+
+/** What a masked restore logs of its plan: each masked table, its columns and their transforms. */
+export function maskingSummary(masked: readonly MaskedTable[]): string {
+  return `masking ${masked.map((m) => `${m.table.schema}.${m.table.name} (${m.rules.map((r) => `${r.column.name}: ${r.rule.transform}${r.via ? ` from ${tableLabel(r.via.schema, r.via.name)}` : ''}`).join(', ')})`).join('; ')}`;
 }
 
 /** After loading: no sampled original of a masked column may appear in the restored table. */

@@ -11,7 +11,6 @@ import { type BackupReader, openBackup, readManifest } from '../../backup/read-b
 import type { Catalog, DatabaseConfig } from '../../catalog/types.js';
 import { createDatabase, dropDatabase, withAdmin, withClient } from '../../engines/postgres/admin.js';
 import type { Secret } from '../../lib/secret.js';
-import { tableLabel } from '../../masking/leak-check.js';
 import { openCatalogStorage } from '../../storage/index.js';
 import type { Db } from '../../store/db.js';
 import type { RunTracker } from '../progress.js';
@@ -22,6 +21,7 @@ import {
   archiveUniqueColumns,
   leakCheck,
   type MaskedTable,
+  maskingSummary,
   planMasking,
 } from './masked-data.js';
 import { runPostRestore } from './post-restore.js';
@@ -127,9 +127,7 @@ async function restoreIntoStaging(
     masked = await withClient(o.url, o.dbname, async (c) =>
       planMasking(c, s.database, o.manifest.tables, targets, await archiveUniqueColumns(o.dir)),
     );
-    o.tracker.log(
-      `masking ${masked.map((m) => `${m.table.schema}.${m.table.name} (${m.rules.map((r) => `${r.column.name}: ${r.rule.transform}${r.via ? ` from ${tableLabel(r.via.schema, r.via.name)}` : ''}`).join(', ')})`).join('; ')}`,
-    );
+    o.tracker.log(maskingSummary(masked));
   }
   const stop = new AbortController();
   const signal = AbortSignal.any([o.signal, stop.signal]);
