@@ -68,7 +68,11 @@ describe('a Lifeboat killed while delivering', () => {
     first.child.kill('SIGKILL');
     await first.exited();
     const failed = () =>
-      lb.store.db.selectFrom('notifications').selectAll().where('event', '=', 'backup.failed').executeTakeFirstOrThrow();
+      lb.store.db
+        .selectFrom('notifications')
+        .selectAll()
+        .where('event', '=', 'backup.failed')
+        .executeTakeFirstOrThrow();
     const claimed = await failed();
     expect(claimed).toMatchObject({ status: 'pending', attempts: 1 });
     expect(claimed.claimed_until).not.toBeNull();
@@ -83,7 +87,11 @@ describe('a Lifeboat killed while delivering', () => {
         30_000,
       );
       expect(hook().map((h) => h.headers['webhook-id'])).toEqual([claimed.idempotency_key, claimed.idempotency_key]);
-      expect(await failed()).toMatchObject({ status: 'delivered', attempts: 2, idempotency_key: claimed.idempotency_key });
+      expect(await failed()).toMatchObject({
+        status: 'delivered',
+        attempts: 2,
+        idempotency_key: claimed.idempotency_key,
+      });
     } finally {
       second.child.kill('SIGTERM');
       await second.exited();
