@@ -113,6 +113,11 @@ describe('incidents in the web UI', () => {
     await expect(page.getByRole('button', { name: 'Execute' }).count()).resolves.toBe(0);
     await expect(page.getByRole('button', { name: /^Plan/ }).count()).resolves.toBe(0);
     await shot(page, 'incident-developer');
+    await expect(page.getByText('Recovery operators and DBA admins plan and execute it').count()).resolves.toBe(1);
+    // and on a phone
+    await page.setViewportSize({ width: 420, height: 860 });
+    await expect(page.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(420);
+    await shot(page, 'narrow-incident');
 
     const refused = await api('jsmith', 'POST', `/api/v1/incidents/${incident.id}/execute`);
     expect(refused.status).toBe(403);

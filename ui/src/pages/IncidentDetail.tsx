@@ -80,6 +80,11 @@ export function IncidentDetail({ id, me }: { id: number; me: WhoAmIResponse }) {
         }
       >
         <ErrorBox error={action.error} />
+        {(offered.plan || offered.execute) && !canPlan && !canExecute && (
+          <p className="muted small">
+            Recovery operators and DBA admins plan and execute it; this page follows it for you.
+          </p>
+        )}
         <dl className="facts">
           <Fact k="Declared" v={`${time(i.declaredAt)} by ${i.declaredBy}`} />
           <Fact
@@ -127,8 +132,8 @@ export function IncidentDetail({ id, me }: { id: number; me: WhoAmIResponse }) {
         <ol className="timeline" aria-label="Incident timeline">
           {i.timeline.map((e, n) => (
             <li key={n} className={`tl tl-${e.kind}`}>
-              <time dateTime={e.at} className="mono small">
-                {new Date(e.at).toISOString().slice(11, 19)}
+              <time dateTime={e.at} className="mono small" title={time(e.at)}>
+                {new Date(e.at).toLocaleTimeString('en-GB')}
               </time>
               <span className="tl-kind small">{e.kind.replace(/_/g, ' ')}</span>
               <span className="tl-msg">{e.message}</span>
