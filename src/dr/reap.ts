@@ -14,6 +14,7 @@ import type { Catalog } from '../catalog/types.js';
 import { runningPostmaster, stopCluster } from '../engines/postgres/local-cluster.js';
 import { messageOf } from '../errors.js';
 import type { Logger } from '../lib/logger.js';
+import { run } from '../lib/process.js';
 import { redact } from '../lib/secret.js';
 import type { Db } from '../store/db.js';
 import type { IncidentTable } from '../store/schema.js';
@@ -144,8 +145,27 @@ export async function removeAbandonedInstances(deps: Deps): Promise<number[]> {
   return removed;
 }
 
-/** Stops (immediate shutdown) every running PostgreSQL whose data directory is within `dir`. */
+/**
+ * Stops (immediate shutdown) every running PostgreSQL whose data directory is within `dir`, then
+ * ends what the lost worker had started on it that still runs (a pgBackRest restore writing into
+ * it: commands lead process groups of their own, src/lib/process.ts, and outlive a killed worker).
+ */
 async function stopInstancesIn(dir: string): Promise<string[]> {
+  const stopped = await stopPostmastersIn(dir);
+  const pattern = dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const found = await run('pgrep', ['-f', '--', pattern]).catch(() => ({ stdout: '' }));
+  for (const pid of found.stdout.split('\n').map(Number)) {
+    if (!pid || pid === process.pid) continue;
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
+  return stopped;
+}
+
+async function stopPostmastersIn(dir: string): Promise<string[]> {
   const stopped: string[] = [];
   for (const dataDir of await dataDirsIn(dir, 3)) {
     const pm = runningPostmaster(dataDir);
