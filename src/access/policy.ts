@@ -2,14 +2,16 @@
 // no I/O, no clock; the server calls it on every route, the CLI and the UI only reflect it.
 //
 // The matrix:
-//   developer          requests and views runs, backups, drills and schemas of their own teams' databases
+//   developer          requests and views runs, backups, drills and schemas of their own teams' databases,
+//                      and views their disaster-recovery incidents (never declares, plans or executes one)
 //   db-owner           as developer, plus approving (when on the team's approvers list), cancelling and
 //                      undoing their teams' runs, running backups and drills of their teams' databases,
 //                      accepting their schema as the drift reference
 //   dba-admin          requests, views, cancels and operates on any database; approves only when the
 //                      policy switch `dba_admin_can_approve` is on (an override, audited as such)
 //   admin              everything a dba-admin may, on the same terms
-//   recovery-operator  runs disaster recovery; views, verifies and fetches backups and views runs everywhere
+//   recovery-operator  runs disaster recovery (declares, plans, executes incidents) on any database;
+//                      views, verifies and fetches backups and views runs everywhere
 //   backup.fetch       hands out a raw (unmasked) dump: dba-admin, admin and recovery-operator only,
 //                      never a team role
 //   auditor            reads everything, changes nothing
@@ -36,6 +38,9 @@ const TEAM_ACTIONS_DEVELOPER: ReadonlySet<Action> = new Set<Action>([
   'restore.request',
   'backup.view',
   'drill.view',
+  // their database's disaster-recovery incidents: what happened and where it stands (declaring,
+  // planning and executing are the recovery operators' and DBA admins')
+  'dr.view',
   'schema.view',
   'schema.snapshot',
 ]);

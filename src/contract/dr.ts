@@ -96,6 +96,7 @@ export const DeclareRequest = z.object({
 });
 export const IncidentIdParams = z.object({ id: runId });
 export const IncidentList = z.object({ incidents: z.array(IncidentDoc) });
+export type IncidentList = z.infer<typeof IncidentList>;
 export const IncidentShowQuery = z.object({
   /** Seconds to wait for a running execution to settle (recovered or failed) before answering. */
   wait: z

@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
+import type { Catalog } from '../catalog/types.js';
+import { declareIncident } from '../dr/declare.js';
 import {
   clusterUrl,
   initCluster,
@@ -13,6 +15,7 @@ import {
   startCluster,
   stopCluster,
 } from '../engines/postgres/local-cluster.js';
+import type { Db } from '../store/db.js';
 import { seedCustomerDb } from './fake-people.js';
 
 export const DEMO_SERVERS = ['prod-pg01', 'dev-pg01'] as const;
@@ -139,4 +142,24 @@ async function ensureCustomerDb(adminUrl: string): Promise<void> {
   } finally {
     await admin.end();
   }
+}
+
+/** The reason of the demo's practice incident (the Incidents page is not empty on a first visit). */
+export const DEMO_INCIDENT_REASON =
+  'practice incident of the demo workspace: take a backup (`lifeboat backup run CustomerDB`), then plan and execute it as dana';
+
+/**
+ * Declares the demo's practice incident on CustomerDB, once: when no incident was ever declared
+ * in this store (a recovered one stays; a restart declares nothing). Returns its id, if declared.
+ */
+export async function seedDemoIncident(db: Db, catalog: Catalog): Promise<number | undefined> {
+  if (!catalog.databases.CustomerDB) return undefined;
+  const any = await db.selectFrom('incidents').select('id').limit(1).executeTakeFirst();
+  if (any) return undefined;
+  const { id } = await declareIncident(db, catalog, {
+    database: 'CustomerDB',
+    reason: DEMO_INCIDENT_REASON,
+    actor: 'lifeboat start',
+  });
+  return id;
 }

@@ -9,9 +9,13 @@
 // A failure at any step marks the incident failed at that step and notifies; the new instance
 // is kept, running, for inspection (its data directory and port are in the incident and the
 // notification). The report is stored as evidence when the execution settles.
+// The worker heartbeats the incident throughout and records the step it is in and, before it
+// creates it, the new instance's directory (scratch_dir, with this host): a worker that dies
+// leaves the reaper (reap.ts) what it needs to fail the incident and remove the instance.
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type PgBoss from 'pg-boss';
 import type { Catalog, DatabaseConfig } from '../catalog/types.js';
@@ -49,7 +53,11 @@ export async function requestExecution(
   actor: string,
   requestId?: string | null,
 ): Promise<void> {
-  const row = await db.selectFrom('incidents').select(['plan']).where('id', '=', incidentId).executeTakeFirst();
+  const row = await db
+    .selectFrom('incidents')
+    .select(['plan', 'scratch_dir', 'scratch_host'])
+    .where('id', '=', incidentId)
+    .executeTakeFirst();
   const plan = row?.plan as PlanDoc | null | undefined;
   if (row && (!plan || !plan.chosen)) {
     throw new LifeboatError(
@@ -67,10 +75,27 @@ export async function requestExecution(
       event: 'execute',
       actor,
       requestId: requestId ?? null,
-      set: { worker_id: null, error: null, error_step: null, recovered_at: null, instance: null },
+      set: {
+        worker_id: null,
+        error: null,
+        error_step: null,
+        recovered_at: null,
+        instance: null,
+        step: null,
+        scratch_dir: null,
+        scratch_host: null,
+      },
       details: { recoveryPoint: plan?.chosen ? pointLabel(plan.chosen) : null },
     },
     async (trx) => {
+      // a lost execution's instance on a machine whose reaper has not removed it yet (that
+      // machine may be gone too): the recovery does not wait for it, and says where it is
+      if (row?.scratch_dir)
+        await addTimeline(trx, incidentId, {
+          kind: 'step_started',
+          message: `the new instance a lost execution left in ${row.scratch_dir} on ${row.scratch_host ?? '?'} is not removed: remove it by hand there`,
+          details: { step: 'cleanup', dir: row.scratch_dir, host: row.scratch_host },
+        });
       await enqueueIn(trx, queue, DR_QUEUE, { incidentId }, { retryLimit: 0, expireInHours: 23 });
     },
   );
@@ -115,10 +140,24 @@ export async function runExecution(
   let target: Target | undefined;
   let healthGreen: Date | undefined;
   let work: string | undefined;
+  // only while the incident is this worker's (a reaper may have failed it, and another worker taken it)
+  const mine = () =>
+    deps.db.updateTable('incidents').where('id', '=', incidentId).where('worker_id', '=', ctx.workerId);
+  // the heartbeat, through every step (a long health wait or cutover hook is alive too)
+  const beat = setInterval(() => {
+    mine()
+      .set({ heartbeat_at: new Date() })
+      .execute()
+      .catch((err) => deps.logger.warn({ incidentId, err: redact(messageOf(err)) }, 'incident heartbeat failed'));
+  }, 1000);
+  const scratch: ScratchNote = async (dir) => {
+    await mine().set({ scratch_dir: dir, scratch_host: hostname() }).execute();
+  };
   try {
     if (!database) throw new LifeboatError('not_found', `database ${claimed.database} is no longer in lifeboat.yaml`);
     const timed = async <T>(name: DrStep, what: string, fn: () => Promise<T>): Promise<T> => {
       step = name;
+      await mine().set({ step: name }).execute();
       const started = Date.now();
       await record({ kind: 'step_started', message: `${name}: ${what}`, details: { step: name } });
       const out = await fn();
@@ -155,13 +194,15 @@ export async function runExecution(
       target = await timed(
         'restore',
         `${pointLabel(point)} replayed to ${point.target === 'time' ? point.takenAt : `the newest archived WAL (archived ${point.takenAt})`} into a new instance on this worker`,
-        () => recoverPhysical(deps, point, database, incidentId, record, abort.signal),
+        () => recoverPhysical(deps, point, database, incidentId, record, scratch, abort.signal),
       );
       await noteTarget(target);
       // no manifest to count against: the database's verify checks validate it
       tables = [];
     } else {
-      target = await timed('prepare_target', describeTarget(database), () => prepareTarget(deps, incidentId, database));
+      target = await timed('prepare_target', describeTarget(database), () =>
+        prepareTarget(deps, incidentId, database, scratch),
+      );
       const t = target;
       await noteTarget(t);
       work = await makeScratchDir('dr', incidentId);
@@ -218,7 +259,8 @@ export async function runExecution(
       actor: 'worker',
       owner: ctx.workerId,
       quiet: true,
-      set: { error, error_step: step, heartbeat_at: new Date() },
+      // the instance is the failure's to keep for inspection now, no longer the reaper's to remove
+      set: { error, error_step: step, heartbeat_at: new Date(), scratch_dir: null, scratch_host: null },
       details: { step, reason: error, ...(kept ? { kept } : {}) },
       timeline: {
         kind: 'failed',
@@ -234,6 +276,7 @@ export async function runExecution(
     await settle(deps, incidentId);
     return 'failed';
   } finally {
+    clearInterval(beat);
     ctx.signal.removeEventListener('abort', onShutdown);
     if (work !== undefined) await rm(work, { recursive: true, force: true });
   }
@@ -257,7 +300,8 @@ export async function runExecution(
     actor: 'worker',
     owner: ctx.workerId,
     quiet: true,
-    set: { recovered_at: green, heartbeat_at: new Date() },
+    // the new instance is the recovered database now: never the reaper's to remove
+    set: { recovered_at: green, heartbeat_at: new Date(), scratch_dir: null, scratch_host: null },
     details: {
       rpoAchievedSeconds: report.rpoAchievedSeconds,
       rtoAchievedSeconds: report.rtoAchievedSeconds,
@@ -298,7 +342,15 @@ function describeTarget(database: DatabaseConfig): string {
   return t === 'new_instance' ? 'a new PostgreSQL instance on this worker' : `standby server ${t.server}`;
 }
 
-async function prepareTarget(deps: ExecuteDeps, incidentId: number, database: DatabaseConfig): Promise<Target> {
+/** Records a directory about to be created for a new instance (before it is: see the header). */
+type ScratchNote = (dir: string) => Promise<void>;
+
+async function prepareTarget(
+  deps: ExecuteDeps,
+  incidentId: number,
+  database: DatabaseConfig,
+  scratch: ScratchNote,
+): Promise<Target> {
   const t = database.dr?.target ?? 'new_instance';
   if (t !== 'new_instance') {
     const server = deps.catalog.servers[t.server];
@@ -327,6 +379,7 @@ async function prepareTarget(deps: ExecuteDeps, incidentId: number, database: Da
   }
   const dir = join(deps.catalog.dr.instancesDir, `incident-${incidentId}-${Date.now()}`);
   const dataDir = join(dir, 'pgdata');
+  await scratch(dir);
   await mkdir(dir, { recursive: true });
   // the postgres OS user enters it to reach the data directory (whatever the umask)
   await chmod(dir, 0o755);
@@ -417,9 +470,14 @@ async function recoverPhysical(
   database: DatabaseConfig,
   incidentId: number,
   record: (e: TimelineEntry) => Promise<void>,
+  scratch: ScratchNote,
   signal: AbortSignal,
 ): Promise<Target> {
-  await mkdir(deps.catalog.dr.instancesDir, { recursive: true });
+  // pgBackRest's new instance is made inside a directory of the incident's, recorded first
+  const dir = join(deps.catalog.dr.instancesDir, `incident-${incidentId}-${Date.now()}`);
+  await scratch(dir);
+  await mkdir(dir, { recursive: true });
+  await chmod(dir, 0o755);
   // progress arrives synchronously: written in order, awaited before the step ends
   let pending: Promise<unknown> = Promise.resolve();
   const note = (message: string, details: Record<string, unknown>) => {
@@ -427,15 +485,6 @@ async function recoverPhysical(
       .then(() => record({ kind: 'progress', message, details: { step: 'restore', ...details } }))
       .catch(() => {});
   };
-  // the heartbeat every second, as a logical restore's tracker does: a long file copy or replay is alive
-  const beat = setInterval(() => {
-    deps.db
-      .updateTable('incidents')
-      .set({ heartbeat_at: new Date() })
-      .where('id', '=', incidentId)
-      .execute()
-      .catch(() => {});
-  }, 1000);
   let lastDecile = -1;
   let lastReplay = 0;
   const onProgress = (p: RecoverProgress) => {
@@ -483,7 +532,7 @@ async function recoverPhysical(
     const inst = await recoverServerToNewInstance(deps.catalog, point.server, {
       target: point.target === 'time' ? { type: 'time', at: new Date(point.takenAt) } : { type: 'latest' },
       set: point.label,
-      parentDir: deps.catalog.dr.instancesDir,
+      parentDir: dir,
       signal,
       onProgress,
     });
@@ -504,7 +553,6 @@ async function recoverPhysical(
       url: new Secret(u.toString(), `incident ${incidentId} instance`),
     };
   } finally {
-    clearInterval(beat);
     await pending;
   }
 }

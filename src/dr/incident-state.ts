@@ -62,6 +62,8 @@ export interface IncidentTransition {
   quiet?: boolean;
   /** Only while the incident is this worker's. */
   owner?: string;
+  /** Only while this holds of the locked row (the reaper: the execution is still lost). */
+  when?: (row: { status: IncidentStatus; worker_id: string | null; heartbeat_at: Date | null }) => boolean;
   notify?: { type: DrType; facts: (row: { id: number }) => IncidentFacts };
   requestId?: string | null;
 }
@@ -81,7 +83,7 @@ export async function transitionIncident(
   return db.transaction().execute(async (trx) => {
     const row = await trx
       .selectFrom('incidents')
-      .select(['status', 'worker_id'])
+      .select(['status', 'worker_id', 'heartbeat_at'])
       .where('id', '=', incidentId)
       .forUpdate()
       .executeTakeFirst();
@@ -91,7 +93,11 @@ export async function transitionIncident(
       });
     const from = incidentStatusOf(row.status);
     const to = nextIncidentStatus(from, t.event);
-    if (!to || (t.owner !== undefined && row.worker_id !== null && row.worker_id !== t.owner)) {
+    if (
+      !to ||
+      (t.owner !== undefined && row.worker_id !== null && row.worker_id !== t.owner) ||
+      (t.when !== undefined && !t.when({ ...row, status: from }))
+    ) {
       if (t.quiet) return null;
       const r = refusal(incidentId, from, t.event);
       throw new LifeboatError('invalid_transition', r.message, { hint: r.hint });

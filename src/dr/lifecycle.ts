@@ -2,6 +2,7 @@
 //   declared → planned → executing → recovered
 //   planned → planned (re-planned, audited with what changed)
 //   executing → failed → planned | executing (planned again, or executed again)
+//   executing → failed also when its worker is lost (executionLost: the reaper, src/dr/reap.ts)
 // src/dr/incident-state.ts is the one writer of an incident's status.
 import { LifeboatError } from '../errors.js';
 
@@ -47,4 +48,35 @@ export function refusal(id: number, from: IncidentStatus, event: IncidentEvent):
           ? `it is over; read its report with \`lifeboat dr report ${id}\``
           : `see \`lifeboat dr show ${id}\``;
   return { message: `incident ${id} is ${from}: it cannot ${verb}`, hint };
+}
+
+/** What the reaper knows of an incident's execution. */
+export interface ExecutionSigns {
+  status: IncidentStatus;
+  /** The worker that claimed the execution (null: queued, no worker has taken it yet). */
+  workerId: string | null;
+  heartbeatAt: Date | null;
+}
+
+/**
+ * Whether an incident's execution is lost: executing, claimed by a worker, and that worker is
+ * known to be gone (`lostWorker`, a restarted `lifeboat start`'s previous process) or has not
+ * heartbeated since `staleBefore`. An execution no worker has claimed yet waits for one (its
+ * heartbeat may be a previous execution's).
+ */
+export function executionLost(s: ExecutionSigns, by: { staleBefore: Date } | { lostWorker: string }): boolean {
+  if (s.status !== 'executing' || s.workerId === null) return false;
+  if ('lostWorker' in by) return s.workerId === by.lostWorker;
+  return s.heartbeatAt === null || s.heartbeatAt < by.staleBefore;
+}
+
+/** The error a lost execution fails with: the step it was in, and why the worker is taken for lost. */
+export function workerLostError(
+  step: string | null,
+  why: { workerId: string; heartbeatAt: Date | null } | { pid: number },
+): string {
+  const during = `worker lost during ${step ?? 'its start'}`;
+  return 'pid' in why
+    ? `${during}: the Lifeboat process that ran it (pid ${why.pid}) stopped`
+    : `${during}: no heartbeat from ${why.workerId} since ${why.heartbeatAt ? why.heartbeatAt.toISOString() : 'it claimed the incident'}`;
 }

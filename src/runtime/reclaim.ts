@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { failBackupsOfWorker } from '../backup/reap.js';
 import type { Catalog } from '../catalog/types.js';
+import { failIncidentsOfWorker } from '../dr/reap.js';
 import type { Logger } from '../lib/logger.js';
 import { failRunsOfWorker } from '../restore/control.js';
 import type { Db } from '../store/db.js';
@@ -20,6 +21,7 @@ export interface Reclaimed {
   pid: number;
   runs: number[];
   backups: string[];
+  incidents: number[];
 }
 
 export async function reclaimPreviousProcess(
@@ -39,11 +41,15 @@ export async function reclaimPreviousProcess(
     const error = `worker lost: the Lifeboat process that ran it (pid ${w.pid}) stopped`;
     const runs = await failRunsOfWorker(deps, w.id, error);
     const backups = await failBackupsOfWorker(deps, w.id, error);
+    const incidents = await failIncidentsOfWorker(deps, w.id, w.pid);
     await deps.db.updateTable('workers').set({ stopped_at: new Date() }).where('id', '=', w.id).execute();
-    if (runs.length || backups.length) {
-      deps.logger.warn({ pid: w.pid, runs, backups }, 'failed what the previous Lifeboat process left running');
+    if (runs.length || backups.length || incidents.length) {
+      deps.logger.warn(
+        { pid: w.pid, runs, backups, incidents },
+        'failed what the previous Lifeboat process left running',
+      );
     }
-    out.push({ pid: w.pid, runs, backups });
+    out.push({ pid: w.pid, runs, backups, incidents });
   }
   return out;
 }

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type PgBoss from 'pg-boss';
 import { LiveCatalog, readingCatalog } from '../catalog/live.js';
-import { type DemoWorkspace, startDemoWorkspace } from '../demo/workspace.js';
+import { type DemoWorkspace, seedDemoIncident, startDemoWorkspace } from '../demo/workspace.js';
 import { LifeboatError } from '../errors.js';
 import { type App, buildApp } from '../http/app.js';
 import type { Logger } from '../lib/logger.js';
@@ -94,6 +94,8 @@ export async function runLifeboat(opts: RunOptions): Promise<Running> {
       if (store.embedded && opts.mode === 'all') await store.embedded.stop();
       else if (store.embedded?.startedHere) await store.embedded.stop();
     });
+    // the demo's practice incident, declared once (the Incidents page is not empty on a first visit)
+    if (demo && opts.mode === 'all') await seedDemoIncident(store.db, config.current);
     const queue: PgBoss = await startQueue({ url: store.url });
     queue.on('error', (err) => opts.logger.warn({ err: err.message }, 'queue error'));
     undo.push(() => queue.stop({ graceful: true, wait: true, timeout: 35_000 }));

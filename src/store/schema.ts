@@ -239,6 +239,11 @@ export interface IncidentTable {
   evidence: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
   worker_id: string | null;
   heartbeat_at: Timestamp | null;
+  /** The execution's current step (DrStep). */
+  step: string | null;
+  /** A new instance's directory still to be removed if its worker is lost, on `scratch_host`. */
+  scratch_dir: string | null;
+  scratch_host: string | null;
 }
 
 export interface IncidentTimelineTable {

@@ -28,6 +28,7 @@ const DEV = set(
   'restore.request',
   'backup.view',
   'drill.view',
+  'dr.view',
   'schema.view',
   'schema.snapshot',
 );
@@ -187,6 +188,30 @@ describe('access policy matrix', () => {
       allowed: false,
       rule: 'role_not_allowed',
     });
+  });
+
+  // disaster recovery: a team sees its own database's incidents; recovering is for the recovery
+  // operators and DBA admins; auditors read every incident
+  it.each<[Role, { viewOwn: boolean; viewOther: boolean; declare: boolean; execute: boolean }]>([
+    ['developer', { viewOwn: true, viewOther: false, declare: false, execute: false }],
+    ['db-owner', { viewOwn: true, viewOther: false, declare: false, execute: false }],
+    ['auditor', { viewOwn: true, viewOther: true, declare: false, execute: false }],
+    ['recovery-operator', { viewOwn: true, viewOther: true, declare: true, execute: true }],
+    ['dba-admin', { viewOwn: true, viewOther: true, declare: true, execute: true }],
+    ['admin', { viewOwn: true, viewOther: true, declare: true, execute: true }],
+  ])('disaster recovery for %s: %o', (role, exp) => {
+    const s = { dbaAdminCanApprove: false };
+    const can = (action: Action, r: typeof OWN) => decide(principal(role), action, r, s).allowed;
+    expect({
+      viewOwn: can('dr.view', OWN),
+      viewOther: can('dr.view', OTHER),
+      declare: can('dr.declare', OWN) && can('dr.declare', OTHER),
+      execute: can('dr.execute', OWN) && can('dr.execute', OTHER),
+    }).toEqual(exp);
+    // the incident list shows exactly what dr.view allows
+    expect(teamScope(principal(role), 'dr.view', s)).toEqual(
+      exp.viewOther ? { all: true } : { all: false, teams: ['team-alpha'] },
+    );
   });
 
   it('system-wide reads (audit) are for auditors and admins only', () => {

@@ -1,7 +1,8 @@
-// A restarted `lifeboat start` on the same data directory fails at once the restore run and the
-// backup its killed previous process left running (not after the heartbeat timeout), and only
-// those: a live process's work, and the work of another instance, are left alone.
-import { existsSync, mkdtempSync } from 'node:fs';
+// A restarted `lifeboat start` on the same data directory fails at once the restore run, the
+// backup and the incident execution its killed previous process left running (not after the
+// heartbeat timeout; the incident's new-instance directory removed), and only those: a live
+// process's work, and the work of another instance, are left alone.
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -85,6 +86,33 @@ describe('a restarted lifeboat start', () => {
           .execute();
       }
 
+      // an incident the killed process was executing (its restore step), with the directory of
+      // the new instance it was making
+      const firstWorker = await lb.store.db
+        .selectFrom('workers')
+        .select('id')
+        .where('pid', '=', firstPid)
+        .executeTakeFirstOrThrow();
+      const scratch = mkdtempSync(join(harnessRoot(), 'reclaim-incident-'));
+      writeFileSync(join(scratch, 'password'), 'x');
+      const incident = await lb.store.db
+        .insertInto('incidents')
+        .values({
+          database: 'CustomerDB',
+          owner_team: 'team-alpha',
+          status: 'executing',
+          source: 'manual',
+          declared_by: 'test',
+          started_at: new Date(),
+          worker_id: firstWorker.id,
+          heartbeat_at: new Date(),
+          step: 'restore',
+          scratch_dir: scratch,
+          scratch_host: hostname(),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+
       // kill -9, and what it had started (pg_dump, the post-restore command: process groups of their own)
       const children = (await run('pgrep', ['-P', String(firstPid)])).stdout.trim().split('\n').filter(Boolean);
       first.child.kill('SIGKILL');
@@ -127,6 +155,18 @@ describe('a restarted lifeboat start', () => {
         ].sort((x, y) => x.id.localeCompare(y.id)),
       );
       expect(existsSync(storage)).toBe(false);
+      const incidentRow = await lb.store.db
+        .selectFrom('incidents')
+        .select(['status', 'error', 'error_step', 'scratch_dir'])
+        .where('id', '=', incident.id)
+        .executeTakeFirstOrThrow();
+      expect(incidentRow).toEqual({
+        status: 'failed',
+        error: `worker lost during restore: the Lifeboat process that ran it (pid ${firstPid}) stopped`,
+        error_step: 'restore',
+        scratch_dir: null,
+      });
+      expect(existsSync(scratch)).toBe(false);
     } finally {
       await locker.end();
       second?.child.kill('SIGTERM');

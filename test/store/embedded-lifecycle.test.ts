@@ -1,9 +1,11 @@
 // The embedded store through the real binary: first start creates the demo workspace and the
 // store; data survives a clean stop; a SIGKILLed start is recovered by the next one; nothing is
-// left running after a clean stop.
+// left running after a clean stop. The demo carries one practice incident, declared once.
 import { chmodSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { IncidentList } from '../../src/contract/dr.js';
+import { DEMO_INCIDENT_REASON } from '../../src/demo/workspace.js';
 import { freePort } from '../../src/engines/postgres/local-cluster.js';
 import { run } from '../../src/lib/process.js';
 import { BIN, cleanEnv, spawnLifeboat } from '../harness/cli.js';
@@ -59,6 +61,18 @@ describe('lifeboat start on the embedded store', () => {
     expect(shell.stderr).toBe('');
     expect(shell.stdout).toMatch(/^alice <alice@example\.com>\n/);
     expect(shell.code).toBe(0);
+    // the practice incident, on a first start and never again
+    const incidents = async () => {
+      const token = await run('node', [BIN, 'token', 'issue', 'dana'], {
+        cwd: home,
+        env: cleanEnv({ LIFEBOAT_URL: `http://127.0.0.1:${port}` }),
+      });
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/incidents`, {
+        headers: { authorization: `Bearer ${token.stdout.trim()}` },
+      });
+      return ((await res.json()) as IncidentList).incidents.map((i) => [i.database, i.status, i.reason]);
+    };
+    expect(await incidents()).toEqual([['CustomerDB', 'declared', DEMO_INCIDENT_REASON]]);
 
     first.child.kill('SIGTERM');
     expect(await first.exited()).toBe(0);
@@ -74,6 +88,7 @@ describe('lifeboat start on the embedded store', () => {
     const h3 = await health(port);
     expect(h3.status).toBe(200);
     expect(h3.body.store.instanceId).toBe(instanceId);
+    expect(await incidents()).toHaveLength(1);
     third.child.kill('SIGTERM');
     expect(await third.exited()).toBe(0);
     expect(processesUnder(dataDir)).toEqual([]);

@@ -12,6 +12,8 @@ import { Approvals } from './pages/Approvals.js';
 import { RunDetail } from './pages/RunDetail.js';
 import { Backups } from './pages/Backups.js';
 import { Audit } from './pages/Audit.js';
+import { Incidents } from './pages/Incidents.js';
+import { IncidentDetail } from './pages/IncidentDetail.js';
 import { Wizard } from './wizard/Wizard.js';
 import './styles.css';
 
@@ -20,6 +22,7 @@ const NAV = [
   { to: '/restore/new', label: 'New restore', action: 'restore.request' },
   { to: '/approvals', label: 'Approvals', action: 'restore.view' },
   { to: '/backups', label: 'Backups', action: 'backup.view' },
+  { to: '/incidents', label: 'Incidents', action: 'dr.view' },
   { to: '/audit', label: 'Audit', action: 'audit.read' },
 ];
 
@@ -81,6 +84,7 @@ function isCurrent(to: string, path: string): boolean {
 }
 
 function titleOf(path: string): string {
+  if (/^\/incidents\/\d+$/.test(path)) return `Incident #${path.slice('/incidents/'.length)}`;
   return NAV.find((n) => isCurrent(n.to, path))?.label ?? (path.startsWith('/runs/') ? 'Run' : 'Lifeboat');
 }
 
@@ -98,6 +102,8 @@ function page(path: string, me: WhoAmIResponse) {
   }
   const run = /^\/runs\/(\d+)$/.exec(path);
   if (run) return <RunDetail id={Number(run[1])} me={me} />;
+  const incident = /^\/incidents\/(\d+)$/.exec(path);
+  if (incident) return <IncidentDetail id={Number(incident[1])} me={me} />;
   const backup = /^\/backups\/([^/]+)$/.exec(path);
   if (backup) return <Backups me={me} selected={decodeURIComponent(backup[1]!)} />;
   switch (path) {
@@ -111,6 +117,8 @@ function page(path: string, me: WhoAmIResponse) {
       return <Backups me={me} />;
     case '/audit':
       return <Audit />;
+    case '/incidents':
+      return <Incidents />;
     default:
       return (
         <div className="card">

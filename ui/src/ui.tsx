@@ -72,6 +72,14 @@ const STATUS_TONE: Record<string, string> = {
   rejected: 'bad',
   cancelled: 'neutral',
   expired: 'neutral',
+  // incidents, and their recovery points' integrity
+  declared: 'warn',
+  planned: 'info',
+  executing: 'info',
+  recovered: 'ok',
+  valid: 'ok',
+  unverifiable: 'warn',
+  unchecked: 'neutral',
 };
 
 export function Status({ status }: { status: string }) {
