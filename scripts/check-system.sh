@@ -11,7 +11,7 @@ done
 # the web UI's browser tests (test/ui) drive Debian's chromium
 [ -x /usr/bin/chromium ] || missing+=("chromium (/usr/bin/chromium)")
 # physical backups (pgBackRest), /metrics (promtool, Prometheus), incidents (Alertmanager)
-for tool in pgbackrest promtool prometheus prometheus-alertmanager; do
+for tool in pgbackrest promtool prometheus prometheus-alertmanager openssl; do
   command -v "$tool" >/dev/null || missing+=("$tool")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -5,6 +5,8 @@ need=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql postgresql-client)
 command -v zstd >/dev/null || need+=(zstd)
 command -v ps >/dev/null || need+=(procps)
+# TLS test servers (SMTP STARTTLS, S3 over HTTPS) get self-signed certificates from openssl
+command -v openssl >/dev/null || need+=(openssl)
 # the web UI's browser tests (test/ui) drive Debian's chromium with playwright-core
 command -v chromium >/dev/null || need+=(chromium)
 # physical backups and point-in-time recovery (issue 18)

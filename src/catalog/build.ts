@@ -79,6 +79,7 @@ export function buildCatalog(
         ...opt('prefix', s.prefix),
         ...opt('accessKeyId', s.access_key_id),
         ...opt('secretAccessKey', s.secret_access_key),
+        ...opt('ca', s.ca === undefined ? undefined : resolve(baseDir, s.ca)),
       };
     }),
     databases: mapEntries(doc.databases, (name, d) => buildDatabase(name, d, baseDir)),

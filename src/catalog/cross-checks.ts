@@ -105,7 +105,16 @@ function checkPgBackRest(ctx: Context, name: string, server: Obj): void {
       hint: `remove servers.${name}.pgbackrest`,
     });
   }
-  resolveRef(ctx, at('repo'), pgbr.repo, 'storage', 'storage');
+  const repo = resolveRef(ctx, at('repo'), pgbr.repo, 'storage', 'storage');
+  if (repo?.type === 's3' && typeof repo.endpoint === 'string' && repo.endpoint.startsWith('http://')) {
+    ctx.issues.push({
+      path: at('repo'),
+      anchor: 'node',
+      code: 'invalid_value',
+      message: `pgBackRest reaches S3 over TLS only, and storage ${String(pgbr.repo)} has the endpoint ${repo.endpoint}`,
+      hint: `give storage.${String(pgbr.repo)} an https:// endpoint (ca: for a private CA), or a filesystem repository`,
+    });
+  }
   for (const [other, o] of entries(ctx.sections.servers)) {
     const theirs = obj(o.pgbackrest);
     if (other >= name || theirs === undefined) continue;

@@ -118,6 +118,10 @@ export function buildConfigSchema<S extends z.ZodType>(secret: S) {
         force_path_style: z.boolean().optional(),
         access_key_id: secret.optional(),
         secret_access_key: secret.optional(),
+        ca: z.string().min(1).optional().meta({
+          description:
+            'path (relative to lifeboat.yaml) of a PEM CA certificate the https endpoint is checked against (a private CA: MinIO, Ceph)',
+        }),
       })
       .strict()
       .superRefine((s, ctx) => {

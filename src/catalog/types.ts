@@ -115,6 +115,8 @@ export interface S3StorageConfig {
   readonly forcePathStyle: boolean;
   readonly accessKeyId?: Secret;
   readonly secretAccessKey?: Secret;
+  /** A PEM CA certificate (absolute path) the https endpoint is checked against. */
+  readonly ca?: string;
 }
 
 export type StorageConfig = FilesystemStorageConfig | S3StorageConfig;

@@ -6,6 +6,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { PgBackRestConfig, ServerConfig, StorageConfig } from '../catalog/types.js';
 import { LifeboatError } from '../errors.js';
+import { readCaFile } from '../storage/s3.js';
 import { giveTo, osUserRunAs } from './os-user.js';
 
 export interface StanzaPaths {
@@ -14,6 +15,8 @@ export interface StanzaPaths {
   log: string;
   lock: string;
   spool: string;
+  /** The S3 endpoint's CA certificate, copied where the OS user can read it. */
+  ca: string;
 }
 
 export function stanzaPaths(cfg: Pick<PgBackRestConfig, 'configDir'>): StanzaPaths {
@@ -24,6 +27,7 @@ export function stanzaPaths(cfg: Pick<PgBackRestConfig, 'configDir'>): StanzaPat
     log: join(dir, 'log'),
     lock: join(dir, 'lock'),
     spool: join(dir, 'spool'),
+    ca: join(dir, 'repo-ca.pem'),
   };
 }
 
@@ -50,8 +54,12 @@ export function pgConnection(server: Pick<ServerConfig, 'name' | 'url'>): PgConn
   };
 }
 
-/** The repository options of a storage entry (repo1-*). */
-export function repoOptions(storage: StorageConfig): Array<[string, string]> {
+/**
+ * The repository options of a storage entry (repo1-*). pgBackRest reaches S3 over TLS only (an
+ * http:// endpoint is refused when the configuration is loaded); a private CA is given by
+ * `caFile`, the copy of the storage's `ca:` in the stanza's config directory.
+ */
+export function repoOptions(storage: StorageConfig, caFile?: string): Array<[string, string]> {
   if (storage.type === 'filesystem') return [['repo1-path', join(storage.path, 'pgbackrest')]];
   const endpoint = storage.endpoint ? new URL(storage.endpoint) : undefined;
   const opts: Array<[string, string]> = [
@@ -65,7 +73,7 @@ export function repoOptions(storage: StorageConfig): Array<[string, string]> {
     ],
   ];
   if (endpoint?.port) opts.push(['repo1-storage-port', endpoint.port]);
-  if (endpoint?.protocol === 'http:') opts.push(['repo1-storage-verify-tls', 'n']);
+  if (storage.ca && caFile) opts.push(['repo1-storage-ca-file', caFile]);
   if (storage.forcePathStyle) opts.push(['repo1-s3-uri-style', 'path']);
   if (storage.accessKeyId && storage.secretAccessKey) {
     opts.push(
@@ -87,7 +95,7 @@ export function renderPgBackRestConf(
   const paths = stanzaPaths(cfg);
   const pg = pgConnection(server);
   const global: Array<[string, string]> = [
-    ...repoOptions(storage),
+    ...repoOptions(storage, paths.ca),
     ['repo1-retention-full', String(cfg.retentionFull)],
     ['log-path', paths.log],
     ['lock-path', paths.lock],
@@ -123,6 +131,12 @@ export function writePgBackRestConf(
   for (const d of [paths.log, paths.lock, paths.spool]) {
     mkdirSync(d, { recursive: true, mode: 0o700 });
     giveTo(who, d);
+  }
+  if (storage.type === 's3' && storage.ca) {
+    const pem = readCaFile(storage.ca, storage.name);
+    writeFileSync(paths.ca, pem, { mode: 0o600 });
+    chmodSync(paths.ca, 0o600);
+    giveTo(who, paths.ca);
   }
   writeFileSync(paths.conf, renderPgBackRestConf(server, storage), { mode: 0o600 });
   chmodSync(paths.conf, 0o600);

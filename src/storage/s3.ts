@@ -12,6 +12,8 @@
 // Parts of an upload whose AbortMultipartUpload itself failed (the network is gone) are invisible
 // to readers; a bucket lifecycle rule "abort incomplete multipart uploads" reclaims their space.
 
+import { readFileSync } from 'node:fs';
+import https from 'node:https';
 import { pipeline, Readable, Transform } from 'node:stream';
 import {
   DeleteObjectCommand,
@@ -23,6 +25,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { LifeboatError } from '../errors.js';
 import { redact, type Secret } from '../lib/secret.js';
 import {
   abortError,
@@ -53,6 +56,8 @@ export interface S3StorageOptions {
   /** Both or neither; neither uses the SDK's default credential chain. */
   accessKeyId?: Secret;
   secretAccessKey?: Secret;
+  /** A PEM CA certificate file the https endpoint is checked against (a private CA). */
+  ca?: string;
 }
 
 const PART_SIZE = 8 * 1024 * 1024;
@@ -61,6 +66,17 @@ const DELETE_BATCH = 1000;
 /** Bounded failure for an unreachable endpoint: ≤ 3 attempts of ≤ 5 s to connect each. */
 const CONNECTION_TIMEOUT_MS = 5_000;
 const MAX_ATTEMPTS = 3;
+
+/** A storage's CA certificate file (PEM); one that cannot be read is a configuration problem. */
+export function readCaFile(path: string, storage: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new LifeboatError('config_invalid', `unable to read the CA certificate ${path}: ${(err as Error).message}`, {
+      hint: `storage.${storage}.ca is the path of a PEM file, relative to lifeboat.yaml`,
+    });
+  }
+}
 
 export class S3Storage implements Storage {
   readonly kind = 's3' as const;
@@ -91,7 +107,10 @@ export class S3Storage implements Storage {
           ? { accessKeyId: opts.accessKeyId.reveal(), secretAccessKey: opts.secretAccessKey.reveal() }
           : undefined,
       maxAttempts: MAX_ATTEMPTS,
-      requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS },
+      requestHandler: {
+        connectionTimeout: CONNECTION_TIMEOUT_MS,
+        ...(opts.ca ? { httpsAgent: new https.Agent({ keepAlive: true, ca: readCaFile(opts.ca, opts.name) }) } : {}),
+      },
       // Integrity end to end is the manifest's SHA-256, re-checked after every backup; the SDK's
       // default CRC32 headers are only "when required" so that every S3-compatible service accepts them.
       requestChecksumCalculation: 'WHEN_REQUIRED',

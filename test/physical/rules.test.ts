@@ -131,11 +131,12 @@ describe('pgbackrest.conf', () => {
     expect(text).not.toContain('db1.internal');
   });
 
-  test('s3: bucket, endpoint, region, path style and the keys (only here)', () => {
+  test('s3: bucket, endpoint, region, path style, the private CA and the keys (only here)', () => {
     const storage = `vault:
   type: s3
   bucket: backups
-  endpoint: http://127.0.0.1:9000
+  endpoint: https://127.0.0.1:9000
+  ca: certs/minio-ca.pem
   region: eu-west-1
   prefix: lifeboat/
   force_path_style: true
@@ -151,13 +152,21 @@ describe('pgbackrest.conf', () => {
       'repo1-s3-region=eu-west-1',
       'repo1-s3-endpoint=127.0.0.1',
       'repo1-storage-port=9000',
-      'repo1-storage-verify-tls=n',
+      // the CA is copied beside pgbackrest.conf, where the cluster's OS user can read it
+      `repo1-storage-ca-file=${join(baseDir, 'pgbackrest', 'prod', 'repo-ca.pem')}`,
       'repo1-s3-uri-style=path',
       `repo1-s3-key=${ENV.KEY}`,
       `repo1-s3-key-secret=${ENV.SECRET}`,
     ]) {
       expect(text.split('\n')).toContain(line);
     }
+  });
+
+  test('an http:// S3 endpoint is refused at load: pgBackRest speaks TLS only', () => {
+    const storage = 'vault: { type: s3, bucket: backups, endpoint: "http://127.0.0.1:9000", force_path_style: true }';
+    expect(() => parseConfig(yaml(PGBR, storage), { baseDir, env: ENV })).toThrow(
+      /pgBackRest reaches S3 over TLS only, and storage vault has the endpoint http:\/\/127\.0\.0\.1:9000/,
+    );
   });
 
   test('the settings the server needs', () => {

@@ -1,9 +1,9 @@
 // Shared pieces of the storage and crypto tests: a real S3-compatible server (s3rver) on a
 // free loopback port, temporary directories, deterministic binary data and stream helpers.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,30 +19,69 @@ export const S3RVER_KEY = { id: 'S3RVER', secret: 'S3RVER' };
 export interface TestS3 {
   endpoint: string;
   bucket: string;
+  /** With `tls`: the self-signed certificate (PEM file) to trust, for localhost and 127.0.0.1. */
+  ca?: string;
   close(): Promise<void>;
 }
 
-/** Starts s3rver with one bucket (see s3rver-process.mjs for why in a child process). */
-export async function startS3(bucket = 'lifeboat-test'): Promise<TestS3> {
+/**
+ * Starts s3rver with one bucket (see s3rver-process.mjs for why in a child process); with `tls`,
+ * over HTTPS at https://localhost:PORT with a self-signed certificate made by openssl.
+ */
+export async function startS3(bucket = 'lifeboat-test', opts: { tls?: boolean } = {}): Promise<TestS3> {
   const dir = tempDir('lifeboat-s3rver-');
   const script = fileURLToPath(new URL('./s3rver-process.mjs', import.meta.url));
-  const child = spawn(process.execPath, ['--openssl-legacy-provider', script, dir, bucket], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const tls = opts.tls ? selfSignedCertificate(dir) : undefined;
+  const child = spawn(
+    process.execPath,
+    ['--openssl-legacy-provider', script, join(dir, 'data'), bucket, ...(tls ? [tls.key, tls.cert] : [])],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
   const exited = once(child, 'exit');
   const lines = createInterface({ input: child.stdout! });
   const [first] = (await Promise.race([once(lines, 'line'), exited.then(() => [undefined])])) as [string?];
   if (first === undefined) throw new Error('s3rver exited before listening');
   const { port } = JSON.parse(first) as { port: number };
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: tls ? `https://localhost:${port}` : `http://127.0.0.1:${port}`,
     bucket,
+    ...(tls ? { ca: tls.cert } : {}),
     async close() {
       child.stdin!.end();
       await exited;
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+function selfSignedCertificate(dir: string): { key: string; cert: string } {
+  const key = join(dir, 'key.pem');
+  const cert = join(dir, 'cert.pem');
+  const made = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { encoding: 'utf8' },
+  );
+  if (made.status !== 0) throw new Error(`openssl could not make a certificate: ${made.stderr}`);
+  chmodSync(dir, 0o755);
+  chmodSync(cert, 0o644);
+  return { key, cert };
 }
 
 /** A loopback port with nothing listening on it (taken, then released). */

@@ -3,16 +3,19 @@
 // OpenSSL 3 only offers under --openssl-legacy-provider: in the test process, any listing
 // longer than one page fails with InternalError. Prints {"port":N} once listening, and shuts
 // down when its stdin closes — so it also goes away if the test process dies.
+// With a key and a certificate (PEM files) it serves HTTPS.
+import { readFileSync } from 'node:fs';
 import process from 'node:process';
 import S3rver from 's3rver';
 
-const [directory, bucket] = process.argv.slice(2);
+const [directory, bucket, key, cert] = process.argv.slice(2);
 const server = new S3rver({
   address: '127.0.0.1',
   port: 0,
   silent: true,
   directory,
   configureBuckets: [{ name: bucket }],
+  ...(key && cert ? { key: readFileSync(key), cert: readFileSync(cert) } : {}),
 });
 const { port } = await server.run();
 process.stdout.write(`${JSON.stringify({ port })}\n`);
