@@ -3,14 +3,18 @@
 // SIGKILL, the OOM killer, a power cut — runs no `finally`, and a table-scoped restore leaves a
 // whole archive behind. So the directory is named after the worker's process id, and a worker
 // starting on the same machine removes the directories of processes that no longer exist.
+// A `pitr` directory holds a PostgreSQL instance recovered to a point in time (a backup of a
+// database as it was then, src/restore/pitr-source.ts): its postmaster outlives the killed worker,
+// so it is stopped (immediate shutdown) before its directory goes.
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import process from 'node:process';
 
-export type ScratchKind = 'restore' | 'backup' | 'verify' | 'drill' | 'dr';
+export type ScratchKind = 'restore' | 'backup' | 'verify' | 'drill' | 'dr' | 'pitr';
 
-const SCRATCH = /^lifeboat-(?:restore|backup|verify|drill|dr)-.+-p(\d+)-[A-Za-z0-9]{6}$/;
+const SCRATCH = /^lifeboat-(restore|backup|verify|drill|dr|pitr)-.+-p(\d+)-[A-Za-z0-9]{6}$/;
 
 /** A new, empty scratch directory for a job: `lifeboat-<kind>-<id>-p<pid>-XXXXXX` in the temp dir. */
 export function makeScratchDir(kind: ScratchKind, id: string | number, parent = tmpdir()): Promise<string> {
@@ -22,12 +26,32 @@ export async function sweepAbandonedScratch(parent = tmpdir()): Promise<string[]
   const removed: string[] = [];
   for (const name of await readdir(parent).catch(() => [] as string[])) {
     const m = SCRATCH.exec(name);
-    if (m === null || processExists(Number(m[1]))) continue;
+    if (m === null || processExists(Number(m[2]))) continue;
     const path = join(parent, name);
+    if (m[1] === 'pitr') await stopPostmaster(join(path, 'data'));
     await rm(path, { recursive: true, force: true });
     removed.push(path);
   }
   return removed;
+}
+
+/** Stops the postmaster of `dataDir`, if one runs (immediate shutdown: the instance is thrown away). */
+async function stopPostmaster(dataDir: string, waitMs = 30_000): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    return; // never started, or stopped cleanly
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || !processExists(pid)) return;
+  try {
+    process.kill(pid, 'SIGQUIT');
+  } catch {
+    return;
+  }
+  for (const until = Date.now() + waitMs; processExists(pid) && Date.now() < until;) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 function processExists(pid: number): boolean {
