@@ -60,6 +60,12 @@ export interface BackupDeps {
    * marked running when its recovery starts, src/restore/pitr-source.ts): not started again.
    */
   running?: boolean;
+  /**
+   * Called once the dump is stored and the backup `completed`, before it is verified: the source
+   * is not read any more (a pitr backup's scratch instance is removed then, before any client
+   * can see the backup verified).
+   */
+  afterDump?: () => Promise<void>;
   /** Lines the run log starts with (what the job did before the dump: the recovery of a pitr backup). */
   logged?: readonly string[];
 }
@@ -166,6 +172,7 @@ export async function runBackup(deps: BackupDeps, backupId: string): Promise<Bac
     });
     if (!finished) throw new WorkerLost();
     heartbeat.stop();
+    await deps.afterDump?.();
     log.add('verifying what was stored');
     progress.report({ phase: 'verifying', percent: null });
     // pg_restore --list read the very toc.dat whose checksum is in the manifest (both after

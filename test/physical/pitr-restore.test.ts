@@ -3,12 +3,15 @@
 // the table dropped. `restore request --at T --tables customers` into a development destination,
 // executed and approved through the ordinary engine: the destination holds exactly the rows
 // committed before T, the email column masked, and the scratch instance recovered to T is gone.
-// A T beyond the archived WAL is refused before anything is written or restored.
+// The state at T is prepared by a worker (POST /api/v1/backups/as-at), its progress shown on the
+// backup — restoring files, replaying WAL, dumping — and followed by the CLI on stderr. A T beyond
+// the archived WAL is refused before anything is written or restored.
 import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/catalog/load.js';
+import type { BackupDetail } from '../../src/contract/backups.js';
 import type { RunDoc } from '../../src/contract/runs.js';
 import { giveToPostgres } from '../../src/engines/postgres/local-cluster.js';
 import { takePhysicalBackup } from '../../src/physical/backup.js';
@@ -68,6 +71,18 @@ databases:
 
 const scratchDirs = () => readdirSync(tmpdir()).filter((f) => f.startsWith('lifeboat-pitr-prod-'));
 
+async function api(user: string, method: string, path: string, body?: unknown) {
+  const res = await fetch(`${lb.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${await lb.token(user)}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
 beforeAll(async () => {
   root = mkdtempSync(join(harnessRoot(), 'pitr-restore-'));
   chmodSync(root, 0o755);
@@ -121,8 +136,13 @@ describe('restore request --at T on a database with physical backups', () => {
       ],
       { env: await lb.cliEnv('jsmith') },
     );
-    expect(requested.stderr).toBe('');
     expect(requested.code).toBe(0);
+    // stderr: the preparation followed phase by phase (or nothing, when the state at T was ready)
+    for (const l of requested.stderr.split('\n').filter(Boolean)) {
+      expect(l).toMatch(
+        /^\S+Z (preparing Shop as it was at \S+ on a worker: backup \S+|backup \S+ (\w+|restoring files|replaying WAL|dumping|verifying)\b.*)$/,
+      );
+    }
     const run = JSON.parse(requested.stdout) as RunDoc;
     expect(run.status).toBe('pending_approval');
     // the scratch instance recovered to T was removed once the state at T was backed up
@@ -169,6 +189,7 @@ describe('restore request --at T on a database with physical backups', () => {
     await waitArchived(source);
 
     const run = await restoreAt(t, []);
+    const followed = run.source.backupId!;
     // the source is recorded: a backup of the state at T (trigger pitr), from stanza shop
     const backup = await lb.store.db
       .selectFrom('backups')
@@ -176,6 +197,7 @@ describe('restore request --at T on a database with physical backups', () => {
       .where('id', '=', run.source.backupId!)
       .executeTakeFirstOrThrow();
     expect(backup).toMatchObject({ trigger: 'pitr', status: 'verified', rows: 25 });
+    expect(followed).toBe(backup.id);
     const sourced = await lb.store.db
       .selectFrom('audit_events')
       .select('details')
@@ -210,8 +232,11 @@ describe('restore request --at T on a database with physical backups', () => {
       'shop_dev',
       "delete from orders; insert into orders values (900, 1); update customers set note = 'dev'",
     );
+    const backupsBefore = await lb.store.db.selectFrom('backups').select('id').execute();
     const run = await restoreAt(t, ['--tables', 'orders']);
     expect(run.tables).toEqual(['public.orders']);
+    // the state at T prepared for the first request is used again: no second recovery
+    expect(await lb.store.db.selectFrom('backups').select('id').execute()).toEqual(backupsBefore);
     expect(await dev.query('shop_dev', 'select id, amount from orders order by id')).toEqual(
       [1, 2, 3, 4, 5].map((id) => ({ id, amount: id * 10 })),
     );
@@ -219,9 +244,65 @@ describe('restore request --at T on a database with physical backups', () => {
     expect(notes).toEqual([{ note: 'dev' }]);
   }, 300_000);
 
+  it('prepares the state at T on a worker; its progress goes restoring files → replaying WAL → dumping', async () => {
+    const before = scratchDirs();
+    const t2 = new Date(t.getTime() + 1); // another T: a new preparation, not the backup of T
+    const queued = await api('jsmith', 'POST', '/api/v1/backups/as-at', { database: 'Shop', at: t2.toISOString() });
+    expect(queued.status).toBe(202);
+    const b = queued.body as unknown as BackupDetail;
+    expect(b).toMatchObject({ status: 'queued', trigger: 'pitr', at: t2.toISOString(), requestedBy: 'jsmith' });
+    // followed through the API as the CLI does: an answer at every change of status or progress
+    const phases: string[] = [];
+    let seen: BackupDetail = b;
+    for (let i = 0; i < 10_000 && !['verified', 'failed', 'corrupt', 'unverifiable'].includes(seen.status); i++) {
+      const r = await api('jsmith', 'GET', `/api/v1/backups/${b.id}?wait=10&changed=true`);
+      seen = r.body as unknown as BackupDetail;
+      if (seen.progress && phases.at(-1) !== seen.progress.phase) phases.push(seen.progress.phase);
+      if (seen.progress?.phase === 'restoring_files') expect(seen.progress.totalBytes).toBeGreaterThan(0);
+      if (seen.progress?.phase === 'dumping') expect(seen.progress.totalTables).toBe(2);
+    }
+    expect(seen).toMatchObject({ status: 'verified', rows: 25, progress: null, at: t2.toISOString() });
+    // every phase seen is in order (a phase can pass between two answers: the first three are always long enough)
+    const order = ['restoring_files', 'replaying_wal', 'dumping', 'verifying'];
+    expect(phases.map((p) => order.indexOf(p))).toEqual([...phases.map((p) => order.indexOf(p))].sort());
+    expect(phases.slice(0, 3)).toEqual(['restoring_files', 'replaying_wal', 'dumping']);
+    // the scratch instance recovered to T2 is gone
+    expect(scratchDirs()).toEqual(before);
+    // a second request for the same T answers the same backup
+    const again = await api('jsmith', 'POST', '/api/v1/backups/as-at', { database: 'Shop', at: t2.toISOString() });
+    expect(again).toMatchObject({ status: 200, body: { id: b.id, status: 'verified' } });
+    // the run request body's `at` takes the prepared state, without preparing anything
+    const run = await api('jsmith', 'POST', '/api/v1/runs', {
+      database: 'Shop',
+      to: 'dev/shop_dev',
+      at: t2.toISOString(),
+      tables: ['orders'],
+    });
+    expect(run.status).toBe(201);
+    expect((run.body as unknown as RunDoc).source.backupId).toBe(b.id);
+  }, 300_000);
+
+  it('answers a run request with `at` not prepared yet 409, pointing at POST /api/v1/backups/as-at', async () => {
+    const backupsBefore = await lb.store.db.selectFrom('backups').select('id').execute();
+    const r = await api('jsmith', 'POST', '/api/v1/runs', {
+      database: 'Shop',
+      to: 'dev/shop_dev',
+      at: new Date(t.getTime() + 2).toISOString(),
+    });
+    expect(r.status).toBe(409);
+    expect(r.body.error).toMatchObject({
+      code: 'conflict',
+      hint: expect.stringContaining('POST /api/v1/backups/as-at'),
+    });
+    expect(await lb.store.db.selectFrom('backups').select('id').execute()).toEqual(backupsBefore);
+  });
+
   it('refuses a T beyond the archived WAL before anything is written or restored', async () => {
     const runsBefore = await lb.store.db.selectFrom('restore_runs').select('id').execute();
     const backupsBefore = await lb.store.db.selectFrom('backups').select('id').execute();
+    const backupAudits = () =>
+      lb.store.db.selectFrom('audit_events').select('id').where('action', '=', 'backup.run').execute();
+    const auditsBefore = await backupAudits();
     const before = scratchDirs();
     const later = new Date(Date.now() + 3_600_000).toISOString();
     const r = await lifeboat(
@@ -234,6 +315,17 @@ describe('restore request --at T on a database with physical backups', () => {
     );
     expect(await lb.store.db.selectFrom('restore_runs').select('id').execute()).toEqual(runsBefore);
     expect(await lb.store.db.selectFrom('backups').select('id').execute()).toEqual(backupsBefore);
+    expect(scratchDirs()).toEqual(before);
+    // the same refusal at the endpoint that prepares the state at T
+    const refused = await api('jsmith', 'POST', '/api/v1/backups/as-at', { database: 'Shop', at: later });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toMatchObject({
+      code: 'invalid_request',
+      message: expect.stringMatching(/is later than the archived WAL reaches/),
+      hint: expect.stringMatching(/^choose a time at or before /),
+    });
+    expect(await lb.store.db.selectFrom('backups').select('id').execute()).toEqual(backupsBefore);
+    expect(await backupAudits()).toEqual(auditsBefore);
     expect(scratchDirs()).toEqual(before);
   });
 });
