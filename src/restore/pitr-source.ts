@@ -250,6 +250,12 @@ export async function prepareBackupAsAt(deps: PrepareDeps, backupId: string): Pr
   note(
     `recovered from backup set ${instance.backupLabel ?? '?'} to ${instance.recoveredTo.toISOString()} on port ${instance.port}; dumping it`,
   );
+  const removeInstance = (i: RecoveredInstance) =>
+    i
+      .remove()
+      .catch((err: unknown) =>
+        deps.logger.warn({ backupId, dataDir: i.dataDir, err: messageOf(err) }, 'scratch instance not removed'),
+      );
   try {
     return await runBackup(
       {
@@ -260,16 +266,14 @@ export async function prepareBackupAsAt(deps: PrepareDeps, backupId: string): Pr
         running: true,
         workerId,
         logged: log,
+        afterDump: () => removeInstance(instance),
         ...(deps.signal ? { signal: deps.signal } : {}),
       },
       backupId,
     );
   } finally {
-    // the scratch instance holds a full copy of the server: never left behind
-    await instance
-      .remove()
-      .catch((err: unknown) =>
-        deps.logger.warn({ backupId, dataDir: instance.dataDir, err: messageOf(err) }, 'scratch instance not removed'),
-      );
+    // the scratch instance holds a full copy of the server: never left behind (removed once
+    // dumped, before the verification; here whatever happened)
+    await removeInstance(instance);
   }
 }
