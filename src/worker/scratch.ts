@@ -44,6 +44,8 @@ async function stopPostmaster(dataDir: string, waitMs = 30_000): Promise<void> {
     return; // never started, or stopped cleanly
   }
   if (!Number.isInteger(pid) || pid <= 0 || !processExists(pid)) return;
+  // a pid from a stale file may belong to another process now: only this directory's postmaster is stopped
+  if (!postmasterOf(pid, dataDir)) return;
   try {
     process.kill(pid, 'SIGQUIT');
   } catch {
@@ -51,6 +53,15 @@ async function stopPostmaster(dataDir: string, waitMs = 30_000): Promise<void> {
   }
   for (const until = Date.now() + waitMs; processExists(pid) && Date.now() < until;) {
     await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Is process `pid` a postmaster started on `dataDir` (its command line names the directory)? */
+function postmasterOf(pid: number, dataDir: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(dataDir);
+  } catch {
+    return false;
   }
 }
 

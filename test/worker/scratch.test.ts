@@ -1,17 +1,23 @@
 // Scratch directories: named after the worker's process, and swept when that process is gone —
 // only then: a live worker's directory, or anything that is not a Lifeboat scratch directory, stays.
 import { spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import process from 'node:process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { initCluster, runningPostmaster, startCluster } from '../../src/engines/postgres/local-cluster.js';
 import { makeScratchDir, sweepAbandonedScratch } from '../../src/worker/scratch.js';
+
+/** A process that has exited: its pid is free (and not reused this quickly on a test machine). */
+const deadPid = () =>
+  spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
 
 describe('scratch directories', () => {
   let parent: string;
   beforeEach(async () => {
     parent = await mkdtemp(join(tmpdir(), 'lifeboat-scratch-test-'));
+    await chmod(parent, 0o755); // the postgres user enters it (a scratch instance)
   });
   afterEach(async () => {
     await rm(parent, { recursive: true, force: true });
@@ -25,10 +31,7 @@ describe('scratch directories', () => {
   });
 
   it("sweeps a dead process's directories with their contents, and nothing else", async () => {
-    // a process that has exited: its pid is free (and not reused this quickly on a test machine)
-    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
-      encoding: 'utf8',
-    }).stdout;
+    const dead = deadPid();
     const mine = await makeScratchDir('restore', 7, parent);
     const abandoned = [
       join(parent, `lifeboat-restore-7-p${dead}-AbC123`),
@@ -51,4 +54,20 @@ describe('scratch directories', () => {
     expect((await readdir(parent)).sort()).toEqual([basename(mine), ...unrelated.map((d) => basename(d))].sort());
     expect(await sweepAbandonedScratch(parent)).toEqual([]);
   });
+
+  it("stops a dead worker's scratch instance (recovered to a point in time) before removing it", async () => {
+    const dir = join(parent, `lifeboat-pitr-prod-p${deadPid()}-AbC123`);
+    await mkdir(dir, { mode: 0o755 });
+    await chmod(dir, 0o755);
+    const dataDir = join(dir, 'data');
+    await initCluster({ dataDir, superuser: 'lb', password: 'scratch-test', durable: false });
+    await startCluster(dataDir);
+    const postmaster = runningPostmaster(dataDir);
+    expect(postmaster?.pid).toBeGreaterThan(0);
+
+    expect(await sweepAbandonedScratch(parent)).toEqual([dir]);
+    expect(await readdir(parent)).toEqual([]);
+    // the postmaster is gone, not only its directory
+    expect(() => process.kill(postmaster!.pid, 0)).toThrow();
+  }, 60_000);
 });
