@@ -1,6 +1,6 @@
 // A running backup as the CLI shows it: its phase and figures in one line (progressLine, pure),
 // and following a backup's progress on stderr until it ends (followBackup): a line per phase
-// change, or one line rewritten in place on a terminal. Used by `restore request --at T`, which
+// change and at every quarter of a phase, or one line rewritten in place on a terminal. Used by `restore request --at T`, which
 // waits for the backup of the database as it was at T before requesting the restore.
 import type { BackupDetail, BackupProgressDoc } from '../contract/backups.js';
 import { TERMINAL_BACKUP_STATUSES } from '../backup/status.js';
@@ -49,18 +49,22 @@ export async function followBackup(ctx: CliContext, id: string): Promise<BackupD
   const api = apiClient(ctx);
   const tty = ctx.stderrIsTTY;
   let lastPhase: string | undefined;
+  let lastStep: string | undefined;
   let open = false; // a line rewritten in place, not ended yet
   for (;;) {
     // the server answers as soon as the status or the progress changes, or after 10 s
     const b = await api.request<BackupDetail>('GET', `/api/v1/backups/${encodeURIComponent(id)}?wait=10&changed=true`);
+    // (a line when the phase changes, and at 25, 50, 75 and 100% of it)
     const phase = b.progress?.phase ?? b.status;
+    const step = `${phase} ${b.progress?.percent == null ? '' : Math.floor(b.progress.percent / 25)}`;
     const text = `${new Date().toISOString()} ${progressLine(b)}`;
     if (tty) {
       if (open && phase !== lastPhase) process.stderr.write('\n');
       process.stderr.write(`\r\x1b[2K${text}`);
       open = true;
-    } else if (phase !== lastPhase) process.stderr.write(`${text}\n`);
+    } else if (step !== lastStep) process.stderr.write(`${text}\n`);
     lastPhase = phase;
+    lastStep = step;
     if (TERMINAL_BACKUP_STATUSES.has(b.status)) {
       if (open) process.stderr.write('\n');
       return b;

@@ -17,11 +17,15 @@ import { giveToPostgres } from '../../src/engines/postgres/local-cluster.js';
 import { takePhysicalBackup } from '../../src/physical/backup.js';
 import { getServerOf } from '../../src/physical/lookup.js';
 import { requiredSettings, settingsLines, setupStanza } from '../../src/physical/setup.js';
-import { lifeboat } from '../harness/cli.js';
+import { lifeboat, spawnLifeboat } from '../harness/cli.js';
 import { waitArchived } from '../harness/archiving.js';
 import { harnessRoot, startTestCluster, type TestCluster } from '../harness/cluster.js';
 import { startTestLifeboat, type TestLifeboat } from '../harness/lifeboat.js';
 import { PASSWORD, SUPERUSER } from '../harness/paths.js';
+import { newBackupId, PITR_TRIGGER } from '../../src/backup/status.js';
+import { listenForChanges } from '../../src/store/changes.js';
+import { silentLogger } from '../../src/lib/logger.js';
+import { prepareBackupAsAt } from '../../src/restore/pitr-source.js';
 
 let root: string;
 let sockDir: string;
@@ -117,6 +121,7 @@ const orders = 'create table orders (id int primary key, amount int not null)';
 
 describe('restore request --at T on a database with physical backups', () => {
   /** `restore request Shop --at T --execute` as jsmith, approved by alice, followed to its end. */
+  let lastStderr = '';
   async function restoreAt(t: Date, extra: string[]) {
     const before = scratchDirs();
     const requested = await lifeboat(
@@ -137,6 +142,7 @@ describe('restore request --at T on a database with physical backups', () => {
       { env: await lb.cliEnv('jsmith') },
     );
     expect(requested.code).toBe(0);
+    lastStderr = requested.stderr;
     // stderr: the preparation followed phase by phase (or nothing, when the state at T was ready)
     for (const l of requested.stderr.split('\n').filter(Boolean)) {
       expect(l).toMatch(
@@ -190,6 +196,13 @@ describe('restore request --at T on a database with physical backups', () => {
 
     const run = await restoreAt(t, []);
     const followed = run.source.backupId!;
+    // the CLI followed the preparation on stderr, a line per phase, in order
+    const phases = lastStderr
+      .split('\n')
+      .map((l) => /^\S+ backup \S+ (restoring files|replaying WAL|dumping|verifying)/.exec(l)?.[1])
+      .filter((p) => p !== undefined);
+    expect(phases.slice(0, 3)).toEqual(['restoring files', 'replaying WAL', 'dumping']);
+    expect(lastStderr).toMatch(/ restoring files \d+%/);
     // the source is recorded: a backup of the state at T (trigger pitr), from stanza shop
     const backup = await lb.store.db
       .selectFrom('backups')
@@ -280,6 +293,85 @@ describe('restore request --at T on a database with physical backups', () => {
     });
     expect(run.status).toBe(201);
     expect((run.body as unknown as RunDoc).source.backupId).toBe(b.id);
+  }, 300_000);
+
+  it('Ctrl-C while preparing leaves the backup being prepared and says how to go on', async () => {
+    const t3 = new Date(t.getTime() + 3);
+    const env = await lb.cliEnv('jsmith');
+    const cli = spawnLifeboat(['restore', 'request', 'Shop', '--to', 'dev/shop_dev', '--at', t3.toISOString()], {
+      env,
+    });
+    await cli.waitFor(/backup \S+ (restoring files|replaying WAL)/);
+    cli.child.kill('SIGINT');
+    expect(await cli.exited()).toBe(130);
+    const hint =
+      /interrupted: backup (\S+) goes on being prepared on a worker\nHINT: follow it with `lifeboat backup show \1 --wait`, then request the restore from it: `(lifeboat restore request Shop --to dev\/shop_dev --backup \1)`/.exec(
+        cli.output(),
+      );
+    expect(hint).not.toBeNull();
+    const id = hint![1]!;
+    // the worker goes on: the backup is verified without the client
+    let b: BackupDetail;
+    do b = (await api('jsmith', 'GET', `/api/v1/backups/${id}?wait=30`)).body as unknown as BackupDetail;
+    while (!['verified', 'failed', 'corrupt', 'unverifiable'].includes(b.status));
+    expect(b).toMatchObject({ status: 'verified', at: t3.toISOString() });
+    // the command it printed makes the dry run from it, its point in time recorded on the run
+    const again = await lifeboat([...hint![2]!.split(' ').slice(1), '--json'], { env });
+    expect(again.stderr).toBe('');
+    const run = JSON.parse(again.stdout) as RunDoc;
+    expect(run.source.backupId).toBe(id);
+    const sourced = await lb.store.db
+      .selectFrom('audit_events')
+      .select('details')
+      .where('action', '=', 'restore.source')
+      .where('subject_id', '=', String(run.id))
+      .executeTakeFirstOrThrow();
+    expect(sourced.details).toMatchObject({ source: 'physical', at: t3.toISOString() });
+  }, 300_000);
+
+  it('a worker shutting down mid-recovery fails the backup and removes the scratch instance', async () => {
+    const before = scratchDirs();
+    // a backup as at T4 that no job runs: prepared here, as the worker would, and cancelled
+    const id = newBackupId(new Date(), 'c0de');
+    await lb.store.db
+      .insertInto('backups')
+      .values({
+        id,
+        database: 'Shop',
+        server: 'prod',
+        storage: 'main',
+        status: 'queued',
+        trigger: PITR_TRIGGER,
+        requested_by: 'jsmith',
+        point_in_time: new Date(t.getTime() + 4),
+      })
+      .execute();
+    const shutdown = new AbortController();
+    const preparing = prepareBackupAsAt(
+      { db: lb.store.db, catalog: lb.catalog, logger: silentLogger(), signal: shutdown.signal, workerId: 'w-test' },
+      id,
+    );
+    const changes = await listenForChanges(lb.store.url, silentLogger());
+    try {
+      for (;;) {
+        const changed = changes.next(`backup:${id}`, 1000);
+        const row = await lb.store.db.selectFrom('backups').select('progress').where('id', '=', id).executeTakeFirst();
+        if ((row?.progress as { phase?: string } | null)?.phase === 'replaying_wal') break;
+        await changed;
+      }
+    } finally {
+      await changes.close();
+    }
+    shutdown.abort(new Error('worker shutting down'));
+    expect(await preparing).toBe('failed');
+    const row = await lb.store.db
+      .selectFrom('backups')
+      .select(['status', 'error', 'log'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    // (stopped in WAL replay, or in the dump if replay had just ended)
+    expect(row).toMatchObject({ status: 'failed', error: expect.stringMatching(/cancelled|abort|shutting down/i) });
+    expect(scratchDirs()).toEqual(before);
   }, 300_000);
 
   it('answers a run request with `at` not prepared yet 409, pointing at POST /api/v1/backups/as-at', async () => {
