@@ -177,6 +177,9 @@ describe('restore request --at T on a database with physical backups', () => {
       trigger: 'manual',
       actor: 'dana',
     });
+    // pgBackRest keeps a backup's stop time in whole seconds and restores to a time only from a
+    // set that stopped before it: T is made a second later than the backup's end
+    await source.query('shop', 'select pg_sleep(1.1)');
 
     await source.query(
       'shop',
@@ -200,7 +203,7 @@ describe('restore request --at T on a database with physical backups', () => {
     const phases = lastStderr
       .split('\n')
       .map((l) => /^\S+ backup \S+ (restoring files|replaying WAL|dumping|verifying)/.exec(l)?.[1])
-      .filter((p) => p !== undefined);
+      .filter((p, i, all) => p !== undefined && p !== all[i - 1]);
     expect(phases.slice(0, 3)).toEqual(['restoring files', 'replaying WAL', 'dumping']);
     expect(lastStderr).toMatch(/ restoring files \d+%/);
     // the source is recorded: a backup of the state at T (trigger pitr), from stanza shop
@@ -355,8 +358,13 @@ describe('restore request --at T on a database with physical backups', () => {
     try {
       for (;;) {
         const changed = changes.next(`backup:${id}`, 1000);
-        const row = await lb.store.db.selectFrom('backups').select('progress').where('id', '=', id).executeTakeFirst();
-        if ((row?.progress as { phase?: string } | null)?.phase === 'replaying_wal') break;
+        const row = await lb.store.db
+          .selectFrom('backups')
+          .select(['status', 'progress'])
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow();
+        if ((row.progress as { phase?: string } | null)?.phase === 'replaying_wal') break;
+        expect(['queued', 'running']).toContain(row.status);
         await changed;
       }
     } finally {
