@@ -196,7 +196,7 @@ export async function prepareBackupAsAt(deps: PrepareDeps, backupId: string): Pr
     await setBackupStatus(deps.db, backupId, 'fail', {
       set: { error: reason, finished_at: new Date(), log: log.join('\n') },
       // (one the reaper failed meanwhile is not this worker's to end)
-      guard: (b) => b.status === 'queued' || b.worker_id === workerId,
+      guard: (b) => b.status === 'queued' || (b.status === 'running' && b.worker_id === workerId),
       audit: { actor: 'worker', action: 'backup.fail', outcome: 'failure', details: { reason } },
     }).catch(() => {});
     return 'failed' as const;
