@@ -1,6 +1,7 @@
 // Catalog rows → API documents.
 import type { Selectable } from 'kysely';
-import type { BackupDetail, BackupDoc } from '../contract/backups.js';
+import type { BackupDetail, BackupDoc, BackupProgressDoc } from '../contract/backups.js';
+import { TERMINAL_BACKUP_STATUSES } from './status.js';
 import type { BackupTable } from '../store/schema.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -22,6 +23,9 @@ export function backupDoc(r: Selectable<BackupTable>): BackupDoc {
     error: r.error,
     verifiedAt: iso(r.verified_at),
     verifyError: r.verify_error,
+    at: iso(r.point_in_time),
+    // (a finished backup's last report is history: its outcome says the rest)
+    progress: TERMINAL_BACKUP_STATUSES.has(r.status) ? null : ((r.progress as BackupProgressDoc | null) ?? null),
   };
 }
 

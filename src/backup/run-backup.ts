@@ -35,6 +35,7 @@ import { fileCodec } from './codec.js';
 import { KEY_FILE, newBackupKeys } from './keys.js';
 import { backupPrefix, type Manifest, MANIFEST_FILE, MANIFEST_FORMAT, type TableCount } from './manifest.js';
 import { startBackupHeartbeat } from './heartbeat.js';
+import { backupProgressWriter, dumpPercent, type ProgressWriter } from './progress.js';
 import { setBackupStatus } from './set-status.js';
 import type { BackupStatus } from './status.js';
 import { FinishedItems, hashWhileDumping, storeWhileDumping, type StoredFile } from './store-files.js';
@@ -54,6 +55,19 @@ export interface BackupDeps {
    * point in time (src/restore/pitr-source.ts). Same roles and database name, another port.
    */
   from?: Secret;
+  /**
+   * The backup is already `running` under this worker (a backup of a database as it was at T is
+   * marked running when its recovery starts, src/restore/pitr-source.ts): not started again.
+   */
+  running?: boolean;
+  /**
+   * Called once the dump is stored and the backup `completed`, before it is verified: the source
+   * is not read any more (a pitr backup's scratch instance is removed then, before any client
+   * can see the backup verified).
+   */
+  afterDump?: () => Promise<void>;
+  /** Lines the run log starts with (what the job did before the dump: the recovery of a pitr backup). */
+  logged?: readonly string[];
 }
 
 /**
@@ -66,8 +80,13 @@ export const DEFAULT_COMPRESSION: NonNullable<BackupPolicyCompression> = { metho
 type BackupPolicyCompression = NonNullable<DatabaseConfig['backup']>['compression'];
 
 class RunLog {
-  readonly lines: string[] = [];
-  constructor(private readonly secrets: Parameters<typeof redact>[1]) {}
+  readonly lines: string[];
+  constructor(
+    private readonly secrets: Parameters<typeof redact>[1],
+    logged: readonly string[] = [],
+  ) {
+    this.lines = [...logged];
+  }
   add(line: string): void {
     this.lines.push(`${new Date().toISOString()} ${redact(line, this.secrets)}`);
   }
@@ -102,15 +121,17 @@ export async function runBackup(deps: BackupDeps, backupId: string): Promise<Bac
       () => {},
     );
   const storage = openCatalogStorage(deps.catalog.storage[database.backup.storage]!);
-  const log = new RunLog([server.url]);
+  const log = new RunLog([server.url], deps.logged);
   const prefix = backupPrefix(database.name, backupId);
   let work: string;
   try {
     [work] = await Promise.all([
       makeScratchDir('backup', backupId),
-      setBackupStatus(deps.db, backupId, 'start', {
-        set: { started_at: startedAt, worker_id: workerId, heartbeat_at: startedAt },
-      }),
+      deps.running
+        ? undefined
+        : setBackupStatus(deps.db, backupId, 'start', {
+            set: { started_at: startedAt, worker_id: workerId, heartbeat_at: startedAt },
+          }),
     ]);
   } catch (err) {
     // (a backup that could not even start is failed at once, not left to the reaper)
@@ -124,6 +145,7 @@ export async function runBackup(deps: BackupDeps, backupId: string): Promise<Bac
   const signal = deps.signal ? AbortSignal.any([deps.signal, lost.signal]) : lost.signal;
   setMaxListeners(0, signal);
   const heartbeat = startBackupHeartbeat(deps.db, backupId, workerId, () => lost.abort(new WorkerLost()));
+  const progress = backupProgressWriter(deps.db, backupId, workerId);
   try {
     log.add(`backup ${backupId} of ${database.name} (${server.name}/${database.dbname}) to ${storage.describe()}`);
     const manifest = await dumpAndStore(
@@ -136,6 +158,7 @@ export async function runBackup(deps: BackupDeps, backupId: string): Promise<Bac
       startedAt,
       log,
       snapshotting,
+      progress,
     );
     const finished = await setBackupStatus(deps.db, backupId, 'finish', {
       set: {
@@ -149,12 +172,15 @@ export async function runBackup(deps: BackupDeps, backupId: string): Promise<Bac
     });
     if (!finished) throw new WorkerLost();
     heartbeat.stop();
+    await deps.afterDump?.();
     log.add('verifying what was stored');
+    progress.report({ phase: 'verifying', percent: null });
     // pg_restore --list read the very toc.dat whose checksum is in the manifest (both after
     // pg_dump had exited): the stored one is checked against it, not listed a second time
     const tocListed = manifest.files.find((f) => f.name === 'toc.dat')?.sha256;
     const verdict = await verifyBackup({ ...deps, storage }, backupId, { contents: false, tocListed });
     log.add(verdict.status === 'verified' ? 'verified' : `verification: ${verdict.status}: ${verdict.reason}`);
+    await progress.flush();
     await deps.db.updateTable('backups').set({ log: log.text() }).where('id', '=', backupId).execute();
     return verdict.status;
   } catch (err) {
@@ -169,6 +195,7 @@ export async function runBackup(deps: BackupDeps, backupId: string): Promise<Bac
     return 'failed';
   } finally {
     heartbeat.stop();
+    await progress.flush();
     // released as soon as the dump and the counts are done (in dumpAndStore); awaited here
     await releaseSnapshot();
     await rm(work, { recursive: true, force: true });
@@ -186,6 +213,7 @@ async function dumpAndStore(
   startedAt: Date,
   log: RunLog,
   snapshotting: Promise<ExportedSnapshot>,
+  progress: ProgressWriter,
 ): Promise<Manifest> {
   const policy = database.backup!;
   const catalogued = deps.catalog.servers[database.server]!;
@@ -226,6 +254,16 @@ async function dumpAndStore(
       `pg_dump -Fd -j ${policy.jobs} (${compression.method}) in snapshot ${snapshot.id}, ${direct ? 'writing straight into storage' : 'storing files as they are written'}`,
     );
     const finished = new FinishedItems();
+    const totalTables = snapshot.tables.length;
+    let tablesDone = 0;
+    const dumped = () =>
+      progress.report({
+        phase: 'dumping',
+        percent: dumpPercent(tablesDone, totalTables),
+        tables: tablesDone,
+        totalTables,
+      });
+    dumped();
     const dumping = pgDump({
       url: server.url,
       dbname: database.dbname,
@@ -238,8 +276,11 @@ async function dumpAndStore(
       signal: deps.signal,
       onLog: (l) => {
         const m = /finished item (\d+) TABLE DATA/.exec(l);
-        if (m) finished.add(m[1]!);
-        else if (/error|warning|fatal/i.test(l)) log.add(`pg_dump: ${l}`);
+        if (m) {
+          finished.add(m[1]!);
+          tablesDone++;
+          dumped();
+        } else if (/error|warning|fatal/i.test(l)) log.add(`pg_dump: ${l}`);
       },
     });
     const storing = direct

@@ -17,6 +17,7 @@ export interface CliContext {
   databaseUrl: Secret | undefined;
   env: Record<string, string | undefined>;
   stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
 }
 
 export function cliContext(cmd: Command): CliContext {
@@ -35,6 +36,7 @@ export function cliContext(cmd: Command): CliContext {
       : undefined,
     env: { ...env },
     stdoutIsTTY: process.stdout.isTTY === true,
+    stderrIsTTY: process.stderr.isTTY === true,
   };
 }
 

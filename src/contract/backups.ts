@@ -5,6 +5,26 @@ import { backupId, catalogName, line, queryBoolean, queryInt } from './fields.js
 
 export const BackupStatusEnum = z.enum(BACKUP_STATUSES);
 
+export const BACKUP_PHASES = ['restoring_files', 'replaying_wal', 'dumping', 'verifying'] as const;
+
+/**
+ * Where a running backup is. A backup of a database as it was at T (trigger pitr) restores the
+ * files of a physical backup, replays WAL up to T, then dumps and verifies like any backup.
+ */
+export const BackupProgressDoc = z.object({
+  phase: z.enum(BACKUP_PHASES),
+  percent: z.number().nullable().describe('of the phase; null when it cannot be told yet'),
+  bytes: z.number().optional().describe('restoring_files: bytes restored'),
+  totalBytes: z.number().nullable().optional().describe("restoring_files: the physical backup's size"),
+  replayedLsn: z.string().nullable().optional().describe('replaying_wal: the last replayed WAL position'),
+  replayedAt: z.string().nullable().optional().describe('replaying_wal: the time of the last replayed commit'),
+  target: z.string().nullable().optional().describe('replaying_wal: the time replay stops at (T)'),
+  tables: z.number().optional().describe('dumping: tables whose data pg_dump has finished'),
+  totalTables: z.number().optional().describe('dumping: tables in the snapshot'),
+  updatedAt: z.string(),
+});
+export type BackupProgressDoc = z.infer<typeof BackupProgressDoc>;
+
 export const BackupDoc = z.object({
   id: z.string(),
   database: z.string(),
@@ -21,6 +41,8 @@ export const BackupDoc = z.object({
   error: z.string().nullable(),
   verifiedAt: z.string().nullable(),
   verifyError: z.string().nullable(),
+  at: z.string().nullable().describe('a backup of the database as it was at a point in time (trigger pitr): that time'),
+  progress: BackupProgressDoc.nullable().describe('while the backup is queued, running or being verified'),
 });
 export type BackupDoc = z.infer<typeof BackupDoc>;
 
@@ -31,6 +53,18 @@ export const BackupDetail = BackupDoc.extend({
 export type BackupDetail = z.infer<typeof BackupDetail>;
 
 export const BackupRunRequest = z.object({ database: catalogName('database') });
+/**
+ * POST /api/v1/backups/as-at: prepare a restore source, the database as it was at `at`, on a
+ * worker (a database whose server has physical backups). Answered 202 with the queued backup at
+ * once, once `at` was checked against the recovery window; follow it with GET /api/v1/backups/:id
+ * (progress, ?wait=) and request the restore with its id (`backupId`). A verified backup of the
+ * same database and time is answered (200) instead of a new one.
+ */
+export const BackupAsAtRequest = z.object({
+  database: catalogName('database'),
+  at: z.iso.datetime({ offset: true }).describe('the time the database is to be recovered to (ISO 8601)'),
+});
+export type BackupAsAtRequest = z.infer<typeof BackupAsAtRequest>;
 export const BackupListQuery = z.object({
   database: catalogName('database').optional(),
   limit: queryInt(1, 1000).default(100),
@@ -42,6 +76,8 @@ export const BackupShowQuery = z.object({
   log: queryBoolean.default(false),
   /** Seconds to wait for the backup to finish (verified, corrupt or failed) before answering. */
   wait: queryInt(0, 60).optional(),
+  /** With wait: answer as soon as the status or the progress changes (a client showing progress). */
+  changed: queryBoolean.default(false),
 });
 
 /** Where the client writes a fetched backup: recorded in the audit trail. */

@@ -213,7 +213,7 @@ export const RunRequest = z.object({
     .datetime({ offset: true })
     .optional()
     .describe(
-      'on a database whose server has physical backups (pgbackrest): the database as it was at this time, recovered to a scratch instance and backed up (a backup with trigger pitr); otherwise the newest backup taken at or before this time',
+      'on a database whose server has physical backups (pgbackrest): the database as it was at this time, from its backup (trigger pitr) prepared beforehand on a worker with POST /api/v1/backups/as-at (409 with that hint while none is completed or verified: a recovery never runs inside this request); otherwise the newest backup taken at or before this time',
     ),
   tables: z.array(line(300)).max(1000).optional(),
   startAt: z.iso.datetime({ offset: true }).optional(),
@@ -249,7 +249,7 @@ export const RunSourceRequest = z
       .datetime({ offset: true })
       .optional()
       .describe(
-        'on a database whose server has physical backups (pgbackrest): the database as it was at this time, recovered to a scratch instance and backed up (a backup with trigger pitr); otherwise the newest backup taken at or before this time',
+        'on a database whose server has physical backups (pgbackrest): the database as it was at this time, from its backup (trigger pitr) prepared beforehand on a worker with POST /api/v1/backups/as-at (409 with that hint while none is completed or verified: a recovery never runs inside this request); otherwise the newest backup taken at or before this time',
       ),
   })
   .refine((s) => !(s.backupId && s.at), { message: 'give a backupId or a point in time (at), not both' });

@@ -33,6 +33,7 @@ import { writePgBackRestConf } from './conf.js';
 import type { PhysicalBackupInfo, StanzaInfo } from './info.js';
 import { giveTo, osUserRunAs } from './os-user.js';
 import { pgbackrest, type PhysicalServer, secretsOf } from './pgbackrest.js';
+import { makeScratchDir } from '../worker/scratch.js';
 
 export type RecoveryTarget = { type: 'time'; at: Date } | { type: 'latest' };
 
@@ -40,7 +41,14 @@ export type RecoverProgress =
   | { phase: 'checking' }
   | { phase: 'restoring'; label: string | null; bytes: number; totalBytes: number | null; percent: number }
   | { phase: 'starting'; port: number }
-  | { phase: 'replaying'; replayedLsn: string | null; replayedAt: Date | null; target: RecoveryTarget }
+  | {
+      phase: 'replaying';
+      replayedLsn: string | null;
+      replayedAt: Date | null;
+      target: RecoveryTarget;
+      /** Where replay started: the end of the physical backup restored (null: unknown). */
+      from: Date | null;
+    }
   | { phase: 'promoted'; recoveredTo: Date };
 
 export interface RecoverOptions {
@@ -51,6 +59,12 @@ export interface RecoverOptions {
   set?: string;
   /** Where the new instance's directory is made (default: the temp directory). */
   parentDir?: string;
+  /**
+   * A job's scratch instance, removed when the job ends: its directory is named after this
+   * process (src/worker/scratch.ts), so that a worker starting after this one was killed stops
+   * the instance and removes it. (An instance that outlives the job, as disaster recovery's, is not.)
+   */
+  scratch?: boolean;
   signal?: AbortSignal;
   onProgress?: (p: RecoverProgress) => void;
 }
@@ -157,7 +171,9 @@ export async function recoverToNewInstance(opts: RecoverOptions): Promise<Recove
     );
   }
 
-  const parent = mkdtempSync(join(opts.parentDir ?? tmpdir(), `lifeboat-pitr-${server.name}-`));
+  const parent = opts.scratch
+    ? await makeScratchDir('pitr', server.name, opts.parentDir ?? tmpdir())
+    : mkdtempSync(join(opts.parentDir ?? tmpdir(), `lifeboat-pitr-${server.name}-`));
   chmodSync(parent, 0o755);
   const dataDir = join(parent, 'data');
   mkdirSync(dataDir, { mode: 0o700 });
@@ -217,7 +233,7 @@ export async function recoverToNewInstance(opts: RecoverOptions): Promise<Recove
     }
     port = await startRecovered(dataDir, who, progress);
     const url = new Secret(pointAt(server.url.reveal(), port), `recovered:${server.name}`);
-    const recoveredTo = await awaitPromotion(url, dataDir, target, progress, signal);
+    const recoveredTo = await awaitPromotion(url, dataDir, target, backup?.stoppedAt ?? null, progress, signal);
     if (target.type === 'time') progress({ phase: 'promoted', recoveredTo: target.at });
     else progress({ phase: 'promoted', recoveredTo });
     return {
@@ -288,6 +304,7 @@ async function awaitPromotion(
   url: Secret,
   dataDir: string,
   target: RecoveryTarget,
+  from: Date | null,
   progress: (p: RecoverProgress) => void,
   signal?: AbortSignal,
 ): Promise<Date> {
@@ -305,7 +322,7 @@ async function awaitPromotion(
       ).rows[0]!;
       replayedAt = row.at ?? replayedAt;
       if (!row.recovering) return replayedAt ?? new Date();
-      progress({ phase: 'replaying', replayedLsn: row.lsn, replayedAt, target });
+      progress({ phase: 'replaying', replayedLsn: row.lsn, replayedAt, target, from });
     } catch (err) {
       if (!runningPostmaster(dataDir)) {
         const why = tail(safeRead(join(dataDir, 'server.log')), 4);

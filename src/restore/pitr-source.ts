@@ -1,40 +1,47 @@
-// "The database as it was at time T" (PRODUCT.md capability 3-5, issue 18 item 3): for a database
-// whose server has physical backups (a `pgbackrest:` section), a restore source `at: T` is a
-// physical point in time, not the newest logical backup before T. It is made into an ordinary
-// logical backup so that the rest of the restore engine — scope, checks, preview (rows per table
-// from the manifest), masking in the COPY stream, approvals, staging and atomic swap — is the
-// same as for any backup:
-//   refuse a T outside the recovery window (before anything is written or restored)
-//   → a backup row (trigger `pitr`) → recover a scratch instance to T (pgBackRest, new port)
-//   → pg_dump it with the backup runbook (manifest, exact row counts, checksums, verification)
-//   → remove the scratch instance, always.
-// The intermediate backup is produced when the source is chosen (not at execution): the scope,
-// the checks and the preview are then worked out from a real manifest of the state at T, and the
+// "The database as it was at time T" (PRODUCT.md capability 3-5, issue 18 items 2-3): for a
+// database whose server has physical backups (a `pgbackrest:` section), a restore source `at: T`
+// is a physical point in time, not the newest logical backup before T. It is made into an
+// ordinary logical backup so that the rest of the restore engine — scope, checks, preview (rows
+// per table from the manifest), masking in the COPY stream, approvals, staging and atomic swap —
+// is the same as for any backup. Preparing it takes minutes on a real database, so it is a
+// worker job, never an HTTP request:
+//   request (POST /api/v1/backups/as-at): refuse a T outside the recovery window, before anything
+//     is written → a backup row `queued` (trigger `pitr`, `point_in_time` T), its audit and its
+//     job, in one transaction (a backup of the same database and T that exists is answered instead)
+//   worker (PITR_QUEUE): mark it running (heartbeat: a lost worker's backup is reaped) → recover
+//     a scratch instance to T (pgBackRest, new port; progress: files restored, WAL replayed)
+//     → pg_dump it with the backup runbook (progress: tables dumped; manifest, exact row counts,
+//     checksums, verification) → remove the scratch instance, always (a killed worker's is
+//     stopped and removed by the next worker to start on the machine, src/worker/scratch.ts).
+// The client follows the backup's progress and then requests the restore with its id; the
+// intermediate backup is produced when the source is chosen (not at execution): the scope, the
+// checks and the preview are worked out from a real manifest of the state at T, and the
 // approvers approve what will actually be restored. Its `finished_at` is when it was dumped, not
 // T: logical "newest backup" choices (restore sources, DR plans, SLOs, drills) skip `pitr` backups.
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
+import type { Selectable } from 'kysely';
+import type PgBoss from 'pg-boss';
 import { recordAudit } from '../audit/record.js';
+import { startBackupHeartbeat } from '../backup/heartbeat.js';
+import { backupProgressWriter, recoveryProgress } from '../backup/progress.js';
 import { runBackup } from '../backup/run-backup.js';
 import { setBackupStatus } from '../backup/set-status.js';
-import { newBackupId, PITR_TRIGGER } from '../backup/status.js';
+import { type BackupStatus, backupStatusOf, newBackupId, PITR_TRIGGER } from '../backup/status.js';
 import type { Catalog, DatabaseConfig } from '../catalog/types.js';
 import { LifeboatError, messageOf } from '../errors.js';
-import { type Logger, silentLogger } from '../lib/logger.js';
+import type { Logger } from '../lib/logger.js';
+import { redact } from '../lib/secret.js';
 import { archiveStatus, readStanzaInfo } from '../physical/backup.js';
 import { getRepo } from '../physical/lookup.js';
 import { isPhysical, type PhysicalServer } from '../physical/pgbackrest.js';
-import { recoverToNewInstance, type RecoverProgress, recoveryWindow, refuseTarget } from '../physical/recover.js';
+import { recoverToNewInstance, type RecoveredInstance, recoveryWindow, refuseTarget } from '../physical/recover.js';
 import type { Db } from '../store/db.js';
+import type { BackupTable } from '../store/schema.js';
+import { enqueueIn } from '../worker/queue.js';
 
-export interface PitrDeps {
-  db: Db;
-  catalog: Catalog;
-  logger?: Logger;
-  /** Where scratch instances are made (default: the temp directory). */
-  scratchDir?: string;
-  signal?: AbortSignal;
-  onProgress?: (p: RecoverProgress | { phase: 'dumping' } | { phase: 'removed' }) => void;
-}
+/** The worker job that prepares a backup of a database as it was at T: `{ backupId }`. */
+export const PITR_QUEUE = 'backup.pitr';
 
 /** The database's server, when it has physical backups (then `at` is a physical point in time). */
 export function physicalServerOf(catalog: Catalog, database: DatabaseConfig): PhysicalServer | undefined {
@@ -57,24 +64,40 @@ export async function assertInRecoveryWindow(catalog: Catalog, server: PhysicalS
   }
 }
 
-/**
- * Makes the logical backup of `database` as it was at `at`; resolves with its id. The scratch
- * instance is removed whatever happens; a failed dump leaves a `failed` backup row with its log.
- */
-export async function backupAsAt(
-  deps: PitrDeps,
-  database: DatabaseConfig,
+/** Statuses of a backup as at T that a new request for the same T reuses (one still to come, or a good one). */
+const REUSABLE: readonly BackupStatus[] = ['queued', 'running', 'completed', 'verified'];
+
+/** The backup of `database` as it was at `at` that exists (being prepared, or good), if any. */
+export async function findBackupAsAt(
+  db: Db,
+  database: string,
   at: Date,
-  actor: string,
-  requestId: string | null,
-): Promise<string> {
-  const server = physicalServerOf(deps.catalog, database);
+  statuses: readonly BackupStatus[] = REUSABLE,
+): Promise<Selectable<BackupTable> | undefined> {
+  return db
+    .selectFrom('backups')
+    .selectAll()
+    .where('database', '=', database)
+    .where('trigger', '=', PITR_TRIGGER)
+    .where('point_in_time', '=', at)
+    .where('status', 'in', statuses)
+    .where('deleted_at', 'is', null)
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** The server a backup as at T is recovered from, or why `database` cannot have one. */
+export function assertAsAtPossible(catalog: Catalog, database: DatabaseConfig, at: Date): PhysicalServer {
+  const server = physicalServerOf(catalog, database);
   if (!server) {
     throw new LifeboatError(
       'invalid_request',
       `server ${database.server} of ${database.name} has no physical backups`,
       {
         hint: `add a pgbackrest: section to servers.${database.server}, or restore a logical backup by id`,
+        // (the CLI's --at then chooses the newest logical backup taken at or before T)
+        details: { physical: false },
       },
     );
   }
@@ -85,6 +108,31 @@ export async function backupAsAt(
       { hint: `add a backup: section (storage) to databases.${database.name} in lifeboat.yaml` },
     );
   }
+  return server;
+}
+
+export interface AsAtDeps {
+  db: Db;
+  queue: PgBoss;
+  catalog: Catalog;
+}
+
+/**
+ * Asks a worker to prepare the backup of `database` as it was at `at`: refused (nothing written)
+ * when the database has no physical backups or no backup policy, or T is outside the recovery
+ * window; the backup of the same T that is being prepared or is good is answered instead of a
+ * new one (`created: false`).
+ */
+export async function requestBackupAsAt(
+  deps: AsAtDeps,
+  database: DatabaseConfig,
+  at: Date,
+  actor: string,
+  requestId: string | null,
+): Promise<{ id: string; created: boolean }> {
+  const server = assertAsAtPossible(deps.catalog, database, at);
+  const existing = await findBackupAsAt(deps.db, database.name, at);
+  if (existing) return { id: existing.id, created: false };
   await assertInRecoveryWindow(deps.catalog, server, at);
 
   const id = newBackupId(new Date(), randomBytes(2).toString('hex'));
@@ -99,8 +147,10 @@ export async function backupAsAt(
         status: 'queued',
         trigger: PITR_TRIGGER,
         requested_by: actor,
+        point_in_time: at,
       })
       .execute();
+    await enqueueIn(trx, deps.queue, PITR_QUEUE, { backupId: id }, { retryLimit: 0, expireInHours: 12 });
     await recordAudit(trx, {
       actor,
       action: 'backup.run',
@@ -116,48 +166,114 @@ export async function backupAsAt(
       requestId,
     });
   });
+  return { id, created: true };
+}
 
-  const progress = deps.onProgress ?? (() => {});
-  const instance = await recoverToNewInstance({
-    server,
-    storage: getRepo(deps.catalog, server),
-    target: { type: 'time', at },
-    ...(deps.scratchDir ? { parentDir: deps.scratchDir } : {}),
-    ...(deps.signal ? { signal: deps.signal } : {}),
-    onProgress: progress,
-  }).catch(async (err: unknown) => {
-    const reason = messageOf(err);
-    await setBackupStatus(deps.db, id, 'fail', {
-      set: { error: reason, finished_at: new Date() },
-      audit: { actor, action: 'backup.fail', outcome: 'failure', details: { reason } },
-    });
-    throw err;
+export interface PrepareDeps {
+  db: Db;
+  catalog: Catalog;
+  logger: Logger;
+  signal?: AbortSignal;
+  workerId?: string;
+  /** Where scratch instances are made (default: the temp directory). */
+  scratchDir?: string;
+}
+
+/**
+ * The worker job: recovers a scratch instance to the backup's point in time, dumps it into the
+ * backup with the backup runbook, and removes the instance whatever happens. Resolves with the
+ * backup's status (a failure is on the backup row, with its reason and log).
+ */
+export async function prepareBackupAsAt(deps: PrepareDeps, backupId: string): Promise<BackupStatus> {
+  const row = await deps.db.selectFrom('backups').selectAll().where('id', '=', backupId).executeTakeFirst();
+  if (!row) return 'failed';
+  if (row.status !== 'queued') return backupStatusOf(row.status); // done or reaped meanwhile
+  const workerId = deps.workerId ?? `local-${process.pid}`;
+  const log: string[] = [];
+  const note = (line: string) => log.push(`${new Date().toISOString()} ${line}`);
+  const fail = async (reason: string) => {
+    note(`failed: ${reason}`);
+    await setBackupStatus(deps.db, backupId, 'fail', {
+      set: { error: reason, finished_at: new Date(), log: log.join('\n') },
+      // (one the reaper failed meanwhile is not this worker's to end)
+      guard: (b) => b.status === 'queued' || (b.status === 'running' && b.worker_id === workerId),
+      audit: { actor: 'worker', action: 'backup.fail', outcome: 'failure', details: { reason } },
+    }).catch(() => {});
+    return 'failed' as const;
+  };
+  const database = deps.catalog.databases[row.database];
+  const server = database ? physicalServerOf(deps.catalog, database) : undefined;
+  if (!database?.backup || !server || !row.point_in_time) {
+    return fail(`database ${row.database} has no physical backups or no backup policy in lifeboat.yaml any more`);
+  }
+  const at = row.point_in_time;
+  const startedAt = new Date();
+  const started = await setBackupStatus(deps.db, backupId, 'start', {
+    set: { started_at: startedAt, worker_id: workerId, heartbeat_at: startedAt },
+    guard: (b) => b.status === 'queued',
   });
-  let status: string;
+  if (!started) return backupStatusOf(row.status);
+
+  // the recovery stops when the worker shuts down, or when it learns that the reaper failed the backup
+  const lost = new AbortController();
+  const signal = deps.signal ? AbortSignal.any([deps.signal, lost.signal]) : lost.signal;
+  setMaxListeners(0, signal);
+  const heartbeat = startBackupHeartbeat(deps.db, backupId, workerId, () =>
+    lost.abort(new Error('the backup was failed by the reaper: this worker had stopped heartbeating')),
+  );
+  const progress = backupProgressWriter(deps.db, backupId, workerId);
+  note(
+    `recovering server ${server.name} (stanza ${server.pgbackrest.stanza}) to ${at.toISOString()} in a scratch instance`,
+  );
+  let instance: RecoveredInstance;
   try {
-    progress({ phase: 'dumping' });
-    status = await runBackup(
+    instance = await recoverToNewInstance({
+      server,
+      storage: getRepo(deps.catalog, server),
+      target: { type: 'time', at },
+      scratch: true,
+      ...(deps.scratchDir ? { parentDir: deps.scratchDir } : {}),
+      signal,
+      onProgress: (p) => {
+        const b = recoveryProgress(p);
+        if (b) progress.report(b);
+      },
+    });
+  } catch (err) {
+    heartbeat.stop();
+    await progress.flush();
+    if (lost.signal.aborted) return 'failed';
+    return fail(redact(messageOf(err), [server.url]));
+  }
+  heartbeat.stop();
+  await progress.flush();
+  note(
+    `recovered from backup set ${instance.backupLabel ?? '?'} to ${instance.recoveredTo.toISOString()} on port ${instance.port}; dumping it`,
+  );
+  const removeInstance = (i: RecoveredInstance) =>
+    i
+      .remove()
+      .catch((err: unknown) =>
+        deps.logger.warn({ backupId, dataDir: i.dataDir, err: messageOf(err) }, 'scratch instance not removed'),
+      );
+  try {
+    return await runBackup(
       {
         db: deps.db,
         catalog: deps.catalog,
-        logger: deps.logger ?? silentLogger(),
+        logger: deps.logger,
         from: instance.url,
+        running: true,
+        workerId,
+        logged: log,
+        afterDump: () => removeInstance(instance),
         ...(deps.signal ? { signal: deps.signal } : {}),
       },
-      id,
+      backupId,
     );
   } finally {
-    // the scratch instance holds a full copy of the server: never left behind
-    await instance.remove();
-    progress({ phase: 'removed' });
+    // the scratch instance holds a full copy of the server: never left behind (removed once
+    // dumped, before the verification; here whatever happened)
+    await removeInstance(instance);
   }
-  if (status === 'failed') {
-    const row = await deps.db.selectFrom('backups').select('error').where('id', '=', id).executeTakeFirst();
-    throw new LifeboatError(
-      'engine_failed',
-      `unable to back up ${database.name} as at ${at.toISOString()}: ${row?.error ?? 'the dump failed'}`,
-      { hint: `read the backup's log: \`lifeboat backup show ${id}\`` },
-    );
-  }
-  return id;
 }

@@ -24,7 +24,7 @@ import { loadRun } from './control.js';
 import { assertDestinationAllowed, cataloguedDatabases } from './destination-rule.js';
 import { confirmationFor, parseDestination } from './identifier.js';
 import { EDITABLE_STATUSES, type RunEvent, type RunStatus } from './lifecycle.js';
-import { backupAsAt, physicalServerOf } from './pitr-source.js';
+import { assertAsAtPossible, assertInRecoveryWindow, findBackupAsAt, physicalServerOf } from './pitr-source.js';
 import { currentPlanHash } from './plan.js';
 import { transitionRun } from './run-state.js';
 import { resolveScope } from './scope.js';
@@ -33,8 +33,6 @@ export interface WizardDeps {
   db: Db;
   queue?: PgBoss;
   catalog: Catalog;
-  /** Where scratch instances recovered to a point in time are made (default: the temp directory). */
-  scratchDir?: string;
 }
 
 type RunRow = Selectable<RestoreRunTable>;
@@ -179,49 +177,84 @@ async function voidApprovals(trx: Transaction<Database>, runId: number, reason: 
 export interface SourceRequest {
   backupId?: string | undefined;
   /**
-   * On a database whose server has physical backups: the database as it was at this time
-   * (pitr-source.ts). Otherwise the newest restorable backup taken at or before it.
+   * On a database whose server has physical backups: the database as it was at this time, from
+   * the backup of it prepared beforehand (POST /api/v1/backups/as-at, pitr-source.ts). Otherwise
+   * the newest restorable backup taken at or before it.
    */
   at?: string | undefined;
 }
 
 /** What a source names, once resolved to a backup: the physical point in time it came from, if any. */
 export interface ResolvedSource {
+  /** Resolved already (resolveSource): taken as it is. */
+  resolved: true;
   backupId: string;
   at?: string | undefined;
   physical?: { server: string; stanza: string; at: string };
 }
 
 /**
- * Resolves a source to a backup. A point in time on a database with physical backups is made
- * into a backup of the database as it was then (slow: a recovery and a dump) — outside any
- * transaction, before the run is locked.
+ * Resolves a source to a backup. A backup of the database as it was at T (trigger pitr), named by
+ * id, brings its point in time with it. A point in time on a database with physical backups is
+ * the backup of the state then, prepared beforehand by a worker (POST /api/v1/backups/as-at):
+ * one that is completed or verified is taken; otherwise the request is refused (409) with the
+ * way to prepare it — never a recovery inside the request.
  */
 export async function resolveSource(
   deps: WizardDeps,
-  who: Principal,
+  _who: Principal,
   database: DatabaseConfig,
   req: SourceRequest,
-  requestId: string | null,
+  _requestId: string | null,
 ): Promise<ResolvedSource> {
   const server = physicalServerOf(deps.catalog, database);
+  const physicalOf = (at: Date) =>
+    server ? { server: server.name, stanza: server.pgbackrest.stanza, at: at.toISOString() } : undefined;
+  if (req.backupId) {
+    const row = await deps.db
+      .selectFrom('backups')
+      .select(['id', 'trigger', 'point_in_time'])
+      .where('id', '=', req.backupId)
+      .where('database', '=', database.name)
+      .executeTakeFirst();
+    if (row?.trigger === PITR_TRIGGER && row.point_in_time) {
+      const physical = physicalOf(row.point_in_time);
+      return {
+        resolved: true,
+        backupId: row.id,
+        at: row.point_in_time.toISOString(),
+        ...(physical ? { physical } : {}),
+      };
+    }
+  }
   if (req.at && !req.backupId && server) {
     const at = new Date(req.at);
-    const backupId = await backupAsAt(
-      { db: deps.db, catalog: deps.catalog, ...(deps.scratchDir ? { scratchDir: deps.scratchDir } : {}) },
-      database,
-      at,
-      who.user,
-      requestId,
+    assertAsAtPossible(deps.catalog, database, at);
+    const ready = await findBackupAsAt(deps.db, database.name, at, RESTORABLE_BACKUP_STATUSES);
+    if (ready) return { resolved: true, backupId: ready.id, at: req.at, physical: physicalOf(at)! };
+    const preparing = await findBackupAsAt(deps.db, database.name, at, ['queued', 'running']);
+    if (preparing) {
+      throw new LifeboatError(
+        'conflict',
+        `the backup of ${database.name} as it was at ${at.toISOString()} is still being prepared (backup ${preparing.id}, ${preparing.status})`,
+        {
+          hint: `follow it with \`lifeboat backup show ${preparing.id} --wait\`, then request the restore with --backup ${preparing.id}`,
+          details: { backupId: preparing.id },
+        },
+      );
+    }
+    // a T outside the recovery window is refused as such, before anything else is said
+    await assertInRecoveryWindow(deps.catalog, server, at);
+    throw new LifeboatError(
+      'conflict',
+      `the state of ${database.name} at ${at.toISOString()} has not been prepared: it is recovered and backed up by a worker first`,
+      {
+        hint: `prepare it with POST /api/v1/backups/as-at {"database": "${database.name}", "at": "${at.toISOString()}"} and request the restore with the backup id it answers (\`lifeboat restore request ${database.name} --at ${at.toISOString()}\` does both, showing progress)`,
+      },
     );
-    return {
-      backupId,
-      at: req.at,
-      physical: { server: server.name, stanza: server.pgbackrest.stanza, at: at.toISOString() },
-    };
   }
   const backup = await chooseBackup(deps.db, database.name, req);
-  return { backupId: backup.id, at: req.at };
+  return { resolved: true, backupId: backup.id, at: req.at };
 }
 
 /** The backup a source names: by id (whatever its status: the checks judge it), or the newest restorable one. */
@@ -309,11 +342,12 @@ export async function chooseSource(
   trx?: Transaction<Database>,
 ): Promise<void> {
   let source: SourceRequest | ResolvedSource = req;
-  if (req.at && !req.backupId) {
-    // refused before the slow part: someone else's run, or one that can no longer change
+  if (!('resolved' in req) && (req.at || req.backupId)) {
+    // refused before the source is looked at: someone else's run, or one that can no longer change
     const before = await loadRun(deps.db, runId);
     assertRequester(before, who);
     if (!EDITABLE_STATUSES.has(before.status as RunStatus)) await lockEditableNow(deps, who, runId);
+    // (a backup as at T named by id brings its point in time)
     source = await resolveSource(deps, who, getDatabase(deps.catalog, before.database), req, requestId);
   }
   const physical = 'physical' in source ? source.physical : undefined;

@@ -15,6 +15,7 @@ import { LifeboatError } from '../errors.js';
 import type { Catalog } from '../catalog/types.js';
 import { dropKeptCopies } from '../restore/kept-copies.js';
 import { RESTORE_QUEUE, runRestore } from '../restore/run-restore.js';
+import { PITR_QUEUE, prepareBackupAsAt } from '../restore/pitr-source.js';
 import { DRILL_QUEUE, requestDrill } from '../drills/request.js';
 import { drillDue, scheduledDrillQueue } from '../drills/schedule.js';
 import { runDrill } from '../drills/run-drill.js';
@@ -79,6 +80,15 @@ export function jobHandlers(deps: JobDeps): Record<string, JobHandler> {
       }
       await judge(row?.database, ctx.logger);
     },
+  };
+  handlers[PITR_QUEUE] = async (data, ctx) => {
+    // a restore source: the database as it was at T, recovered, dumped and verified (no retention, no SLO)
+    const { backupId } = data as { backupId: string };
+    const status = await prepareBackupAsAt(
+      { db: deps.db, catalog: deps.catalog, logger: ctx.logger, signal: ctx.signal, workerId: ctx.workerId },
+      backupId,
+    );
+    if (status === 'unverifiable') await requestReverify(deps.queue, backupId);
   };
   handlers[BACKUP_VERIFY_QUEUE] = async (data, ctx) => {
     const { backupId } = data as { backupId: string };

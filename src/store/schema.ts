@@ -82,6 +82,10 @@ export interface BackupTable {
   deleted_at: Timestamp | null;
   worker_id: string | null;
   heartbeat_at: Timestamp | null;
+  /** The T of a backup of the database as it was then (trigger pitr; migration 0018). */
+  point_in_time: Timestamp | null;
+  /** Where a running backup is (src/backup/progress.ts; migration 0018). */
+  progress: ColumnType<unknown, string | null | undefined, string | null> | null;
 }
 
 type Json<T = unknown> = ColumnType<T, string | undefined, string>;

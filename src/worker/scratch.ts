@@ -2,18 +2,20 @@
 // output, a verification's copy). It is removed when the job ends, but a worker that is killed —
 // SIGKILL, the OOM killer, a power cut — runs no `finally`, and a table-scoped restore leaves a
 // whole archive behind. So the directory is named after the worker's process id, and a worker
-// starting on the same machine removes the directories of processes that no longer exist. A
-// throwaway PostgreSQL cluster (schema comparisons, engines/postgres/scratch-cluster.ts) is named
-// the same way, and its server — which outlives the process that started it — is stopped first.
+// starting on the same machine removes the directories of processes that no longer exist.
+// A `pitr` directory holds a PostgreSQL instance recovered to a point in time (a backup of a
+// database as it was then, src/restore/pitr-source.ts), and a `scratch` one a throwaway cluster
+// (schema comparisons, engines/postgres/scratch-cluster.ts): their postmasters outlive the killed
+// process, so they are stopped (immediate shutdown) before the directory goes.
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import process from 'node:process';
-import { runningPostmaster, stopCluster } from '../engines/postgres/local-cluster.js';
 
-export type ScratchKind = 'restore' | 'backup' | 'verify' | 'drill' | 'dr';
+export type ScratchKind = 'restore' | 'backup' | 'verify' | 'drill' | 'dr' | 'pitr';
 
-const SCRATCH = /^lifeboat-(?:(?:restore|backup|verify|drill|dr)-.+-|scratch-)p(\d+)-[A-Za-z0-9]{6}$/;
+const SCRATCH = /^lifeboat-(?:(restore|backup|verify|drill|dr|pitr)-.+-|scratch-)p(\d+)-[A-Za-z0-9]{6}$/;
 
 /** A new, empty scratch directory for a job: `lifeboat-<kind>-<id>-p<pid>-XXXXXX` in the temp dir. */
 export function makeScratchDir(kind: ScratchKind, id: string | number, parent = tmpdir()): Promise<string> {
@@ -25,14 +27,53 @@ export async function sweepAbandonedScratch(parent = tmpdir()): Promise<string[]
   const removed: string[] = [];
   for (const name of await readdir(parent).catch(() => [] as string[])) {
     const m = SCRATCH.exec(name);
-    if (m === null || processExists(Number(m[1]))) continue;
+    if (m === null || processExists(Number(m[2]))) continue;
     const path = join(parent, name);
-    for (const sub of await readdir(path).catch(() => [] as string[]))
-      if (runningPostmaster(join(path, sub))) await stopCluster(join(path, sub), 'immediate').catch(() => {});
+    // a data directory inside (a pitr instance's `data`, a scratch cluster's `pg`) may still be served
+    for (const sub of await readdir(path).catch(() => [] as string[])) await stopPostmaster(join(path, sub));
     await rm(path, { recursive: true, force: true });
     removed.push(path);
   }
   return removed;
+}
+
+/** Stops the postmaster of `dataDir`, if one runs (immediate shutdown: the instance is thrown away). */
+async function stopPostmaster(dataDir: string, waitMs = 30_000): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    return; // never started, or stopped cleanly
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || !processExists(pid)) return;
+  // a pid from a stale file may belong to another process now: only this directory's postmaster is stopped
+  if (!postmasterOf(pid, dataDir)) return;
+  try {
+    process.kill(pid, 'SIGQUIT');
+  } catch {
+    return;
+  }
+  for (const until = Date.now() + waitMs; running(pid) && Date.now() < until;) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Is the process running (not gone, nor a zombie its new parent has not reaped yet)? */
+function running(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Is process `pid` a postmaster started on `dataDir` (its command line names the directory)? */
+function postmasterOf(pid: number, dataDir: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(dataDir);
+  } catch {
+    return false;
+  }
 }
 
 function processExists(pid: number): boolean {

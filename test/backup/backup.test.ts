@@ -340,7 +340,7 @@ describe('backup verification', () => {
     const row = await lb.store.db.selectFrom('backups').selectAll().where('id', '=', b.id).executeTakeFirstOrThrow();
     await wrong.store.db
       .insertInto('backups')
-      .values({ ...row, manifest: JSON.stringify(row.manifest), log: row.log })
+      .values({ ...row, manifest: JSON.stringify(row.manifest), log: row.log, progress: null })
       .execute();
     const dir = join(wrong.dir, 'fetched-wrong');
     const f = await lifeboat(['backup', 'fetch', b.id, dir], { env: await wrong.cliEnv('dana') });

@@ -422,7 +422,7 @@ function check(s: Sent, status: number, contentType: string | undefined, body: s
   if (s.label.endsWith(' baseline')) {
     // the fixture's servers have no pgbackrest: section, so a valid request about one is refused
     // with that reason (test/physical/cli.test.ts drives these routes with a real stanza)
-    if (s.url.startsWith('/api/v1/physical/prod-pg01/'))
+    if (s.url.startsWith('/api/v1/physical/prod-pg01/') || s.url === '/api/v1/backups/as-at')
       return status === 400 && body.includes('has no physical backups') ? undefined : `answered ${status} ${body}`;
     // valid, so that a hostile value beside it is what is refused; 409: valid, but the run has ended;
     // 401 from the sign-in code exchange: a well-formed code, but none issued (codes are single-use);

@@ -4,22 +4,29 @@
 // executed and approved through the ordinary engine: the destination holds exactly the rows
 // committed before T, the email column masked, and the scratch instance recovered to T is gone;
 // `--tables customers` at T replaces only that table's rows, masked inside its transaction.
-// A T beyond the archived WAL is refused before anything is written or restored.
+// The state at T is prepared by a worker (POST /api/v1/backups/as-at), its progress shown on the
+// backup — restoring files, replaying WAL, dumping — and followed by the CLI on stderr. A T beyond
+// the archived WAL is refused before anything is written or restored.
 import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/catalog/load.js';
+import type { BackupDetail } from '../../src/contract/backups.js';
 import type { RunDoc } from '../../src/contract/runs.js';
 import { giveToPostgres } from '../../src/engines/postgres/local-cluster.js';
 import { takePhysicalBackup } from '../../src/physical/backup.js';
 import { getServerOf } from '../../src/physical/lookup.js';
 import { requiredSettings, settingsLines, setupStanza } from '../../src/physical/setup.js';
-import { lifeboat } from '../harness/cli.js';
+import { lifeboat, spawnLifeboat } from '../harness/cli.js';
 import { waitArchived } from '../harness/archiving.js';
 import { harnessRoot, startTestCluster, type TestCluster } from '../harness/cluster.js';
 import { startTestLifeboat, type TestLifeboat } from '../harness/lifeboat.js';
 import { PASSWORD, SUPERUSER } from '../harness/paths.js';
+import { newBackupId, PITR_TRIGGER } from '../../src/backup/status.js';
+import { listenForChanges } from '../../src/store/changes.js';
+import { silentLogger } from '../../src/lib/logger.js';
+import { prepareBackupAsAt } from '../../src/restore/pitr-source.js';
 
 let root: string;
 let sockDir: string;
@@ -69,6 +76,18 @@ databases:
 
 const scratchDirs = () => readdirSync(tmpdir()).filter((f) => f.startsWith('lifeboat-pitr-prod-'));
 
+async function api(user: string, method: string, path: string, body?: unknown) {
+  const res = await fetch(`${lb.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${await lb.token(user)}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
 beforeAll(async () => {
   root = mkdtempSync(join(harnessRoot(), 'pitr-restore-'));
   chmodSync(root, 0o755);
@@ -103,6 +122,7 @@ const orders = 'create table orders (id int primary key, amount int not null)';
 
 describe('restore request --at T on a database with physical backups', () => {
   /** `restore request Shop --at T --execute` as jsmith, approved by alice, followed to its end. */
+  let lastStderr = '';
   async function restoreAt(t: Date, extra: string[]) {
     const before = scratchDirs();
     const requested = await lifeboat(
@@ -122,8 +142,14 @@ describe('restore request --at T on a database with physical backups', () => {
       ],
       { env: await lb.cliEnv('jsmith') },
     );
-    expect(requested.stderr).toBe('');
     expect(requested.code).toBe(0);
+    lastStderr = requested.stderr;
+    // stderr: the preparation followed phase by phase (or nothing, when the state at T was ready)
+    for (const l of requested.stderr.split('\n').filter(Boolean)) {
+      expect(l).toMatch(
+        /^\S+Z (preparing Shop as it was at \S+ on a worker: backup \S+|backup \S+ (\w+|restoring files|replaying WAL|dumping|verifying)\b.*)$/,
+      );
+    }
     const run = JSON.parse(requested.stdout) as RunDoc;
     expect(run.status).toBe('pending_approval');
     // the scratch instance recovered to T was removed once the state at T was backed up
@@ -152,6 +178,9 @@ describe('restore request --at T on a database with physical backups', () => {
       trigger: 'manual',
       actor: 'dana',
     });
+    // pgBackRest keeps a backup's stop time in whole seconds and restores to a time only from a
+    // set that stopped before it: T is made a second later than the backup's end
+    await source.query('shop', 'select pg_sleep(1.1)');
 
     await source.query(
       'shop',
@@ -170,6 +199,14 @@ describe('restore request --at T on a database with physical backups', () => {
     await waitArchived(source);
 
     const run = await restoreAt(t, []);
+    const followed = run.source.backupId!;
+    // the CLI followed the preparation on stderr, a line per phase, in order
+    const phases = lastStderr
+      .split('\n')
+      .map((l) => /^\S+ backup \S+ (restoring files|replaying WAL|dumping|verifying)/.exec(l)?.[1])
+      .filter((p, i, all) => p !== undefined && p !== all[i - 1]);
+    expect(phases.slice(0, 3)).toEqual(['restoring files', 'replaying WAL', 'dumping']);
+    expect(lastStderr).toMatch(/ restoring files \d+%/);
     // the source is recorded: a backup of the state at T (trigger pitr), from stanza shop
     const backup = await lb.store.db
       .selectFrom('backups')
@@ -177,6 +214,7 @@ describe('restore request --at T on a database with physical backups', () => {
       .where('id', '=', run.source.backupId!)
       .executeTakeFirstOrThrow();
     expect(backup).toMatchObject({ trigger: 'pitr', status: 'verified', rows: 25 });
+    expect(followed).toBe(backup.id);
     const sourced = await lb.store.db
       .selectFrom('audit_events')
       .select('details')
@@ -211,8 +249,11 @@ describe('restore request --at T on a database with physical backups', () => {
       'shop_dev',
       "delete from orders; insert into orders values (900, 1); update customers set note = 'dev'",
     );
+    const backupsBefore = await lb.store.db.selectFrom('backups').select('id').execute();
     const run = await restoreAt(t, ['--tables', 'orders']);
     expect(run.tables).toEqual(['public.orders']);
+    // the state at T prepared for the first request is used again: no second recovery
+    expect(await lb.store.db.selectFrom('backups').select('id').execute()).toEqual(backupsBefore);
     expect(await dev.query('shop_dev', 'select id, amount from orders order by id')).toEqual(
       [1, 2, 3, 4, 5].map((id) => ({ id, amount: id * 10 })),
     );
@@ -249,9 +290,149 @@ describe('restore request --at T on a database with physical backups', () => {
     expect(JSON.parse(log.stdout).log).toMatch(/leak check public\.customers\.email: 0 of 20 sampled originals found/);
   }, 300_000);
 
+  it('prepares the state at T on a worker; its progress goes restoring files → replaying WAL → dumping', async () => {
+    const before = scratchDirs();
+    const t2 = new Date(t.getTime() + 1); // another T: a new preparation, not the backup of T
+    const queued = await api('jsmith', 'POST', '/api/v1/backups/as-at', { database: 'Shop', at: t2.toISOString() });
+    expect(queued.status).toBe(202);
+    const b = queued.body as unknown as BackupDetail;
+    expect(b).toMatchObject({ status: 'queued', trigger: 'pitr', at: t2.toISOString(), requestedBy: 'jsmith' });
+    // followed through the API as the CLI does: an answer at every change of status or progress
+    const phases: string[] = [];
+    let seen: BackupDetail = b;
+    for (let i = 0; i < 10_000 && !['verified', 'failed', 'corrupt', 'unverifiable'].includes(seen.status); i++) {
+      const r = await api('jsmith', 'GET', `/api/v1/backups/${b.id}?wait=10&changed=true`);
+      seen = r.body as unknown as BackupDetail;
+      if (seen.progress && phases.at(-1) !== seen.progress.phase) phases.push(seen.progress.phase);
+      if (seen.progress?.phase === 'restoring_files') expect(seen.progress.totalBytes).toBeGreaterThan(0);
+      if (seen.progress?.phase === 'dumping') expect(seen.progress.totalTables).toBe(2);
+    }
+    expect(seen).toMatchObject({ status: 'verified', rows: 25, progress: null, at: t2.toISOString() });
+    // every phase seen is in order (a phase can pass between two answers: the first three are always long enough)
+    const order = ['restoring_files', 'replaying_wal', 'dumping', 'verifying'];
+    expect(phases.map((p) => order.indexOf(p))).toEqual([...phases.map((p) => order.indexOf(p))].sort());
+    expect(phases.slice(0, 3)).toEqual(['restoring_files', 'replaying_wal', 'dumping']);
+    // the scratch instance recovered to T2 is gone
+    expect(scratchDirs()).toEqual(before);
+    // a second request for the same T answers the same backup
+    const again = await api('jsmith', 'POST', '/api/v1/backups/as-at', { database: 'Shop', at: t2.toISOString() });
+    expect(again).toMatchObject({ status: 200, body: { id: b.id, status: 'verified' } });
+    // the run request body's `at` takes the prepared state, without preparing anything
+    const run = await api('jsmith', 'POST', '/api/v1/runs', {
+      database: 'Shop',
+      to: 'dev/shop_dev',
+      at: t2.toISOString(),
+      tables: ['orders'],
+    });
+    expect(run.status).toBe(201);
+    expect((run.body as unknown as RunDoc).source.backupId).toBe(b.id);
+  }, 300_000);
+
+  it('Ctrl-C while preparing leaves the backup being prepared and says how to go on', async () => {
+    const t3 = new Date(t.getTime() + 3);
+    const env = await lb.cliEnv('jsmith');
+    const cli = spawnLifeboat(['restore', 'request', 'Shop', '--to', 'dev/shop_dev', '--at', t3.toISOString()], {
+      env,
+    });
+    await cli.waitFor(/backup \S+ (restoring files|replaying WAL)/);
+    cli.child.kill('SIGINT');
+    expect(await cli.exited()).toBe(130);
+    const hint =
+      /interrupted: backup (\S+) goes on being prepared on a worker\nHINT: follow it with `lifeboat backup show \1 --wait`, then request the restore from it: `(lifeboat restore request Shop --to dev\/shop_dev --backup \1)`/.exec(
+        cli.output(),
+      );
+    expect(hint).not.toBeNull();
+    const id = hint![1]!;
+    // the worker goes on without the client: followed with the command the hint gave, it ends verified
+    const shown = await lifeboat(['backup', 'show', id, '--wait', '--json'], { env });
+    expect(shown.code).toBe(0);
+    expect(shown.stderr).toMatch(new RegExp(`backup ${id} verified\\n$`));
+    expect(JSON.parse(shown.stdout)).toMatchObject({ id, status: 'verified', at: t3.toISOString(), progress: null });
+    // the command it printed makes the dry run from it, its point in time recorded on the run
+    const again = await lifeboat([...hint![2]!.split(' ').slice(1), '--json'], { env });
+    expect(again.stderr).toBe('');
+    const run = JSON.parse(again.stdout) as RunDoc;
+    expect(run.source.backupId).toBe(id);
+    const sourced = await lb.store.db
+      .selectFrom('audit_events')
+      .select('details')
+      .where('action', '=', 'restore.source')
+      .where('subject_id', '=', String(run.id))
+      .executeTakeFirstOrThrow();
+    expect(sourced.details).toMatchObject({ source: 'physical', at: t3.toISOString() });
+  }, 300_000);
+
+  it('a worker shutting down mid-recovery fails the backup and removes the scratch instance', async () => {
+    const before = scratchDirs();
+    // a backup as at T4 that no job runs: prepared here, as the worker would, and cancelled
+    const id = newBackupId(new Date(), 'c0de');
+    await lb.store.db
+      .insertInto('backups')
+      .values({
+        id,
+        database: 'Shop',
+        server: 'prod',
+        storage: 'main',
+        status: 'queued',
+        trigger: PITR_TRIGGER,
+        requested_by: 'jsmith',
+        point_in_time: new Date(t.getTime() + 4),
+      })
+      .execute();
+    const shutdown = new AbortController();
+    const preparing = prepareBackupAsAt(
+      { db: lb.store.db, catalog: lb.catalog, logger: silentLogger(), signal: shutdown.signal, workerId: 'w-test' },
+      id,
+    );
+    const changes = await listenForChanges(lb.store.url, silentLogger());
+    try {
+      for (;;) {
+        const changed = changes.next(`backup:${id}`, 1000);
+        const row = await lb.store.db
+          .selectFrom('backups')
+          .select(['status', 'progress'])
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow();
+        if ((row.progress as { phase?: string } | null)?.phase === 'replaying_wal') break;
+        expect(['queued', 'running']).toContain(row.status);
+        await changed;
+      }
+    } finally {
+      await changes.close();
+    }
+    shutdown.abort(new Error('worker shutting down'));
+    expect(await preparing).toBe('failed');
+    const row = await lb.store.db
+      .selectFrom('backups')
+      .select(['status', 'error', 'log'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    // (stopped in WAL replay, or in the dump if replay had just ended)
+    expect(row).toMatchObject({ status: 'failed', error: expect.stringMatching(/cancelled|abort|shutting down/i) });
+    expect(scratchDirs()).toEqual(before);
+  }, 300_000);
+
+  it('answers a run request with `at` not prepared yet 409, pointing at POST /api/v1/backups/as-at', async () => {
+    const backupsBefore = await lb.store.db.selectFrom('backups').select('id').execute();
+    const r = await api('jsmith', 'POST', '/api/v1/runs', {
+      database: 'Shop',
+      to: 'dev/shop_dev',
+      at: new Date(t.getTime() + 2).toISOString(),
+    });
+    expect(r.status).toBe(409);
+    expect(r.body.error).toMatchObject({
+      code: 'conflict',
+      hint: expect.stringContaining('POST /api/v1/backups/as-at'),
+    });
+    expect(await lb.store.db.selectFrom('backups').select('id').execute()).toEqual(backupsBefore);
+  });
+
   it('refuses a T beyond the archived WAL before anything is written or restored', async () => {
     const runsBefore = await lb.store.db.selectFrom('restore_runs').select('id').execute();
     const backupsBefore = await lb.store.db.selectFrom('backups').select('id').execute();
+    const backupAudits = () =>
+      lb.store.db.selectFrom('audit_events').select('id').where('action', '=', 'backup.run').execute();
+    const auditsBefore = await backupAudits();
     const before = scratchDirs();
     const later = new Date(Date.now() + 3_600_000).toISOString();
     const r = await lifeboat(
@@ -264,6 +445,17 @@ describe('restore request --at T on a database with physical backups', () => {
     );
     expect(await lb.store.db.selectFrom('restore_runs').select('id').execute()).toEqual(runsBefore);
     expect(await lb.store.db.selectFrom('backups').select('id').execute()).toEqual(backupsBefore);
+    expect(scratchDirs()).toEqual(before);
+    // the same refusal at the endpoint that prepares the state at T
+    const refused = await api('jsmith', 'POST', '/api/v1/backups/as-at', { database: 'Shop', at: later });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toMatchObject({
+      code: 'invalid_request',
+      message: expect.stringMatching(/is later than the archived WAL reaches/),
+      hint: expect.stringMatching(/^choose a time at or before /),
+    });
+    expect(await lb.store.db.selectFrom('backups').select('id').execute()).toEqual(backupsBefore);
+    expect(await backupAudits()).toEqual(auditsBefore);
     expect(scratchDirs()).toEqual(before);
   });
 });

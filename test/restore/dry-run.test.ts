@@ -47,6 +47,28 @@ describe('restore request without --execute, in text', () => {
   });
 });
 
+describe('restore request --at on a server without physical backups', () => {
+  it('takes the newest backup taken at or before it; nothing is prepared, nothing said on stderr', async () => {
+    const lb = await backedUp(servers, fixtureConfig());
+    const env = await lb.cliEnv('jsmith');
+    const at = new Date().toISOString();
+    const r = await lifeboat(['restore', 'request', 'CustomerDB', '--to', 'dev-pg01/dry_at', '--at', at, '--json'], {
+      env,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const run = JSON.parse(r.stdout) as RunDoc;
+    const newest = await lb.store.db
+      .selectFrom('backups')
+      .select('id')
+      .where('status', '=', 'verified')
+      .orderBy('finished_at', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(run.source).toMatchObject({ backupId: newest.id });
+    expect(await lb.store.db.selectFrom('backups').select('id').where('trigger', '=', 'pitr').execute()).toEqual([]);
+  });
+});
+
 describe('restore submit: the very run that was previewed goes on', () => {
   async function post(lb: Awaited<ReturnType<typeof backedUp>>, user: string, path: string, body: unknown) {
     const res = await fetch(`${lb.url}${path}`, {

@@ -27,6 +27,7 @@ describe('scratch directories', () => {
   let parent: string;
   beforeEach(async () => {
     parent = await mkdtemp(join(tmpdir(), 'lifeboat-scratch-test-'));
+    await chmod(parent, 0o755); // the postgres user enters it (a scratch instance)
   });
   afterEach(async () => {
     await rm(parent, { recursive: true, force: true });
@@ -79,4 +80,20 @@ describe('scratch directories', () => {
     // its postmaster is gone, not left running without a data directory
     expect(running(server.pid)).toBe(false);
   });
+
+  it("stops a dead worker's scratch instance (recovered to a point in time) before removing it", async () => {
+    const dir = join(parent, `lifeboat-pitr-prod-p${deadPid()}-AbC123`);
+    await mkdir(dir, { mode: 0o755 });
+    await chmod(dir, 0o755);
+    const dataDir = join(dir, 'data');
+    await initCluster({ dataDir, superuser: 'lb', password: 'scratch-test', durable: false });
+    await startCluster(dataDir);
+    const postmaster = runningPostmaster(dataDir);
+    expect(postmaster?.pid).toBeGreaterThan(0);
+
+    expect(await sweepAbandonedScratch(parent)).toEqual([dir]);
+    expect(await readdir(parent)).toEqual([]);
+    // the postmaster is gone, not only its directory
+    expect(running(postmaster!.pid)).toBe(false);
+  }, 60_000);
 });

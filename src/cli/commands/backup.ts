@@ -21,6 +21,7 @@ import { apiClient } from '../client.js';
 import { type CliContext, cliContext, emit } from '../context.js';
 import { EXIT } from '../exit.js';
 import { writeFetchedFiles } from '../fetch-files.js';
+import { followBackup, progressText } from '../backup-view.js';
 
 const size = formatBytes;
 
@@ -151,10 +152,12 @@ export function registerBackupCommands(program: Command): void {
     });
   backup
     .command('show <id>')
-    .description('one backup with its manifest')
+    .description('one backup with its manifest (while it runs, where it is)')
     .option('--log', 'include the run log')
-    .action(async (id: string, o: { log?: boolean }, cmd: Command) => {
+    .option('--wait', 'follow it until it ends, its progress on stderr (exit 1 unless verified)')
+    .action(async (id: string, o: { log?: boolean; wait?: boolean }, cmd: Command) => {
       const ctx = cliContext(cmd);
+      if (o.wait) await followBackup(ctx, id);
       const b = await apiClient(ctx).request<BackupDetail>(
         'GET',
         `/api/v1/backups/${encodeURIComponent(id)}${o.log ? '?log=true' : ''}`,
@@ -162,8 +165,11 @@ export function registerBackupCommands(program: Command): void {
       emit(ctx, b, () => {
         const m = b.manifest as { tables?: Array<{ schema: string; name: string; rows: number }> } | null;
         const tables = (m?.tables ?? []).map((t) => `  ${t.schema}.${t.name}: ${t.rows} rows`).join('\n');
-        return `${line(b)}\n${tables}${o.log && b.log ? `\n--- log ---\n${b.log}` : ''}`;
+        const asAt = b.at ? `  the database as it was at ${b.at}\n` : '';
+        const now = b.progress ? `  ${progressText(b.progress)}\n` : '';
+        return `${line(b)}\n${asAt}${now}${tables}${o.log && b.log ? `\n--- log ---\n${b.log}` : ''}`;
       });
+      if (o.wait && b.status !== 'verified') process.exitCode = EXIT.failed;
     });
   backup
     .command('verify <id>')

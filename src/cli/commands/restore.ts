@@ -1,6 +1,8 @@
 // `lifeboat restore request|show|submit|approve|reject|status|list|cancel|undo`.
 import type { Command } from 'commander';
+import type { BackupDetail } from '../../contract/backups.js';
 import type { RunDoc } from '../../contract/runs.js';
+import { LifeboatError } from '../../errors.js';
 import { DRY_RUN_STATUSES, TERMINAL_STATUSES as TERMINAL_RUN_STATUSES } from '../../restore/lifecycle.js';
 import { formatBytes } from '../../lib/bytes.js';
 import { formatDuration } from '../../lib/duration.js';
@@ -10,6 +12,7 @@ import { apiClient } from '../client.js';
 import { type CliContext, cliContext, emit } from '../context.js';
 import { EXIT } from '../exit.js';
 import { approvalLines, checksAndPreview, checksTable, progressLine } from '../run-view.js';
+import { followBackup } from '../backup-view.js';
 
 /** Where the run writes, named as it is on the server; a production run's typed confirmation beside it. */
 function destinationOf(r: RunDoc): string {
@@ -115,6 +118,70 @@ function showBeforeSubmit(ctx: CliContext, r: RunDoc): void {
   if (!ctx.json) process.stdout.write(`${summary(r, true, false)}\n`);
 }
 
+/**
+ * `--at T` on a database whose server has physical backups: asks the API to prepare the database
+ * as it was at T (a worker recovers and backs it up) and follows it on stderr until it is
+ * verified; resolves with the backup's id. Undefined when the database has no physical backups
+ * (then T picks the newest logical backup taken at or before it, as the run request does).
+ * Ctrl-C leaves the backup being prepared and says how to go on with it.
+ */
+async function prepareAsAt(
+  ctx: CliContext,
+  database: string,
+  at: string,
+  requestAgain: (id: string) => string,
+): Promise<string | undefined> {
+  let b: BackupDetail;
+  try {
+    b = await apiClient(ctx).request<BackupDetail>('POST', '/api/v1/backups/as-at', { database, at });
+  } catch (err) {
+    const details = err instanceof LifeboatError ? (err.details as { physical?: unknown } | undefined) : undefined;
+    if (details?.physical === false) return undefined;
+    throw err;
+  }
+  if (b.status === 'verified') return b.id;
+  process.stderr.write(
+    `${new Date().toISOString()} preparing ${b.database} as it was at ${b.at ?? at} on a worker: backup ${b.id}\n`,
+  );
+  const interrupted = () => {
+    process.stderr.write(
+      `\ninterrupted: backup ${b.id} goes on being prepared on a worker\nHINT: follow it with \`lifeboat backup show ${b.id} --wait\`, then request the restore from it: \`${requestAgain(b.id)}\`\n`,
+    );
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
+  try {
+    b = await followBackup(ctx, b.id);
+  } finally {
+    process.off('SIGINT', interrupted);
+  }
+  if (b.status !== 'verified') {
+    throw new LifeboatError(
+      b.status === 'corrupt' ? 'backup_corrupt' : 'engine_failed',
+      `unable to prepare ${b.database} as it was at ${b.at ?? at}: backup ${b.id} is ${b.status}${b.error ? `: ${b.error}` : b.verifyError ? `: ${b.verifyError}` : ''}`,
+      { hint: `read its log: \`lifeboat backup show ${b.id} --log\`` },
+    );
+  }
+  return b.id;
+}
+
+/** The command line of a request, with `--backup <id>` instead of `--at` (what to run after Ctrl-C). */
+function requestWithBackup(database: string, o: Record<string, string | boolean | undefined>, id: string): string {
+  const q = (v: string) => (/^[\w@%+=:,./-]+$/.test(v) ? v : `'${v.replace(/'/g, "'\\''")}'`);
+  const parts = ['lifeboat restore request', q(database), '--to', q(String(o.to)), '--backup', id];
+  for (const [flag, key] of [
+    ['--tables', 'tables'],
+    ['--start-at', 'startAt'],
+    ['--justification', 'justification'],
+    ['--confirm', 'confirm'],
+  ] as const) {
+    if (typeof o[key] === 'string') parts.push(flag, q(o[key]));
+  }
+  if (o.execute) parts.push('--execute');
+  if (o.wait) parts.push('--wait');
+  return parts.join(' ');
+}
+
 function exitFor(r: RunDoc): void {
   if (['failed', 'cancelled', 'rejected', 'expired'].includes(r.status)) process.exitCode = EXIT.failed;
 }
@@ -128,7 +195,7 @@ export function registerRestoreCommands(program: Command): void {
     .option('--backup <id>', 'restore this backup (default: the newest verified one)')
     .option(
       '--at <time>',
-      'as it was at this ISO time (a server with pgbackrest: recovered to it); otherwise the newest backup taken at or before it',
+      'as it was at this ISO time (a server with pgbackrest: recovered to it and backed up on a worker first, progress on stderr); otherwise the newest backup taken at or before it',
     )
     .option('--tables <a,b>', 'restore only these tables (rows replaced in one transaction)')
     .option('--start-at <time>', 'start at this ISO time')
@@ -138,11 +205,16 @@ export function registerRestoreCommands(program: Command): void {
     .option('--wait', 'with --execute: follow the run to its end')
     .action(async (database: string, o: Record<string, string | boolean | undefined>, cmd: Command) => {
       const ctx = cliContext(cmd);
+      // a point in time on a server with physical backups: its backup is prepared first
+      const prepared =
+        typeof o.at === 'string' && o.backup === undefined
+          ? await prepareAsAt(ctx, database, o.at, (id) => requestWithBackup(database, o, id))
+          : undefined;
       const body = {
         database,
         to: o.to,
-        backupId: o.backup,
-        at: o.at,
+        backupId: prepared ?? o.backup,
+        at: prepared ? undefined : o.at,
         tables: o.tables ? parseList(o.tables as string) : undefined,
         startAt: o.startAt,
         justification: o.justification,

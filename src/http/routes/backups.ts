@@ -2,10 +2,12 @@
 import { backupDetail, backupDoc } from '../../backup/docs.js';
 import { pruneBackups } from '../../backup/prune.js';
 import { BACKUP_QUEUE, requestBackup, requestReverify } from '../../backup/service.js';
+import { PITR_QUEUE, requestBackupAsAt } from '../../restore/pitr-source.js';
 import { verifyBackup } from '../../backup/verify-backup.js';
 import { TERMINAL_BACKUP_STATUSES } from '../../backup/status.js';
 import { getDatabase } from '../../catalog/lookup.js';
 import {
+  BackupAsAtRequest,
   BackupDetail,
   BackupIdParams,
   BackupList,
@@ -68,6 +70,33 @@ export function backupRoutes(app: App, deps: HttpDeps): void {
     },
   );
 
+  app.post(
+    '/api/v1/backups/as-at',
+    {
+      schema: {
+        summary: 'Prepare a restore source: the database as it was at a time (recovered and backed up on a worker)',
+        description:
+          'For a database whose server has physical backups (pgbackrest). The time is checked against the recovery window before anything is written (400 outside it). Answers 202 with the queued backup (trigger pitr, `at`); follow its `progress` (restoring_files, replaying_wal, dumping, verifying) with GET /api/v1/backups/:id?wait=N&changed=true, then request the restore with `backupId`. A backup of the same database and time that is being prepared or is good is answered (200) instead of a new one. Allowed to whoever may request a restore of the database.',
+        tags: ['backups'],
+        body: BackupAsAtRequest,
+        response: { 200: BackupDetail, 202: BackupDetail, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const { principal } = await authorize(deps, req, 'restore.request', resourceOf(req.body.database));
+      if (!deps.queue) throw new LifeboatError('store_unavailable', 'the job queue is not running in this process');
+      const { id, created } = await requestBackupAsAt(
+        { db: deps.db, queue: deps.queue, catalog: deps.catalog },
+        getDatabase(deps.catalog, req.body.database),
+        new Date(req.body.at),
+        principal.user,
+        String(req.id),
+      );
+      if (created) deps.wake?.(PITR_QUEUE);
+      return reply.status(created ? 202 : 200).send(backupDetail(await loadBackup(id), false));
+    },
+  );
+
   app.get(
     '/api/v1/backups',
     {
@@ -117,13 +146,18 @@ export function backupRoutes(app: App, deps: HttpDeps): void {
         database: row.database,
         ownerTeam: deps.catalog.databases[row.database]?.owner,
       });
-      // ?wait=N answers as soon as the backup has finished (the CLI's --wait), at most N seconds on
+      // ?wait=N answers as soon as the backup has finished (the CLI's --wait), at most N seconds on;
+      // with &changed=true, as soon as its status or its progress changes (a client showing progress)
       const until = Date.now() + (req.query.wait ?? 0) * 1000;
-      while (!TERMINAL_BACKUP_STATUSES.has(row.status) && Date.now() < until && !req.raw.socket.destroyed) {
+      const stateOf = (r: typeof row) => `${r.status} ${JSON.stringify(r.progress)}`;
+      const first = stateOf(row);
+      const done = (r: typeof row) =>
+        TERMINAL_BACKUP_STATUSES.has(r.status) || (req.query.changed && stateOf(r) !== first);
+      while (!done(row) && Date.now() < until && !req.raw.socket.destroyed) {
         // listening before reading: a change in between is not missed
         const changed = changes.next(`backup:${row.id}`, Math.min(1000, until - Date.now()));
         row = await loadBackup(req.params.id);
-        if (!TERMINAL_BACKUP_STATUSES.has(row.status)) await changed;
+        if (!done(row)) await changed;
       }
       return backupDetail(row, req.query.log);
     },

@@ -17,6 +17,7 @@ import * as m0013 from './0013_slo_breaches.js';
 import * as m0015 from './0015_physical_backups.js';
 import * as m0016 from './0016_incidents.js';
 import * as m0017 from './0017_drill_scratch.js';
+import * as m0018 from './0018_backup_progress.js';
 import * as m0019 from './0019_incident_scratch.js';
 
 export const migrations: Record<string, Migration> = {
@@ -36,5 +37,6 @@ export const migrations: Record<string, Migration> = {
   '0015_physical_backups': m0015,
   '0016_incidents': m0016,
   '0017_drill_scratch': m0017,
+  '0018_backup_progress': m0018,
   '0019_incident_scratch': m0019,
 };
