@@ -5,6 +5,7 @@
 import type { Catalog, DatabaseConfig } from '../catalog/types.js';
 import { archiveStatus, readStanzaInfo } from '../physical/backup.js';
 import { isPhysical } from '../physical/pgbackrest.js';
+import { usableFrom } from '../physical/recover.js';
 import type { Db } from '../store/db.js';
 import { PITR_TRIGGER } from '../backup/status.js';
 
@@ -73,7 +74,9 @@ export async function physicalCandidates(
     const stopped = new Date(r.stopped_at);
     // no archived WAL time known: the backup's own end is what it surely reaches
     const latest = reach !== null && reach > stopped ? reach : stopped;
-    const capped = opts.failureAt !== undefined && latest > opts.failureAt && opts.failureAt >= stopped;
+    // (a time target inside the second the set stopped is not one pgBackRest can restore: usableFrom)
+    const capped =
+      opts.failureAt !== undefined && latest > opts.failureAt && opts.failureAt >= usableFrom({ stoppedAt: stopped });
     return {
       kind: 'physical',
       server: server.name,

@@ -109,7 +109,7 @@ export function refuseTarget(
   const at = target.at;
   if (at < window.earliest) {
     return {
-      message: `${at.toISOString()} is before the end of the oldest backup (${window.earliest.toISOString()})`,
+      message: `${at.toISOString()} is before the end of the oldest backup (recoverable from ${window.earliest.toISOString()})`,
       hint: `choose a time at or after ${window.earliest.toISOString()}; older states were expired by retention_full`,
     };
   }
@@ -125,9 +125,19 @@ export function refuseTarget(
   return undefined;
 }
 
+/**
+ * The earliest target a backup set can be replayed to. pgBackRest keeps a set's stop time in whole
+ * seconds and restores a time target from a set that stopped strictly before it, second against
+ * second: a target inside the second the set stopped is refused by pgBackRest ("unable to find
+ * backup set with stop time less than …"), so the window opens a second after the stop.
+ */
+export function usableFrom(b: Pick<PhysicalBackupInfo, 'stoppedAt'>): Date {
+  return new Date(b.stoppedAt.getTime() + 1000);
+}
+
 export function recoveryWindow(info: StanzaInfo, lastArchivedAt: Date | null): RecoveryWindow {
   const usable = info.backups.filter((b) => !b.error && b.systemId === (info.systemId ?? b.systemId));
-  const earliest = usable.reduce<Date | null>((m, b) => (m === null || b.stoppedAt < m ? b.stoppedAt : m), null);
+  const earliest = usable.reduce<Date | null>((m, b) => (m === null || usableFrom(b) < m ? usableFrom(b) : m), null);
   return { earliest, latest: lastArchivedAt, lastSegment: info.archive.max };
 }
 
@@ -143,7 +153,7 @@ export function backupFor(
 ): PhysicalBackupInfo | undefined {
   const ok = backups.filter((b) => !b.error);
   if (target.type === 'latest') return ok.at(-1);
-  return ok.filter((b) => b.stoppedAt <= target.at).at(-1);
+  return ok.filter((b) => usableFrom(b) <= target.at).at(-1);
 }
 
 export async function recoverToNewInstance(opts: RecoverOptions): Promise<RecoveredInstance> {
@@ -163,7 +173,7 @@ export async function recoverToNewInstance(opts: RecoverOptions): Promise<Recove
     });
   }
   const backup = opts.set ? info.backups.find((b) => b.label === opts.set) : backupFor(info.backups, target);
-  if (opts.set && (!backup || (target.type === 'time' && backup.stoppedAt > target.at))) {
+  if (opts.set && (!backup || (target.type === 'time' && usableFrom(backup) > target.at))) {
     throw new LifeboatError(
       'invalid_request',
       `unable to recover server ${server.name}: backup set ${opts.set} ${backup ? 'ended after the target' : 'is not in the stanza'}`,

@@ -259,13 +259,26 @@ describe('the recovery window', () => {
   const full = new Date(1796444110 * 1000);
   const archived = new Date(1796448000 * 1000);
   const window = recoveryWindow(info, archived);
-  test('from the oldest backup end to the newest archived WAL', () => {
-    expect(window).toEqual({ earliest: full, latest: archived, lastSegment: '00000001000000000000000A' });
+  test("from a second after the oldest backup's end (pgBackRest's whole seconds) to the newest archived WAL", () => {
+    expect(window).toEqual({
+      earliest: new Date(full.getTime() + 1000),
+      latest: archived,
+      lastSegment: '00000001000000000000000A',
+    });
   });
   test.each([
     { name: 'latest', target: { type: 'latest' as const }, refused: null },
-    { name: 'inside', target: { type: 'time' as const, at: new Date(full.getTime() + 1000) }, refused: null },
-    { name: 'at the oldest backup end', target: { type: 'time' as const, at: full }, refused: null },
+    { name: 'inside', target: { type: 'time' as const, at: new Date(full.getTime() + 60_000) }, refused: null },
+    {
+      name: 'a second after the oldest backup end',
+      target: { type: 'time' as const, at: new Date(full.getTime() + 1000) },
+      refused: null,
+    },
+    {
+      name: 'inside the second the oldest backup ended (pgBackRest would find no set)',
+      target: { type: 'time' as const, at: new Date(full.getTime() + 500) },
+      refused: /before the end of the oldest backup/,
+    },
     { name: 'at the archive end', target: { type: 'time' as const, at: archived }, refused: null },
     {
       name: 'after the archive',
@@ -284,7 +297,9 @@ describe('the recovery window', () => {
   });
   test('no archive time known: a time target is refused, latest is not', () => {
     const w = recoveryWindow(info, null);
-    expect(refuseTarget({ type: 'time', at: full }, w)?.message).toMatch(/no archived WAL time is known/);
+    expect(refuseTarget({ type: 'time', at: new Date(full.getTime() + 1000) }, w)?.message).toMatch(
+      /no archived WAL time is known/,
+    );
     expect(refuseTarget({ type: 'latest' }, w)).toBeUndefined();
   });
   test('no backup at all: refused with how to take one', () => {
@@ -292,8 +307,10 @@ describe('the recovery window', () => {
     expect(refuseTarget({ type: 'latest' }, w)?.hint).toMatch(/take a full backup/);
   });
   test('the backup a target restores from, and the target as PostgreSQL reads it', () => {
-    expect(backupFor(info.backups, { type: 'time', at: new Date(1796447705 * 1000) })?.type).toBe('incr');
-    expect(backupFor(info.backups, { type: 'time', at: new Date(1796447704 * 1000) })?.type).toBe('full');
+    const incrStop = info.backups.find((b) => b.type === 'incr')!.stoppedAt.getTime();
+    expect(backupFor(info.backups, { type: 'time', at: new Date(incrStop + 1000) })?.type).toBe('incr');
+    // inside the second the incr stopped: pgBackRest restores from the full
+    expect(backupFor(info.backups, { type: 'time', at: new Date(incrStop + 999) })?.type).toBe('full');
     expect(backupFor(info.backups, { type: 'latest' })?.type).toBe('incr');
     expect(targetText(new Date('2026-12-05T04:15:04.899Z'))).toBe('2026-12-05 04:15:04.899+00');
   });
