@@ -84,7 +84,7 @@ describe('API authentication', () => {
       teams: ['team-alpha'],
       approverOf: ['team-alpha'],
       via: `token:${t.slice(0, 12)}`,
-      // what the web UI offers her: no audit, no config reload, no disaster recovery
+      // what the web UI offers her: no audit, no config reload; her team's incidents, to read only
       may: [
         'catalog.view',
         'restore.view',
@@ -97,6 +97,7 @@ describe('API authentication', () => {
         'backup.verify',
         'drill.view',
         'drill.run',
+        'dr.view',
         'schema.view',
         'schema.snapshot',
         'schema.accept',
