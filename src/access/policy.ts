@@ -84,6 +84,14 @@ function ownTeam(p: Principal, r: Resource): boolean {
   return r.ownerTeam === undefined || p.teams.includes(r.ownerTeam);
 }
 
+/**
+ * A team role's action with no database: a restore request must name one, and disaster recovery
+ * without a database is a server's (its physical backups and WAL archive), not a team's.
+ */
+function serverWide(action: Action, r: Resource): boolean {
+  return r.database === undefined && (action === 'restore.request' || action === 'dr.view');
+}
+
 function judgeRole(role: Role, action: Action, p: Principal, r: Resource, s: PolicySettings): RoleVerdict {
   switch (role) {
     case 'auditor':
@@ -92,14 +100,14 @@ function judgeRole(role: Role, action: Action, p: Principal, r: Resource, s: Pol
       if (!TEAM_ACTIONS_DEVELOPER.has(action)) {
         return { allowed: false, rule: action === 'restore.approve' ? 'not_approver' : 'role_not_allowed' };
       }
-      if (action === 'restore.request' && r.database === undefined) return { allowed: false, rule: 'role_not_allowed' };
+      if (serverWide(action, r)) return { allowed: false, rule: 'role_not_allowed' };
       return ownTeam(p, r) ? { allowed: true, override: false } : { allowed: false, rule: 'not_team_member' };
     case 'db-owner':
       if (action === 'restore.approve') {
         if (r.ownerTeam !== undefined && p.approverOf.includes(r.ownerTeam)) return { allowed: true, override: false };
         return { allowed: false, rule: ownTeam(p, r) ? 'not_approver' : 'not_team_member' };
       }
-      if (!TEAM_ACTIONS_OWNER.has(action)) return { allowed: false, rule: 'role_not_allowed' };
+      if (!TEAM_ACTIONS_OWNER.has(action) || serverWide(action, r)) return { allowed: false, rule: 'role_not_allowed' };
       return ownTeam(p, r) ? { allowed: true, override: false } : { allowed: false, rule: 'not_team_member' };
     case 'dba-admin':
     case 'admin':

@@ -1,7 +1,7 @@
 // Every cell of the access matrix: each role × each action × own team / other team / system,
 // plus self-approval for every role, with and without the DBA-admin override switch.
 import { describe, expect, it } from 'vitest';
-import { ACTIONS, type Action } from '../../src/access/actions.js';
+import { ACTIONS, type Action, type Resource } from '../../src/access/actions.js';
 import { decide, type DenyRule, teamScope } from '../../src/access/policy.js';
 import type { Principal } from '../../src/access/principal.js';
 import type { Role } from '../../src/catalog/types.js';
@@ -192,19 +192,21 @@ describe('access policy matrix', () => {
 
   // disaster recovery: a team sees its own database's incidents; recovering is for the recovery
   // operators and DBA admins; auditors read every incident
-  it.each<[Role, { viewOwn: boolean; viewOther: boolean; declare: boolean; execute: boolean }]>([
-    ['developer', { viewOwn: true, viewOther: false, declare: false, execute: false }],
-    ['db-owner', { viewOwn: true, viewOther: false, declare: false, execute: false }],
-    ['auditor', { viewOwn: true, viewOther: true, declare: false, execute: false }],
-    ['recovery-operator', { viewOwn: true, viewOther: true, declare: true, execute: true }],
-    ['dba-admin', { viewOwn: true, viewOther: true, declare: true, execute: true }],
-    ['admin', { viewOwn: true, viewOther: true, declare: true, execute: true }],
+  // (a server's physical backups and WAL archive, `dr.view` with no database, are not a team's)
+  it.each<[Role, { viewOwn: boolean; viewOther: boolean; viewServer: boolean; declare: boolean; execute: boolean }]>([
+    ['developer', { viewOwn: true, viewOther: false, viewServer: false, declare: false, execute: false }],
+    ['db-owner', { viewOwn: true, viewOther: false, viewServer: false, declare: false, execute: false }],
+    ['auditor', { viewOwn: true, viewOther: true, viewServer: true, declare: false, execute: false }],
+    ['recovery-operator', { viewOwn: true, viewOther: true, viewServer: true, declare: true, execute: true }],
+    ['dba-admin', { viewOwn: true, viewOther: true, viewServer: true, declare: true, execute: true }],
+    ['admin', { viewOwn: true, viewOther: true, viewServer: true, declare: true, execute: true }],
   ])('disaster recovery for %s: %o', (role, exp) => {
     const s = { dbaAdminCanApprove: false };
-    const can = (action: Action, r: typeof OWN) => decide(principal(role), action, r, s).allowed;
+    const can = (action: Action, r: Resource) => decide(principal(role), action, r, s).allowed;
     expect({
       viewOwn: can('dr.view', OWN),
       viewOther: can('dr.view', OTHER),
+      viewServer: can('dr.view', {}),
       declare: can('dr.declare', OWN) && can('dr.declare', OTHER),
       execute: can('dr.execute', OWN) && can('dr.execute', OTHER),
     }).toEqual(exp);
