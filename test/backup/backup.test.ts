@@ -496,7 +496,8 @@ describe('backup failures', () => {
       w2.d = spawnLifeboat(['worker'], { env });
       const deadline = Date.now() + 60_000;
       let row = running as { status: string; worker_id: string | null; error?: string | null; log?: string };
-      while (row.status === 'running' && Date.now() < deadline) {
+      // the reaper fails the backup, then removes its files and says so in the log
+      while ((row.status === 'running' || !/partial files/.test(row.log ?? '')) && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 100));
         row = await lb.store.db
           .selectFrom('backups')
