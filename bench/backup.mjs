@@ -40,6 +40,7 @@ import { join } from 'node:path';
 import process from 'node:process';
 import { pgBin } from '../dist/engines/postgres/binaries.js';
 import {
+  busyCpuSeconds,
   cleanup,
   cleanupOnSignals,
   createPgbenchDatabase,
@@ -52,12 +53,12 @@ import {
   formatTable,
   interruptedBy,
   logPhases,
-  busyCpuSeconds,
   median,
   parseNumberArgs,
   runCommand,
   S3RVER_KEY,
   settle,
+  stampedLog,
   startLifeboat,
   startPostgres,
   startS3rver,
@@ -102,11 +103,7 @@ const VARIANTS = [
 const LOG_MARKS = [/^backup /, /^pg_dump -Fd/, /^pg_dump finished/, /^stored \d+ files/, /^verifying/, /^verified/];
 const PHASES = ['snapshot', 'pg_dump+store', 'store tail', 'catalog', 'verify'];
 
-const started = Date.now();
-function say(line) {
-  const t = ((Date.now() - started) / 1000).toFixed(0).padStart(5);
-  process.stdout.write(`[${t}s] ${line}\n`);
-}
+const say = stampedLog();
 
 function lifeboatConfig(s3) {
   const entries = [];
@@ -173,7 +170,9 @@ async function main({ scale, runs }) {
   say(`Lifeboat at ${lb.url}, s3rver at ${s3.endpoint}`);
   const idle0 = busyCpuSeconds();
   await setTimeout(3000);
-  say(`machine CPU while idle (Lifeboat started, nothing asked): ${((busyCpuSeconds() - idle0) / 3).toFixed(3)} s per s`);
+  say(
+    `machine CPU while idle (Lifeboat started, nothing asked): ${((busyCpuSeconds() - idle0) / 3).toFixed(3)} s per s`,
+  );
 
   let dumpN = 0;
   /** One timed measurement of a variant on a database: {seconds, du, stored?, phases?}. */

@@ -44,13 +44,13 @@ import {
   median,
   onCleanup,
   runCommand,
+  stampedLog,
   startLifeboat,
   tempDir,
   timed,
 } from './lib.mjs';
 
-const started = Date.now();
-const say = (l) => process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(5)}s] ${l}\n`);
+const say = stampedLog();
 const USAGE = 'usage: node bench/dr.mjs [--size 1GB|200MB] [--write SECONDS] [--runs 3]\n';
 const PASSWORD = 'bench-password';
 const ALERT_TOKEN = 'bench-alert-token';

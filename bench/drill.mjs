@@ -16,13 +16,13 @@ import {
   formatTable,
   median,
   parseNumberArgs,
+  stampedLog,
   tempDir,
   timed,
 } from './lib.mjs';
 import { setupRestoreBench } from './restore-lib.mjs';
 
-const started = Date.now();
-const say = (l) => process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(5)}s] ${l}\n`);
+const say = stampedLog();
 const DATABASES = [
   { key: 'pgbench', entry: 'Pgbench', extra: '    drill: { target: bench }' },
   { key: 'realistic', entry: 'Realistic', extra: '    drill: { target: bench }' },

@@ -155,6 +155,11 @@ export async function settle({ busyBelow = 0.1, windowMs = 500, maxMs = 30_000 }
   }
 }
 
+/** A progress line on stdout, stamped with the seconds since the bench started. */
+export function stampedLog(started = Date.now()) {
+  return (line) => process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(5)}s] ${line}\n`);
+}
+
 export function median(xs) {
   const s = xs.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
   if (!s.length) return NaN;

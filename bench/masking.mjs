@@ -17,13 +17,13 @@ import {
   formatTable,
   median,
   parseNumberArgs,
+  stampedLog,
   tempDir,
   timed,
 } from './lib.mjs';
 import { setupRestoreBench } from './restore-lib.mjs';
 
-const started = Date.now();
-const say = (l) => process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(5)}s] ${l}\n`);
+const say = stampedLog();
 const MASKING = `    masking:
       key: env:MASKING_KEY
       rules:

@@ -29,14 +29,14 @@ import {
   parseNumberArgs,
   runCommand,
   spawnLifeboat,
+  stampedLog,
   startPostgres,
   tempDir,
 } from './lib.mjs';
 
 // Node's own fetch (undici); no module exports it
 const { fetch } = globalThis;
-const started = Date.now();
-const say = (l) => process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(5)}s] ${l}\n`);
+const say = stampedLog();
 
 const APPROVE_ROUTE = '/api/v1/runs/{id}/approve';
 /** 'approve' | 'submit' | 'auto' (approve when the server has the route). */

@@ -14,12 +14,12 @@ import {
   formatTable,
   median,
   parseNumberArgs,
+  stampedLog,
   tempDir,
 } from './lib.mjs';
 import { setupRestoreBench } from './restore-lib.mjs';
 
-const started = Date.now();
-const say = (l) => process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(5)}s] ${l}\n`);
+const say = stampedLog();
 const DATABASES = [
   { key: 'pgbench', entry: 'Pgbench' },
   { key: 'realistic', entry: 'Realistic' },

@@ -21,13 +21,13 @@ import {
   parseNumberArgs,
   runCommand,
   settle,
+  stampedLog,
   startPostgres,
   tempDir,
   timed,
 } from './lib.mjs';
 
-const started = Date.now();
-const say = (l) => process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(5)}s] ${l}\n`);
+const say = stampedLog();
 const TARGET_SECONDS = 5;
 
 async function createTables(pgc, database, tables) {
