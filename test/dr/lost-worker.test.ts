@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncidentDetail } from '../../src/contract/dr.js';
 import { runningPostmaster, stopCluster } from '../../src/engines/postgres/local-cluster.js';
 import { run } from '../../src/lib/process.js';
-import { type Daemon, lifeboat, spawnLifeboat } from '../harness/cli.js';
+import { type Daemon, lifeboat, spawnLifeboat, stopDaemons } from '../harness/cli.js';
 import { harnessRoot } from '../harness/cluster.js';
 import { type FixtureServers, fixtureConfig, startFixtureServers } from '../harness/fixtures.js';
 import { startTestLifeboat } from '../harness/lifeboat.js';
@@ -165,12 +165,7 @@ describe('an incident whose worker is lost', () => {
       expect(runningPostmaster(done.instance!.dataDir!)).toBeDefined();
       expect((await row(id)).scratch_dir).toBeNull();
     } finally {
-      for (const w of workers) {
-        if (w.child.exitCode === null && w.child.signalCode === null) {
-          w.child.kill('SIGTERM');
-          await w.exited();
-        }
-      }
+      await stopDaemons(workers);
     }
   }, 240_000);
 });

@@ -4,7 +4,7 @@
 // lost" by the next worker's reaper, which drops its scratch database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DrillDetail } from '../../src/contract/drills.js';
-import { type Daemon, lifeboat, spawnLifeboat } from '../harness/cli.js';
+import { type Daemon, lifeboat, spawnLifeboat, stopDaemons } from '../harness/cli.js';
 import { type FixtureServers, fixtureConfig, startFixtureServers } from '../harness/fixtures.js';
 import { startTestLifeboat, type TestLifeboat } from '../harness/lifeboat.js';
 import { backedUp, backUpAgain } from '../harness/runs.js';
@@ -258,12 +258,7 @@ describe('a drill whose worker is lost', () => {
       const show = await lifeboat(['drill', 'show', String(d.id)], { env });
       expect(show.stdout).toContain(`drill ${d.id}  CustomerDB     failed`);
     } finally {
-      for (const w of workers) {
-        if (w.child.exitCode === null && w.child.signalCode === null) {
-          w.child.kill('SIGTERM');
-          await w.exited();
-        }
-      }
+      await stopDaemons(workers);
     }
   }, 180_000);
 });

@@ -38,6 +38,16 @@ export interface Daemon {
   exited(): Promise<number | null>;
 }
 
+/** Stops (SIGTERM) the daemons still running and waits for each to exit. */
+export async function stopDaemons(daemons: Iterable<Daemon>): Promise<void> {
+  for (const d of daemons) {
+    if (d.child.exitCode === null && d.child.signalCode === null) {
+      d.child.kill('SIGTERM');
+      await d.exited();
+    }
+  }
+}
+
 /** Starts a long-running `lifeboat` command (start, server, worker). */
 export function spawnLifeboat(
   args: string[],
