@@ -14,12 +14,12 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/catalog/load.js';
 import type { IncidentDetail, PlanDoc, ReportDoc } from '../../src/contract/dr.js';
-import { giveToPostgres, stopCluster } from '../../src/engines/postgres/local-cluster.js';
+import { stopCluster } from '../../src/engines/postgres/local-cluster.js';
 import { archiveStatus, readStanzaInfo, takePhysicalBackup } from '../../src/physical/backup.js';
 import { getRepo, getServerOf } from '../../src/physical/lookup.js';
-import { requiredSettings, settingsLines, setupStanza } from '../../src/physical/setup.js';
+import { setupStanza } from '../../src/physical/setup.js';
 import { lifeboat } from '../harness/cli.js';
-import { waitArchived } from '../harness/archiving.js';
+import { archivingSettings, socketDir, waitArchived } from '../harness/archiving.js';
 import { harnessRoot, startTestCluster, type TestCluster } from '../harness/cluster.js';
 import { fixtureConfig } from '../harness/fixtures.js';
 import { startTestLifeboat } from '../harness/lifeboat.js';
@@ -73,10 +73,7 @@ function config(dataDir: string): string {
 beforeAll(async () => {
   root = mkdtempSync(join(harnessRoot(), 'drphys-'));
   chmodSync(root, 0o755);
-  // a Unix socket path is limited to 107 bytes: pgBackRest connects through one
-  sockDir = mkdtempSync('/tmp/lbsock-');
-  chmodSync(sockDir, 0o755);
-  giveToPostgres(sockDir);
+  sockDir = socketDir();
   app = createServer((req, res) => {
     if (req.url === '/health') hits.health++;
     res.statusCode = 200;
@@ -89,9 +86,9 @@ beforeAll(async () => {
     baseDir: root,
     env: { PROD_PG01_URL: 'postgres://postgres:x@127.0.0.1:5432/postgres', DEV_PG01_URL: 'postgres://x@127.0.0.1:1/x' },
   });
-  const settings = settingsLines(requiredSettings(getServerOf(pre, 'prod-pg01')));
+  const settings = archivingSettings(pre, 'prod-pg01', sockDir);
   source = await startTestCluster('drphys-src', {
-    settings: [...settings, `unix_socket_directories = '${sockDir}'`],
+    settings,
   });
   await source.createDatabase('customer', CUSTOMER_TEMPLATE_DB);
 }, 120_000);

@@ -6,10 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/catalog/load.js';
 import type { PhysicalBackupDoc } from '../../src/contract/physical.js';
-import { giveToPostgres } from '../../src/engines/postgres/local-cluster.js';
-import { getServerOf } from '../../src/physical/lookup.js';
-import { requiredSettings, settingsLines } from '../../src/physical/setup.js';
 import { lifeboat } from '../harness/cli.js';
+import { archivingSettings, socketDir } from '../harness/archiving.js';
 import { harnessRoot, startTestCluster, type TestCluster } from '../harness/cluster.js';
 import { startTestLifeboat, type TestLifeboat } from '../harness/lifeboat.js';
 import { PASSWORD, SUPERUSER } from '../harness/paths.js';
@@ -43,12 +41,10 @@ storage:
 beforeAll(async () => {
   root = mkdtempSync(join(harnessRoot(), 'pcli-'));
   chmodSync(root, 0o755);
-  sockDir = mkdtempSync('/tmp/lbsock-');
-  chmodSync(sockDir, 0o755);
-  giveToPostgres(sockDir);
+  sockDir = socketDir();
   const pre = parseConfig(config(), { baseDir: root, env: { PROD_URL: 'postgres://p:x@127.0.0.1:1/postgres' } });
-  const settings = settingsLines(requiredSettings(getServerOf(pre, 'prod')));
-  source = await startTestCluster('pcli-src', { settings: [...settings, `unix_socket_directories = '${sockDir}'`] });
+  const settings = archivingSettings(pre, 'prod', sockDir);
+  source = await startTestCluster('pcli-src', { settings });
   lb = await startTestLifeboat(config(), {
     PROD_URL: `postgres://${SUPERUSER}:${PASSWORD}@127.0.0.1:${source.port}/postgres`,
   });

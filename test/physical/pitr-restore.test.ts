@@ -14,12 +14,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/catalog/load.js';
 import type { BackupDetail } from '../../src/contract/backups.js';
 import type { RunDoc } from '../../src/contract/runs.js';
-import { giveToPostgres } from '../../src/engines/postgres/local-cluster.js';
 import { takePhysicalBackup } from '../../src/physical/backup.js';
-import { getServerOf } from '../../src/physical/lookup.js';
-import { requiredSettings, settingsLines, setupStanza } from '../../src/physical/setup.js';
+import { setupStanza } from '../../src/physical/setup.js';
 import { lifeboat, spawnLifeboat } from '../harness/cli.js';
-import { waitArchived } from '../harness/archiving.js';
+import { archivingSettings, socketDir, waitArchived } from '../harness/archiving.js';
 import { harnessRoot, startTestCluster, type TestCluster } from '../harness/cluster.js';
 import { startTestLifeboat, type TestLifeboat } from '../harness/lifeboat.js';
 import { PASSWORD, SUPERUSER } from '../harness/paths.js';
@@ -91,10 +89,7 @@ async function api(user: string, method: string, path: string, body?: unknown) {
 beforeAll(async () => {
   root = mkdtempSync(join(harnessRoot(), 'pitr-restore-'));
   chmodSync(root, 0o755);
-  // a Unix socket path is limited to 107 bytes: pgBackRest connects through one
-  sockDir = mkdtempSync('/tmp/lbsock-');
-  chmodSync(sockDir, 0o755);
-  giveToPostgres(sockDir);
+  sockDir = socketDir();
   const pre = parseConfig(config(), {
     baseDir: root,
     env: {
@@ -103,11 +98,8 @@ beforeAll(async () => {
       MASKING_KEY: 'k',
     },
   });
-  const settings = settingsLines(requiredSettings(getServerOf(pre, 'prod')));
-  [source, dev] = await Promise.all([
-    startTestCluster('pitrr-src', { settings: [...settings, `unix_socket_directories = '${sockDir}'`] }),
-    startTestCluster('pitrr-dev'),
-  ]);
+  const settings = archivingSettings(pre, 'prod', sockDir);
+  [source, dev] = await Promise.all([startTestCluster('pitrr-src', { settings }), startTestCluster('pitrr-dev')]);
   lb = await startTestLifeboat(config(), {
     PROD_URL: `postgres://${SUPERUSER}:${PASSWORD}@127.0.0.1:${source.port}/postgres`,
     DEV_URL: `postgres://${SUPERUSER}:${PASSWORD}@127.0.0.1:${dev.port}/postgres`,

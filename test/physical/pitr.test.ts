@@ -8,12 +8,11 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/catalog/load.js';
 import type { Catalog } from '../../src/catalog/types.js';
-import { giveToPostgres } from '../../src/engines/postgres/local-cluster.js';
 import { archiveStatus, readStanzaInfo, takePhysicalBackup } from '../../src/physical/backup.js';
 import { getRepo, getServerOf } from '../../src/physical/lookup.js';
 import { recoverToNewInstance, type RecoverProgress } from '../../src/physical/recover.js';
-import { requiredSettings, settingsLines, setupStanza } from '../../src/physical/setup.js';
-import { waitArchived } from '../harness/archiving.js';
+import { setupStanza } from '../../src/physical/setup.js';
+import { archivingSettings, socketDir, waitArchived } from '../harness/archiving.js';
 import { harnessRoot, startTestCluster, type TestCluster } from '../harness/cluster.js';
 import { PASSWORD, SUPERUSER } from '../harness/paths.js';
 import { freshStore, type TestStore } from '../harness/store.js';
@@ -51,17 +50,14 @@ storage:
 beforeAll(async () => {
   root = mkdtempSync(join(harnessRoot(), 'pitr-'));
   chmodSync(root, 0o755);
-  // a Unix socket path is limited to 107 bytes: pgBackRest connects through one
-  sockDir = mkdtempSync('/tmp/lbsock-');
-  chmodSync(sockDir, 0o755);
-  giveToPostgres(sockDir);
+  sockDir = socketDir();
   // the configuration directory does not depend on the cluster: its archive_command is known first
   const pre = parseConfig(config(0), {
     baseDir: root,
     env: { PROD_URL: 'postgres://postgres:x@127.0.0.1:5432/postgres' },
   });
-  const settings = settingsLines(requiredSettings(getServerOf(pre, 'prod')));
-  source = await startTestCluster('pitr-src', { settings: [...settings, `unix_socket_directories = '${sockDir}'`] });
+  const settings = archivingSettings(pre, 'prod', sockDir);
+  source = await startTestCluster('pitr-src', { settings });
   const url = `postgres://${SUPERUSER}:${PASSWORD}@127.0.0.1:${source.port}/postgres`;
   catalog = parseConfig(config(source.port), { baseDir: root, env: { PROD_URL: url } });
   store = await freshStore();

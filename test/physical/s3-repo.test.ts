@@ -9,13 +9,12 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/catalog/load.js';
 import type { Catalog } from '../../src/catalog/types.js';
-import { giveToPostgres } from '../../src/engines/postgres/local-cluster.js';
 import { takePhysicalBackup } from '../../src/physical/backup.js';
 import { getRepo, getServerOf } from '../../src/physical/lookup.js';
 import { recoverToNewInstance } from '../../src/physical/recover.js';
-import { requiredSettings, settingsLines, setupStanza } from '../../src/physical/setup.js';
+import { setupStanza } from '../../src/physical/setup.js';
 import { openCatalogStorage } from '../../src/storage/index.js';
-import { waitArchived } from '../harness/archiving.js';
+import { archivingSettings, socketDir, waitArchived } from '../harness/archiving.js';
 import { harnessRoot, startTestCluster, type TestCluster } from '../harness/cluster.js';
 import { PASSWORD, SUPERUSER } from '../harness/paths.js';
 import { freshStore, type TestStore } from '../harness/store.js';
@@ -61,16 +60,14 @@ storage:
 beforeAll(async () => {
   root = mkdtempSync(join(harnessRoot(), 'pgbr-s3-'));
   chmodSync(root, 0o755);
-  sockDir = mkdtempSync('/tmp/lbsock-');
-  chmodSync(sockDir, 0o755);
-  giveToPostgres(sockDir);
+  sockDir = socketDir();
   s3 = await startS3('pgbr-repo', { tls: true });
   const pre = parseConfig(config(), {
     baseDir: root,
     env: { ...ENV, PROD_URL: 'postgres://postgres:x@127.0.0.1:5432/postgres' },
   });
-  const settings = settingsLines(requiredSettings(getServerOf(pre, 'prod')));
-  source = await startTestCluster('pgbr-s3-src', { settings: [...settings, `unix_socket_directories = '${sockDir}'`] });
+  const settings = archivingSettings(pre, 'prod', sockDir);
+  source = await startTestCluster('pgbr-s3-src', { settings });
   const url = `postgres://${SUPERUSER}:${PASSWORD}@127.0.0.1:${source.port}/postgres`;
   catalog = parseConfig(config(), { baseDir: root, env: { ...ENV, PROD_URL: url } });
   store = await freshStore();
