@@ -1,13 +1,13 @@
 // Real peers on loopback for the notification tests: an HTTP server posing as Slack, Teams or a
 // webhook receiver (answers scripted per path), and an SMTP server (the smtp-server package) with
 // STARTTLS on a throwaway self-signed certificate and password authentication.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
+import { selfSignedCertificate } from '../harness/certificate.js';
 
 export interface Received {
   path: string;
@@ -87,29 +87,7 @@ export interface SmtpReceiver {
 
 export async function startSmtpReceiver(auth: { user: string; password: string }): Promise<SmtpReceiver> {
   const dir = mkdtempSync(join(tmpdir(), 'lb-smtp-'));
-  const key = join(dir, 'key.pem');
-  const cert = join(dir, 'cert.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1,DNS:localhost',
-    ],
-    { stdio: 'ignore' },
-  );
+  const { key, cert } = selfSignedCertificate(dir);
   const mails: Mail[] = [];
   const server = new SMTPServer({
     secure: false,

@@ -1,15 +1,16 @@
 // Shared pieces of the storage and crypto tests: a real S3-compatible server (s3rver) on a
 // free loopback port, temporary directories, deterministic binary data and stream helpers.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { selfSignedCertificate } from '../harness/certificate.js';
 
 export const MiB = 1024 * 1024;
 
@@ -52,36 +53,6 @@ export async function startS3(bucket = 'lifeboat-test', opts: { tls?: boolean } 
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-function selfSignedCertificate(dir: string): { key: string; cert: string } {
-  const key = join(dir, 'key.pem');
-  const cert = join(dir, 'cert.pem');
-  const made = spawnSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '2',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { encoding: 'utf8' },
-  );
-  if (made.status !== 0) throw new Error(`openssl could not make a certificate: ${made.stderr}`);
-  chmodSync(dir, 0o755);
-  chmodSync(cert, 0o644);
-  return { key, cert };
 }
 
 /** A loopback port with nothing listening on it (taken, then released). */
