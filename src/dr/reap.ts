@@ -6,18 +6,17 @@
 // guarded (still executing, still lost once locked), so a worker that was only slow keeps it.
 // The new PostgreSQL instance such an execution was making (scratch_dir, recorded before it was
 // created) is stopped and removed by a reaper on the machine it is on.
-import { readdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import type { Selectable } from 'kysely';
 import type { Catalog } from '../catalog/types.js';
-import { runningPostmaster, stopCluster } from '../engines/postgres/local-cluster.js';
 import { messageOf } from '../errors.js';
 import type { Logger } from '../lib/logger.js';
 import { run } from '../lib/process.js';
 import { redact } from '../lib/secret.js';
 import type { Db } from '../store/db.js';
 import type { IncidentTable } from '../store/schema.js';
+import { stopPostmastersIn } from '../worker/scratch.js';
 import { storeReport } from './evidence.js';
 import { incidentFacts } from './facts.js';
 import { addTimeline, transitionIncident } from './incident-state.js';
@@ -151,7 +150,7 @@ export async function removeAbandonedInstances(deps: Deps): Promise<number[]> {
  * it: commands lead process groups of their own, src/lib/process.ts, and outlive a killed worker).
  */
 async function stopInstancesIn(dir: string): Promise<string[]> {
-  const stopped = await stopPostmastersIn(dir);
+  const stopped = await stopPostmastersIn(dir, 3);
   const pattern = dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const found = await run('pgrep', ['-f', '--', pattern]).catch(() => ({ stdout: '' }));
   for (const pid of found.stdout.split('\n').map(Number)) {
@@ -163,40 +162,4 @@ async function stopInstancesIn(dir: string): Promise<string[]> {
     }
   }
   return stopped;
-}
-
-async function stopPostmastersIn(dir: string): Promise<string[]> {
-  const stopped: string[] = [];
-  for (const dataDir of await dataDirsIn(dir, 3)) {
-    const pm = runningPostmaster(dataDir);
-    if (!pm) continue;
-    try {
-      await stopCluster(dataDir, 'immediate');
-    } catch {
-      // not stoppable by pg_ctl as the postgres OS user (another OS user ran it): SIGQUIT is an immediate shutdown
-      process.kill(pm.pid, 'SIGQUIT');
-      await processGone(pm.pid);
-    }
-    stopped.push(dataDir);
-  }
-  return stopped;
-}
-
-async function dataDirsIn(dir: string, depth: number): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  const out: string[] = entries.some((e) => e.name === 'postmaster.pid') ? [dir] : [];
-  if (depth > 0)
-    for (const e of entries) if (e.isDirectory()) out.push(...(await dataDirsIn(join(dir, e.name), depth - 1)));
-  return out;
-}
-
-async function processGone(pid: number): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }

@@ -30,32 +30,55 @@ export async function sweepAbandonedScratch(parent = tmpdir()): Promise<string[]
     if (m === null || processExists(Number(m[2]))) continue;
     const path = join(parent, name);
     // a data directory inside (a pitr instance's `data`, a scratch cluster's `pg`) may still be served
-    for (const sub of await readdir(path).catch(() => [] as string[])) await stopPostmaster(join(path, sub));
+    await stopPostmastersIn(path, 1);
     await rm(path, { recursive: true, force: true });
     removed.push(path);
   }
   return removed;
 }
 
-/** Stops the postmaster of `dataDir`, if one runs (immediate shutdown: the instance is thrown away). */
-async function stopPostmaster(dataDir: string, waitMs = 30_000): Promise<void> {
+/**
+ * Stops the postmaster of every data directory in `dir` or below it (to `depth` levels) that a
+ * lost process left running — a scratch cluster, an instance recovered to a point in time, a
+ * disaster recovery's new instance; returns the data directories it stopped.
+ */
+export async function stopPostmastersIn(dir: string, depth: number): Promise<string[]> {
+  const stopped: string[] = [];
+  for (const dataDir of await dataDirsIn(dir, depth)) if (await stopPostmaster(dataDir)) stopped.push(dataDir);
+  return stopped;
+}
+
+async function dataDirsIn(dir: string, depth: number): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const out: string[] = entries.some((e) => e.name === 'postmaster.pid') ? [dir] : [];
+  if (depth > 0)
+    for (const e of entries) if (e.isDirectory()) out.push(...(await dataDirsIn(join(dir, e.name), depth - 1)));
+  return out;
+}
+
+/**
+ * Stops the postmaster of `dataDir`, if one runs (immediate shutdown, SIGQUIT: the instance is
+ * thrown away, and whoever started it — pg_ctl as the postgres OS user — is gone); true if it did.
+ */
+async function stopPostmaster(dataDir: string, waitMs = 30_000): Promise<boolean> {
   let pid: number;
   try {
     pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
   } catch {
-    return; // never started, or stopped cleanly
+    return false; // never started, or stopped cleanly
   }
-  if (!Number.isInteger(pid) || pid <= 0 || !processExists(pid)) return;
+  if (!Number.isInteger(pid) || pid <= 0 || !processExists(pid)) return false;
   // a pid from a stale file may belong to another process now: only this directory's postmaster is stopped
-  if (!postmasterOf(pid, dataDir)) return;
+  if (!postmasterOf(pid, dataDir)) return false;
   try {
     process.kill(pid, 'SIGQUIT');
   } catch {
-    return;
+    return false;
   }
   for (const until = Date.now() + waitMs; running(pid) && Date.now() < until;) {
     await new Promise((r) => setTimeout(r, 100));
   }
+  return true;
 }
 
 /** Is the process running (not gone, nor a zombie its new parent has not reaped yet)? */
