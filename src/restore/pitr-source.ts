@@ -20,7 +20,7 @@
 // T: logical "newest backup" choices (restore sources, DR plans, SLOs, drills) skip `pitr` backups.
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type PgBoss from 'pg-boss';
 import { recordAudit } from '../audit/record.js';
 import { startBackupHeartbeat } from '../backup/heartbeat.js';
@@ -136,7 +136,14 @@ export async function requestBackupAsAt(
   await assertInRecoveryWindow(deps.catalog, server, at);
 
   const id = newBackupId(new Date(), randomBytes(2).toString('hex'));
-  await deps.db.transaction().execute(async (trx) => {
+  return deps.db.transaction().execute(async (trx) => {
+    // two requests for the same T at once (two developers, a double click) prepare it once: the
+    // second waits for the first's transaction and then finds its backup
+    await sql`select pg_advisory_xact_lock(hashtext(${`lifeboat-as-at:${database.name}:${at.toISOString()}`}))`.execute(
+      trx,
+    );
+    const raced = await findBackupAsAt(trx, database.name, at);
+    if (raced) return { id: raced.id, created: false };
     await trx
       .insertInto('backups')
       .values({
@@ -165,8 +172,8 @@ export async function requestBackupAsAt(
       },
       requestId,
     });
+    return { id, created: true };
   });
-  return { id, created: true };
 }
 
 export interface PrepareDeps {

@@ -285,8 +285,17 @@ describe('restore request --at T on a database with physical backups', () => {
   it('prepares the state at T on a worker; its progress goes restoring files → replaying WAL → dumping', async () => {
     const before = scratchDirs();
     const t2 = new Date(t.getTime() + 1); // another T: a new preparation, not the backup of T
-    const queued = await api('jsmith', 'POST', '/api/v1/backups/as-at', { database: 'Shop', at: t2.toISOString() });
-    expect(queued.status).toBe(202);
+    // two requests for the same T at once (a double click, two developers) prepare it once
+    const both = await Promise.all([
+      api('jsmith', 'POST', '/api/v1/backups/as-at', { database: 'Shop', at: t2.toISOString() }),
+      api('jsmith', 'POST', '/api/v1/backups/as-at', { database: 'Shop', at: t2.toISOString() }),
+    ]);
+    expect(both.map((r) => r.status).sort()).toEqual([200, 202]);
+    expect(both[0].body.id).toBe(both[1].body.id);
+    const queued = both.find((r) => r.status === 202)!;
+    expect(await lb.store.db.selectFrom('backups').select('id').where('point_in_time', '=', t2).execute()).toHaveLength(
+      1,
+    );
     const b = queued.body as unknown as BackupDetail;
     expect(b).toMatchObject({ status: 'queued', trigger: 'pitr', at: t2.toISOString(), requestedBy: 'jsmith' });
     // followed through the API as the CLI does: an answer at every change of status or progress
