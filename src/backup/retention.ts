@@ -19,7 +19,7 @@
 //     weekly N         the same per ISO week (Monday to Sunday, UTC; the week belongs to the ISO
 //                      year of its Thursday, so 31 Dec may be in week 1 and 1 Jan in week 52/53).
 //     monthly N        the same per calendar month (UTC).
-//   Everything else is removed, including `failed` and `corrupt` backups that are not protected
+//   Everything else is removed, including `failed`, `cancelled` and `corrupt` backups that are not protected
 //   (a corrupt backup is never offered for a restore, so it is never the newest verified).
 //
 // Retention not configured: a policy with no active rule removes nothing at all. A rule set to
@@ -171,6 +171,7 @@ function removalReason(b: BackupForRetention, rules: RetentionPolicy): string {
   switch (b.status) {
     case 'failed':
     case 'corrupt':
+    case 'cancelled':
       return `${b.status} backup: unusable for a restore`;
     case 'completed':
     case 'verified':
@@ -206,6 +207,7 @@ function isUsable(status: BackupStatus): boolean {
     case 'running':
     case 'corrupt':
     case 'failed':
+    case 'cancelled':
       return false;
     default: {
       const never: never = status;

@@ -37,7 +37,7 @@ import { backupPrefix, type Manifest, MANIFEST_FILE, MANIFEST_FORMAT, type Table
 import { startBackupHeartbeat } from './heartbeat.js';
 import { backupProgressWriter, dumpPercent, type ProgressWriter } from './progress.js';
 import { setBackupStatus } from './set-status.js';
-import type { BackupStatus } from './status.js';
+import { type BackupStatus, backupStatusOf } from './status.js';
 import { FinishedItems, hashWhileDumping, storeWhileDumping, type StoredFile } from './store-files.js';
 import { verifyBackup } from './verify-backup.js';
 
@@ -95,10 +95,17 @@ class RunLog {
   }
 }
 
+/** The backup stopped being this worker's while it ran: cancelled by a user, or failed by the reaper. */
 class WorkerLost extends Error {
   constructor() {
-    super('the backup was failed by the reaper: this worker had stopped heartbeating');
+    super('the backup was ended while this worker ran it: cancelled, or failed by the reaper');
   }
+}
+
+/** The status of a backup that another writer ended (a cancellation, the reaper). */
+export async function statusNow(db: Db, id: string): Promise<BackupStatus> {
+  const row = await db.selectFrom('backups').select('status').where('id', '=', id).executeTakeFirst();
+  return row ? backupStatusOf(row.status) : 'failed';
 }
 
 export async function runBackup(deps: BackupDeps, backupId: string): Promise<BackupStatus> {
@@ -108,6 +115,8 @@ export async function runBackup(deps: BackupDeps, backupId: string): Promise<Bac
     await markFailed(deps.db, backupId, `database ${row.database} has no backup policy in lifeboat.yaml any more`, '');
     return 'failed';
   }
+  // cancelled (or failed by the reaper) before a worker took it: nothing to do
+  if (!deps.running && row.status !== 'queued') return backupStatusOf(row.status);
   const catalogued = deps.catalog.servers[database.server]!;
   const server = deps.from ? { ...catalogued, url: deps.from } : catalogued;
   const workerId = deps.workerId ?? `local-${process.pid}`;
@@ -187,12 +196,23 @@ export async function runBackup(deps: BackupDeps, backupId: string): Promise<Bac
     heartbeat.stop();
     const reaped = lost.signal.aborted;
     const reason = reaped ? messageOf(lost.signal.reason) : redact(messageOf(err), [server.url]);
-    log.add(`failed: ${reason}`);
+    log.add(`${reaped ? 'stopped' : 'failed'}: ${reason}`);
     deps.logger.warn({ backupId, reason }, 'backup failed');
     // what this worker wrote after the reaper cleaned up goes too: a failed backup leaves nothing
     await storage.deletePrefix(prefix).catch((e) => log.add(`could not remove partial files: ${messageOf(e)}`));
-    if (!reaped) await markFailed(deps.db, backupId, reason, log.text(), workerId);
-    return 'failed';
+    if (!reaped) {
+      await markFailed(deps.db, backupId, reason, log.text(), workerId);
+      return 'failed';
+    }
+    // ended elsewhere: a cancelled backup keeps what its worker did in its log
+    await deps.db
+      .updateTable('backups')
+      .set({ log: log.text() })
+      .where('id', '=', backupId)
+      .where('status', '=', 'cancelled')
+      .execute()
+      .catch(() => {});
+    return statusNow(deps.db, backupId);
   } finally {
     heartbeat.stop();
     await progress.flush();

@@ -1,5 +1,6 @@
 // A backup's lifecycle, as a pure function of events:
 //   queued → running → completed → verified | corrupt | unverifiable      (and running → failed)
+//   queued | running → cancelled                    (stopped by a user: its worker stops, its files go)
 // A verified backup can later be found corrupt by a re-verification or by a restore that reads
 // a file whose checksum does not match, and a corrupt one verified again only by a new
 // verification that passes (e.g. after a damaged file was put back). A verification that could
@@ -16,6 +17,7 @@ export const BACKUP_STATUSES = [
   'corrupt',
   'unverifiable',
   'failed',
+  'cancelled',
 ] as const;
 export type BackupStatus = (typeof BACKUP_STATUSES)[number];
 
@@ -25,13 +27,15 @@ export const TERMINAL_BACKUP_STATUSES: ReadonlySet<string> = new Set<BackupStatu
   'corrupt',
   'unverifiable',
   'failed',
+  'cancelled',
 ]);
 
 /**
+ * `cancel`: a user stopped a backup before it was written (src/backup/cancel.ts).
  * `verify_failed`: a verification, a restore or a fetch found content that does not match the
  * manifest. `verify_unreadable`: a verification could not read the storage at all.
  */
-export type BackupEvent = 'start' | 'finish' | 'fail' | 'verify_ok' | 'verify_failed' | 'verify_unreadable';
+export type BackupEvent = 'start' | 'finish' | 'fail' | 'cancel' | 'verify_ok' | 'verify_failed' | 'verify_unreadable';
 
 /** A backup that was written completely: what a verification (or a restore) can judge. */
 export const CHECKED_STATUSES: ReadonlySet<BackupStatus> = new Set<BackupStatus>([
@@ -59,6 +63,8 @@ function transition(from: BackupStatus, event: BackupEvent): BackupStatus | unde
       return from === 'running' ? 'completed' : undefined;
     case 'fail':
       return from === 'queued' || from === 'running' ? 'failed' : undefined;
+    case 'cancel':
+      return from === 'queued' || from === 'running' ? 'cancelled' : undefined;
     case 'verify_ok':
       return CHECKED_STATUSES.has(from) ? 'verified' : undefined;
     case 'verify_failed':

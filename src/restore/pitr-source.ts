@@ -25,7 +25,7 @@ import type PgBoss from 'pg-boss';
 import { recordAudit } from '../audit/record.js';
 import { startBackupHeartbeat } from '../backup/heartbeat.js';
 import { backupProgressWriter, recoveryProgress } from '../backup/progress.js';
-import { runBackup } from '../backup/run-backup.js';
+import { runBackup, statusNow } from '../backup/run-backup.js';
 import { setBackupStatus } from '../backup/set-status.js';
 import { type BackupStatus, backupStatusOf, newBackupId, PITR_TRIGGER } from '../backup/status.js';
 import type { Catalog, DatabaseConfig } from '../catalog/types.js';
@@ -221,12 +221,13 @@ export async function prepareBackupAsAt(deps: PrepareDeps, backupId: string): Pr
   });
   if (!started) return backupStatusOf(row.status);
 
-  // the recovery stops when the worker shuts down, or when it learns that the reaper failed the backup
+  // the recovery stops when the worker shuts down, or when it learns that the backup was cancelled
+  // or failed by the reaper
   const lost = new AbortController();
   const signal = deps.signal ? AbortSignal.any([deps.signal, lost.signal]) : lost.signal;
   setMaxListeners(0, signal);
   const heartbeat = startBackupHeartbeat(deps.db, backupId, workerId, () =>
-    lost.abort(new Error('the backup was failed by the reaper: this worker had stopped heartbeating')),
+    lost.abort(new Error('the backup was ended while this worker recovered it: cancelled, or failed by the reaper')),
   );
   const progress = backupProgressWriter(deps.db, backupId, workerId);
   note(
@@ -249,7 +250,19 @@ export async function prepareBackupAsAt(deps: PrepareDeps, backupId: string): Pr
   } catch (err) {
     heartbeat.stop();
     await progress.flush();
-    if (lost.signal.aborted) return 'failed';
+    if (lost.signal.aborted) {
+      // ended elsewhere (the instance is removed by recoverToNewInstance when it stops): a
+      // cancelled backup keeps what its worker did in its log
+      note(`stopped: ${messageOf(lost.signal.reason)}`);
+      await deps.db
+        .updateTable('backups')
+        .set({ log: log.join('\n') })
+        .where('id', '=', backupId)
+        .where('status', '=', 'cancelled')
+        .execute()
+        .catch(() => {});
+      return statusNow(deps.db, backupId);
+    }
     return fail(redact(messageOf(err), [server.url]));
   }
   heartbeat.stop();

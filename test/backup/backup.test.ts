@@ -455,6 +455,73 @@ describe('backup failures', () => {
     }
   }, 60_000);
 
+  it('cancelled mid-dump: its worker stops pg_dump and removes its files; only a queued or running backup can be', async () => {
+    const lb = await startTestLifeboat(fixtureConfig(), servers.env);
+    const alice = await lb.cliEnv('alice');
+    // a table locked in the source holds pg_dump up after it has created its directory
+    const locker = new pg.Client({ connectionString: servers.prod.url('customer') });
+    await locker.connect();
+    try {
+      await locker.query('begin; lock table customers in access exclusive mode');
+      const queued = await lifeboat(['backup', 'run', 'CustomerDB', '--json'], { env: alice });
+      const id = (JSON.parse(queued.stdout) as BackupDetail).id;
+      const storage = join(lb.dir, 'backups', 'CustomerDB');
+      for (let i = 0; i < 300 && !existsSync(join(storage, id)); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(existsSync(join(storage, id))).toBe(true);
+      // a developer who did not request it may not stop it (backup.run on the database)
+      const denied = await lifeboat(['backup', 'cancel', id], { env: await lb.cliEnv('jsmith') });
+      expect(denied.code).toBe(3);
+      const cancelled = await lifeboat(['backup', 'cancel', id], { env: alice });
+      expect(cancelled.stderr).toBe('');
+      expect(cancelled.stdout).toBe(
+        `backup ${id} of CustomerDB cancelled; its worker stops and removes what it wrote\n`,
+      );
+      // the worker notices at its next heartbeat: pg_dump stops (the lock is still held) and its
+      // directory is removed from storage, its log kept on the backup
+      const shown = await lifeboat(['backup', 'show', id, '--wait', '--log', '--json'], { env: alice });
+      expect(shown.code).toBe(1);
+      const doc = JSON.parse(shown.stdout) as BackupDetail;
+      expect(doc).toMatchObject({ status: 'cancelled', error: 'cancelled by alice', progress: null });
+      await expect
+        .poll(
+          async () => {
+            const r = await lb.store.db.selectFrom('backups').select('log').where('id', '=', id).executeTakeFirst();
+            return r?.log ?? '';
+          },
+          { timeout: 30_000 },
+        )
+        .toMatch(/stopped: the backup was ended while this worker ran it: cancelled, or failed by the reaper/);
+      expect(existsSync(join(storage, id))).toBe(false);
+      expect((await run('pgrep', ['-f', `pg_dump .*-f ${storage}/${id}`])).code).toBe(1);
+      const events = await lb.store.db
+        .selectFrom('audit_events')
+        .select(['actor', 'action', 'details'])
+        .where('subject_id', '=', id)
+        .where('action', 'in', ['backup.cancel', 'backup.fail'])
+        .execute();
+      expect(events).toEqual([
+        { actor: 'alice', action: 'backup.cancel', details: { from: 'running', to: 'cancelled' } },
+      ]);
+      // ended: a second cancel is refused, saying why
+      const again = await lifeboat(['backup', 'cancel', id], { env: alice });
+      expect(again.code).toBe(3);
+      expect(again.stderr).toBe(
+        `lifeboat: backup ${id} is cancelled: only a queued or running backup can be cancelled\nHINT: nothing to stop: it was not written\n`,
+      );
+      await locker.query('rollback');
+      // a written backup is not cancelled either
+      const done = await backupWait(lb);
+      expect(done.doc.status).toBe('verified');
+      const refused = await lifeboat(['backup', 'cancel', done.doc.id], { env: alice });
+      expect(refused.code).toBe(3);
+      expect(refused.stderr).toMatch(
+        /is verified: only a queued or running backup can be cancelled\nHINT: a written backup stays until retention removes it/,
+      );
+    } finally {
+      await locker.end();
+    }
+  }, 120_000);
+
   it('a worker killed mid-backup: the reaper fails it as worker lost and removes its files from storage', async () => {
     // no worker in the test process: the only worker is a process of its own, to be killed
     const lb = await startTestLifeboat(fixtureConfig(), servers.env, { worker: false });

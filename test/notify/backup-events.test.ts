@@ -18,6 +18,8 @@ describe('backup events', () => {
     expect(backupNotifyType('verified', 'corrupt')).toBe('backup.corrupt');
     expect(backupNotifyType('corrupt', 'corrupt')).toBeUndefined();
     expect(backupNotifyType('completed', 'verified')).toBeUndefined();
+    // a cancellation is someone's decision, not a failure to tell the team about
+    expect(backupNotifyType('running', 'cancelled')).toBeUndefined();
   });
 
   test('a failed backup and a corrupt one are recorded with their reason, in the change', async () => {

@@ -418,6 +418,47 @@ describe('restore request --at T on a database with physical backups', () => {
     expect(scratchDirs()).toEqual(before);
   }, 300_000);
 
+  it('cancelled while it is prepared: its worker stops and removes the scratch instance; a new request prepares it anew', async () => {
+    const before = scratchDirs();
+    const t5 = new Date(t.getTime() + 5);
+    const asAt = () => api('dana', 'POST', '/api/v1/backups/as-at', { database: 'Shop', at: t5.toISOString() });
+    const queued = await asAt();
+    expect(queued.status).toBe(202);
+    const id = String(queued.body.id);
+    // followed until the worker is recovering it
+    let seen = queued.body as unknown as BackupDetail;
+    for (let i = 0; i < 1000 && !seen.progress && seen.status !== 'verified'; i++) {
+      seen = (await api('dana', 'GET', `/api/v1/backups/${id}?wait=10&changed=true`)).body as unknown as BackupDetail;
+    }
+    expect(seen.status).toBe('running');
+    // a developer who did not request it may not stop it
+    expect((await api('jsmith', 'POST', `/api/v1/backups/${id}/cancel`)).status).toBe(403);
+    const cancelled = await lifeboat(['backup', 'cancel', id], { env: await lb.cliEnv('dana') });
+    expect(cancelled.stderr).toBe('');
+    expect(cancelled.code).toBe(0);
+    // its worker notices at its next heartbeat, stops the recovery (or the dump, had it just
+    // begun) and removes the scratch instance; what it did is in the backup's log
+    await expect.poll(() => scratchDirs(), { timeout: 60_000 }).toEqual(before);
+    const row = () =>
+      lb.store.db
+        .selectFrom('backups')
+        .select(['status', 'error', 'log', 'progress'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+    await expect
+      .poll(async () => (await row()).log ?? '', { timeout: 30_000 })
+      .toMatch(/stopped: the backup was ended while this worker/);
+    expect(await row()).toMatchObject({ status: 'cancelled', error: 'cancelled by dana', progress: null });
+    // a new request for the same T is a new preparation, not the cancelled backup; stopped while
+    // queued or running alike
+    const anew = await asAt();
+    expect(anew.status).toBe(202);
+    expect(anew.body.id).not.toBe(id);
+    const stopped = await api('dana', 'POST', `/api/v1/backups/${String(anew.body.id)}/cancel`);
+    expect(stopped).toMatchObject({ status: 200, body: { status: 'cancelled', error: 'cancelled by dana' } });
+    await expect.poll(() => scratchDirs(), { timeout: 60_000 }).toEqual(before);
+  }, 300_000);
+
   it('answers a run request with `at` not prepared yet 409, pointing at POST /api/v1/backups/as-at', async () => {
     const backupsBefore = await lb.store.db.selectFrom('backups').select('id').execute();
     const r = await api('jsmith', 'POST', '/api/v1/runs', {

@@ -118,6 +118,9 @@ describe('backup lifecycle', () => {
     ['running', 'finish', 'completed'],
     ['queued', 'fail', 'failed'],
     ['running', 'fail', 'failed'],
+    // a user stops a backup that is not written yet; a written one is kept (or pruned) instead
+    ['queued', 'cancel', 'cancelled'],
+    ['running', 'cancel', 'cancelled'],
     ['completed', 'verify_ok', 'verified'],
     ['verified', 'verify_ok', 'verified'],
     ['corrupt', 'verify_ok', 'verified'],
@@ -133,7 +136,15 @@ describe('backup lifecycle', () => {
     ['unverifiable', 'verify_unreadable', 'unverifiable'],
     ['corrupt', 'verify_unreadable', 'corrupt'],
   ];
-  const EVENTS: BackupEvent[] = ['start', 'finish', 'fail', 'verify_ok', 'verify_failed', 'verify_unreadable'];
+  const EVENTS: BackupEvent[] = [
+    'start',
+    'finish',
+    'fail',
+    'cancel',
+    'verify_ok',
+    'verify_failed',
+    'verify_unreadable',
+  ];
 
   it(`covers every status × event (${BACKUP_STATUSES.length * EVENTS.length} cases)`, () => {
     for (const from of BACKUP_STATUSES) {
@@ -148,7 +159,8 @@ describe('backup lifecycle', () => {
     }
   });
 
-  it('a failed backup stays failed: it is never verified', () => {
-    for (const e of EVENTS) expect(refusal(() => nextBackupStatus('failed', e))?.code).toBe('invalid_transition');
+  it('a failed or cancelled backup stays so: it is never verified', () => {
+    for (const s of ['failed', 'cancelled'] as const)
+      for (const e of EVENTS) expect(refusal(() => nextBackupStatus(s, e))?.code).toBe('invalid_transition');
   });
 });

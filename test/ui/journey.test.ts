@@ -11,6 +11,7 @@ import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueSignInCode } from '../../src/access/sign-in-codes.js';
 import { requestBackup } from '../../src/backup/service.js';
+import { newBackupId } from '../../src/backup/status.js';
 import { DEMO_MASKING_RULES } from '../../src/demo/workspace.js';
 import type { RunDoc } from '../../src/contract/runs.js';
 import { type FixtureServers, fixtureConfig, startFixtureServers } from '../harness/fixtures.js';
@@ -343,5 +344,59 @@ describe('journey 2 through the web UI', () => {
     await page.locator('table.audit tbody tr').first().waitFor();
     await shot(page, 'audit');
     expect(errors).toEqual([]);
+  });
+
+  it('a backup waiting for a worker is cancelled from its page, by whoever may take one', async () => {
+    // a backup queued and not taken by a worker yet (its job not sent: as when every worker is busy)
+    const id = newBackupId(new Date(), 'beef');
+    await lb.store.db
+      .insertInto('backups')
+      .values({
+        id,
+        database: 'CustomerDB',
+        server: 'prod-pg01',
+        storage: 'main',
+        status: 'queued',
+        trigger: 'manual',
+        requested_by: 'bob',
+      })
+      .execute();
+    // a developer sees it, and neither cancels (not theirs, no backup.run) nor verifies it (not written)
+    const dev = await openPage();
+    await signIn(dev.page, 'jsmith');
+    await dev.page.goto(`${lb.url}/backups/${id}`);
+    await dev.page.getByRole('heading', { name: `Backup ${id}` }).waitFor();
+    await dev.page
+      .locator('.badge', { hasText: /^queued$/ })
+      .first()
+      .waitFor();
+    expect(await dev.page.getByRole('button', { name: /Cancel backup|Verify now/ }).count()).toBe(0);
+    const { page, errors } = await openPage();
+    await signIn(page, 'alice');
+    await page.goto(`${lb.url}/backups/${id}`);
+    await page.getByRole('heading', { name: `Backup ${id}` }).waitFor();
+    expect(await page.getByRole('button', { name: 'Verify now' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Cancel backup' }).click();
+    await page.getByRole('alert').filter({ hasText: 'cancelled by alice' }).waitFor();
+    await page
+      .locator('.badge', { hasText: /^cancelled$/ })
+      .first()
+      .waitFor();
+    expect(await page.getByRole('button', { name: 'Cancel backup' }).count()).toBe(0);
+    await shot(page, 'backup-cancelled');
+    const row = await lb.store.db
+      .selectFrom('backups')
+      .select(['status', 'error'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: 'cancelled', error: 'cancelled by alice' });
+    const audit = await lb.store.db
+      .selectFrom('audit_events')
+      .select(['actor', 'details'])
+      .where('action', '=', 'backup.cancel')
+      .where('subject_id', '=', id)
+      .execute();
+    expect(audit).toEqual([{ actor: 'alice', details: { from: 'queued', to: 'cancelled' } }]);
+    expect([...errors, ...dev.errors]).toEqual([]);
   });
 });

@@ -128,7 +128,7 @@ function registerPhysicalCommands(backup: Command): void {
 }
 
 export function registerBackupCommands(program: Command): void {
-  const backup = program.command('backup').description('take, list, verify, prune and fetch backups');
+  const backup = program.command('backup').description('take, list, verify, cancel, prune and fetch backups');
   registerPhysicalCommands(backup);
   backup
     .command('run <database>')
@@ -191,6 +191,20 @@ export function registerBackupCommands(program: Command): void {
             : `backup ${b.id} is CORRUPT: ${b.verifyError}`,
       );
       if (b.status !== 'verified') process.exitCode = EXIT.failed;
+    });
+  backup
+    .command('cancel <id>')
+    .description(
+      'stop a queued or running backup (or a database being prepared as it was at a time); its worker removes what it wrote',
+    )
+    .action(async (id: string, _o, cmd: Command) => {
+      const ctx = cliContext(cmd);
+      const b = await apiClient(ctx).request<BackupDetail>(
+        'POST',
+        `/api/v1/backups/${encodeURIComponent(id)}/cancel`,
+        {},
+      );
+      emit(ctx, b, () => `backup ${b.id} of ${b.database} cancelled; its worker stops and removes what it wrote`);
     });
   backup
     .command('prune')

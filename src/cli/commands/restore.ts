@@ -145,7 +145,7 @@ async function prepareAsAt(
   );
   const interrupted = () => {
     process.stderr.write(
-      `\ninterrupted: backup ${b.id} goes on being prepared on a worker\nHINT: follow it with \`lifeboat backup show ${b.id} --wait\`, then request the restore from it: \`${requestAgain(b.id)}\`\n`,
+      `\ninterrupted: backup ${b.id} goes on being prepared on a worker\nHINT: follow it with \`lifeboat backup show ${b.id} --wait\`, then request the restore from it: \`${requestAgain(b.id)}\`; or stop it: \`lifeboat backup cancel ${b.id}\`\n`,
     );
     process.exit(130);
   };
@@ -154,6 +154,13 @@ async function prepareAsAt(
     b = await followBackup(ctx, b.id);
   } finally {
     process.off('SIGINT', interrupted);
+  }
+  if (b.status === 'cancelled') {
+    throw new LifeboatError(
+      'conflict',
+      `unable to prepare ${b.database} as it was at ${b.at ?? at}: backup ${b.id} was ${b.error ?? 'cancelled'}`,
+      { hint: 'request it again to prepare it anew' },
+    );
   }
   if (b.status !== 'verified') {
     throw new LifeboatError(

@@ -1,4 +1,5 @@
-// /api/v1/backups: request, list, show, verify, prune and fetch (backup-fetch.ts) backups.
+// /api/v1/backups: request, list, show, verify, cancel, prune and fetch (backup-fetch.ts) backups.
+import { cancelBackup } from '../../backup/cancel.js';
 import { backupDetail, backupDoc } from '../../backup/docs.js';
 import { pruneBackups } from '../../backup/prune.js';
 import { BACKUP_QUEUE, requestBackup, requestReverify } from '../../backup/service.js';
@@ -193,6 +194,32 @@ export function backupRoutes(app: App, deps: HttpDeps): void {
         requestId: String(req.id),
       });
       if (verdict.status === 'unverifiable' && deps.queue) await requestReverify(deps.queue, row.id);
+      return backupDetail(await loadBackup(row.id), false);
+    },
+  );
+
+  app.post(
+    '/api/v1/backups/:id/cancel',
+    {
+      schema: {
+        summary: 'Cancel a queued or running backup: its worker stops and removes what it wrote',
+        description:
+          'A backup being taken, or a database being prepared as it was at a time (its scratch instance is removed). The backup becomes `cancelled` at once; its worker stops within a few seconds (follow it with GET /api/v1/backups/:id). 409 for a backup that is already written or ended. The requester may cancel their own; others need backup.run on the database.',
+        tags: ['backups'],
+        params: BackupIdParams,
+        response: { 200: BackupDetail, ...errors },
+      },
+    },
+    async (req) => {
+      const row = await loadBackup(req.params.id);
+      const p = principalOf(req);
+      if (p.user !== row.requested_by) {
+        await authorize(deps, req, 'backup.run', {
+          database: row.database,
+          ownerTeam: deps.catalog.databases[row.database]?.owner,
+        });
+      }
+      await cancelBackup(deps.db, row.id, p.user, String(req.id));
       return backupDetail(await loadBackup(row.id), false);
     },
   );

@@ -1,4 +1,4 @@
-// Backups per database, newest first: verify one, and read its manifest (files with their
+// Backups per database, newest first: verify one (or cancel one not written yet), and read its manifest (files with their
 // checksums, tables with their row counts, compression, encryption).
 import type { BackupDetail, BackupDoc, BackupList } from '../../../src/contract/backups.js';
 import type { WhoAmIResponse } from '../../../src/contract/identity.js';
@@ -23,7 +23,14 @@ export function Backups({ me, selected }: { me: WhoAmIResponse; selected?: strin
       <div className="page-head">
         <h1>Backups</h1>
       </div>
-      {selected && <BackupView id={selected} onChange={list.reload} canVerify={may(me, 'backup.verify')} />}
+      {selected && (
+        <BackupView
+          id={selected}
+          onChange={list.reload}
+          canVerify={may(me, 'backup.verify')}
+          canCancel={(b) => may(me, 'backup.run') || b.requestedBy === me.user}
+        />
+      )}
       {byDb.size === 0 && <p className="card muted">No backup yet.</p>}
       {[...byDb].map(([db, backups]) => (
         <Section
@@ -85,27 +92,50 @@ interface ManifestView {
   schemaFingerprint?: string;
 }
 
-function BackupView({ id, onChange, canVerify }: { id: string; onChange: () => void; canVerify: boolean }) {
+/** A backup that is not written yet: it can be cancelled, not verified. */
+const UNWRITTEN = new Set(['queued', 'running']);
+/** A backup that was written: it can be verified (again). */
+const WRITTEN = new Set(['completed', 'verified', 'corrupt', 'unverifiable']);
+
+function BackupView({
+  id,
+  onChange,
+  canVerify,
+  canCancel,
+}: {
+  id: string;
+  onChange: () => void;
+  canVerify: boolean;
+  canCancel: (b: BackupDetail) => boolean;
+}) {
   const detail = useGet<BackupDetail>(`/api/v1/backups/${encodeURIComponent(id)}`);
   const action = useAction();
-  const verify = () =>
+  const act = (what: 'verify' | 'cancel') =>
     void action.run(async () => {
-      detail.set(await post<BackupDetail>(`/api/v1/backups/${encodeURIComponent(id)}/verify`));
+      detail.set(await post<BackupDetail>(`/api/v1/backups/${encodeURIComponent(id)}/${what}`));
       onChange();
     });
   if (detail.error) return <ErrorBox error={detail.error} />;
   if (!detail.data) return <Loading what={`backup ${id}`} />;
   const b = detail.data;
   const m = (b.manifest ?? {}) as ManifestView;
+  const unwritten = UNWRITTEN.has(b.status);
   return (
     <Section
       title={`Backup ${b.id}`}
       actions={
-        canVerify && (
-          <button type="button" onClick={verify} disabled={action.busy}>
-            {action.busy ? 'Verifying…' : 'Verify now'}
-          </button>
-        )
+        unwritten
+          ? canCancel(b) && (
+              <button type="button" className="danger" onClick={() => act('cancel')} disabled={action.busy}>
+                {action.busy ? 'Cancelling…' : 'Cancel backup'}
+              </button>
+            )
+          : canVerify &&
+            WRITTEN.has(b.status) && (
+              <button type="button" onClick={() => act('verify')} disabled={action.busy}>
+                {action.busy ? 'Verifying…' : 'Verify now'}
+              </button>
+            )
       }
     >
       <ErrorBox error={action.error} />
@@ -119,20 +149,30 @@ function BackupView({ id, onChange, canVerify }: { id: string; onChange: () => v
         <div>
           <dt>Database</dt>
           <dd>
-            {b.database} on {b.server} (PostgreSQL {m.serverVersion ?? '?'})
+            {b.database} on {b.server}
+            {m.serverVersion && ` (PostgreSQL ${m.serverVersion})`}
           </dd>
         </div>
         <div>
-          <dt>Taken</dt>
+          <dt>{b.manifest ? 'Taken' : 'Requested'}</dt>
           <dd>
-            {time(b.finishedAt ?? b.createdAt)} in {m.durationMs === undefined ? '—' : duration(m.durationMs / 1000)}
+            {b.manifest
+              ? `${time(b.finishedAt ?? b.createdAt)} in ${m.durationMs === undefined ? '—' : duration(m.durationMs / 1000)}`
+              : `${time(b.createdAt)} by ${b.requestedBy}`}
           </dd>
         </div>
         <div>
           <dt>Size</dt>
           <dd>
-            {bytes(m.totals?.bytes ?? b.bytes)} ({bytes(m.totals?.storedBytes)} stored, {m.compression?.method ?? '—'}
-            {m.encryption ? `, encrypted (${m.encryption.format})` : ', not encrypted'})
+            {b.manifest ? (
+              <>
+                {bytes(m.totals?.bytes ?? b.bytes)} ({bytes(m.totals?.storedBytes)} stored,{' '}
+                {m.compression?.method ?? '—'}
+                {m.encryption ? `, encrypted (${m.encryption.format})` : ', not encrypted'})
+              </>
+            ) : (
+              '— (not written)'
+            )}
           </dd>
         </div>
         <div>
@@ -145,7 +185,7 @@ function BackupView({ id, onChange, canVerify }: { id: string; onChange: () => v
         </div>
       </dl>
       {(b.error ?? b.verifyError) && (
-        <div className="error" role="alert">
+        <div className={b.status === 'cancelled' ? 'note' : 'error'} role="alert">
           <strong>{b.error ?? b.verifyError}</strong>
         </div>
       )}
