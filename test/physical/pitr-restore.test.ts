@@ -241,11 +241,11 @@ describe('restore request --at T on a database with physical backups', () => {
       'shop_dev',
       "delete from orders; insert into orders values (900, 1); update customers set note = 'dev'",
     );
-    const backupsBefore = await lb.store.db.selectFrom('backups').select('id').execute();
+    const backupsBefore = await lb.store.db.selectFrom('backups').select('id').orderBy('id').execute();
     const run = await restoreAt(t, ['--tables', 'orders']);
     expect(run.tables).toEqual(['public.orders']);
     // the state at T prepared for the first request is used again: no second recovery
-    expect(await lb.store.db.selectFrom('backups').select('id').execute()).toEqual(backupsBefore);
+    expect(await lb.store.db.selectFrom('backups').select('id').orderBy('id').execute()).toEqual(backupsBefore);
     expect(await dev.query('shop_dev', 'select id, amount from orders order by id')).toEqual(
       [1, 2, 3, 4, 5].map((id) => ({ id, amount: id * 10 })),
     );
@@ -460,7 +460,7 @@ describe('restore request --at T on a database with physical backups', () => {
   }, 300_000);
 
   it('answers a run request with `at` not prepared yet 409, pointing at POST /api/v1/backups/as-at', async () => {
-    const backupsBefore = await lb.store.db.selectFrom('backups').select('id').execute();
+    const backupsBefore = await lb.store.db.selectFrom('backups').select('id').orderBy('id').execute();
     const r = await api('jsmith', 'POST', '/api/v1/runs', {
       database: 'Shop',
       to: 'dev/shop_dev',
@@ -471,12 +471,12 @@ describe('restore request --at T on a database with physical backups', () => {
       code: 'conflict',
       hint: expect.stringContaining('POST /api/v1/backups/as-at'),
     });
-    expect(await lb.store.db.selectFrom('backups').select('id').execute()).toEqual(backupsBefore);
+    expect(await lb.store.db.selectFrom('backups').select('id').orderBy('id').execute()).toEqual(backupsBefore);
   });
 
   it('refuses a T beyond the archived WAL before anything is written or restored', async () => {
-    const runsBefore = await lb.store.db.selectFrom('restore_runs').select('id').execute();
-    const backupsBefore = await lb.store.db.selectFrom('backups').select('id').execute();
+    const runsBefore = await lb.store.db.selectFrom('restore_runs').select('id').orderBy('id').execute();
+    const backupsBefore = await lb.store.db.selectFrom('backups').select('id').orderBy('id').execute();
     const backupAudits = () =>
       lb.store.db.selectFrom('audit_events').select('id').where('action', '=', 'backup.run').execute();
     const auditsBefore = await backupAudits();
@@ -490,8 +490,8 @@ describe('restore request --at T on a database with physical backups', () => {
     expect(r.stderr).toMatch(
       /^lifeboat: unable to restore from server prod \(stanza shop\) as at \S+: \S+ is later than the archived WAL reaches: the newest archived WAL \([0-9A-F]{24}\) was archived at \S+\nHINT: choose a time at or before /,
     );
-    expect(await lb.store.db.selectFrom('restore_runs').select('id').execute()).toEqual(runsBefore);
-    expect(await lb.store.db.selectFrom('backups').select('id').execute()).toEqual(backupsBefore);
+    expect(await lb.store.db.selectFrom('restore_runs').select('id').orderBy('id').execute()).toEqual(runsBefore);
+    expect(await lb.store.db.selectFrom('backups').select('id').orderBy('id').execute()).toEqual(backupsBefore);
     expect(scratchDirs()).toEqual(before);
     // the same refusal at the endpoint that prepares the state at T
     const refused = await api('jsmith', 'POST', '/api/v1/backups/as-at', { database: 'Shop', at: later });
@@ -501,7 +501,7 @@ describe('restore request --at T on a database with physical backups', () => {
       message: expect.stringMatching(/is later than the archived WAL reaches/),
       hint: expect.stringMatching(/^choose a time at or before /),
     });
-    expect(await lb.store.db.selectFrom('backups').select('id').execute()).toEqual(backupsBefore);
+    expect(await lb.store.db.selectFrom('backups').select('id').orderBy('id').execute()).toEqual(backupsBefore);
     expect(await backupAudits()).toEqual(auditsBefore);
     expect(scratchDirs()).toEqual(before);
   });

@@ -240,7 +240,7 @@ describe('a blocking check', () => {
 
 describe('the one-shot request is the same steps', () => {
   it('refuses execute without the acknowledgement or the identifier before writing anything', async () => {
-    const before = await lb.store.db.selectFrom('restore_runs').select('id').execute();
+    const before = await lb.store.db.selectFrom('restore_runs').select('id').orderBy('id').execute();
     const noAck = await call('jsmith', 'POST', '/api/v1/runs', {
       database: 'CustomerDB',
       to: 'dev-pg01/oneshot',
@@ -255,7 +255,7 @@ describe('the one-shot request is the same steps', () => {
       acknowledge: true,
     });
     expect(refusal(noConfirm)).toEqual([422, 'confirmation_mismatch']);
-    expect(await lb.store.db.selectFrom('restore_runs').select('id').execute()).toEqual(before);
+    expect(await lb.store.db.selectFrom('restore_runs').select('id').orderBy('id').execute()).toEqual(before);
   });
 
   it('restore request --execute prints the checks and preview, then submits that very run', async () => {
