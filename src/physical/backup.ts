@@ -2,12 +2,11 @@
 // `pgbackrest info --output=json` (physical_backups, migration 0015), then `pgbackrest verify`
 // with each backup's verdict recorded; and the WAL archiving status of a stanza — the newest
 // archived segment and when it was archived: the RPO that could be achieved right now.
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import pg from 'pg';
 import { recordAudit } from '../audit/record.js';
 import type { Catalog, PhysicalBackupType, StorageConfig } from '../catalog/types.js';
 import type { Db } from '../store/db.js';
+import { openCatalogStorage } from '../storage/index.js';
 import { parseInfo, type StanzaInfo } from './info.js';
 import { getRepo, getServerOf } from './lookup.js';
 import { writePgBackRestConf } from './conf.js';
@@ -230,9 +229,7 @@ export async function archiveStatus(
   } finally {
     await client.end().catch(() => {});
   }
-  let repoTime: Date | null = null;
-  if (storage.type === 'filesystem' && info.archive.max)
-    repoTime = segmentFileTime(storage.path, server.pgbackrest.stanza, info.archive.max);
+  const repoTime = await segmentTime(storage, server.pgbackrest.stanza, info.archive);
   const lastArchivedAt = latest(stat?.last_archived_time ?? null, repoTime);
   return {
     server: server.name,
@@ -254,20 +251,27 @@ function latest(a: Date | null, b: Date | null): Date | null {
   return a > b ? a : b;
 }
 
-/** The modification time of a WAL segment in a filesystem repository (archive/<stanza>/<id>/<16 hex>/<segment>-<sha>…). */
-function segmentFileTime(base: string, stanza: string, segment: string): Date | null {
+/**
+ * When the newest WAL segment was written to the repository — filesystem or S3, through the same
+ * storage driver as backups (archive/<stanza>/<archive id>/<first 16 hex>/<segment>-<sha1>[.ext]).
+ * What the archive reaches when the server cannot say (it is down: a disaster). Null when it is
+ * not there or the repository cannot be read; S3 keeps whole seconds, so it is never later than
+ * the truth.
+ */
+async function segmentTime(
+  storage: StorageConfig,
+  stanza: string,
+  archive: StanzaInfo['archive'],
+): Promise<Date | null> {
+  if (!archive.id || !archive.max) return null;
+  const repo = openCatalogStorage(storage);
   try {
-    const root = join(base, 'pgbackrest', 'archive', stanza);
-    for (const archiveId of readdirSync(root)
-      .filter((d) => /^\d+-\d+$/.test(d))
-      .sort()
-      .reverse()) {
-      const dir = join(root, archiveId, segment.slice(0, 16));
-      const file = readdirSync(dir).find((f) => f.startsWith(segment));
-      if (file) return statSync(join(dir, file)).mtime;
-    }
+    const dir = `pgbackrest/archive/${stanza}/${archive.id}/${archive.max.slice(0, 16)}/`;
+    const key = (await repo.list(`${dir}${archive.max}`)).find((k) => k.startsWith(`${dir}${archive.max}-`));
+    return key ? ((await repo.stat(key))?.modifiedAt ?? null) : null;
   } catch {
-    // not there (yet)
+    return null; // not readable from here: pg_stat_archiver's time (or none) stands
+  } finally {
+    await repo.close?.();
   }
-  return null;
 }

@@ -31,7 +31,7 @@ export interface StanzaInfo {
   status: { code: number; message: string };
   backups: PhysicalBackupInfo[];
   /** The archived WAL range of the current database (cluster) of the stanza. */
-  archive: { min: string | null; max: string | null };
+  archive: { id: string | null; min: string | null; max: string | null };
   /** The database system identifier of the stanza's current cluster. */
   systemId: string | null;
 }
@@ -102,7 +102,7 @@ export function parseInfo(raw: string, stanza: string): StanzaInfo {
     stanza,
     status: { code: num(status.code) ?? -1, message: str(status.message) ?? 'no such stanza' },
     backups: backups.filter((b) => b.label !== ''),
-    archive: { min: str(archive.min), max: str(archive.max) },
+    archive: { id: str(archive.id), min: str(archive.min), max: str(archive.max) },
     systemId: current ? str(current['system-id']) : null,
   };
 }

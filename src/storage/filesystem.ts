@@ -22,7 +22,7 @@ import { isLifeboatError } from '../errors.js';
 import { PARTIAL_MARKER, refuseWrite, validateDeletePrefix, validateKey, validatePrefix } from './keys.js';
 import { clampRange, validateRange } from './range.js';
 import { guardRead } from './read-guard.js';
-import type { ReadOptions, Storage, WriteOptions } from './storage.js';
+import type { ObjectStat, ReadOptions, Storage, WriteOptions } from './storage.js';
 
 export interface FilesystemStorageOptions {
   /** The storage's name in lifeboat.yaml. */
@@ -120,14 +120,14 @@ export class FilesystemStorage implements Storage {
     });
   }
 
-  async stat(key: string): Promise<{ bytes: number } | undefined> {
+  async stat(key: string): Promise<ObjectStat | undefined> {
     validateKey(key);
     const subject = this.#subject('stat', key);
     try {
       const handle = await open(this.#path(key), 'r');
       try {
         const st = await handle.stat();
-        return st.isFile() ? { bytes: st.size } : undefined;
+        return st.isFile() ? { bytes: st.size, modifiedAt: st.mtime } : undefined;
       } finally {
         await handle.close();
       }

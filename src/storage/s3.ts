@@ -39,7 +39,7 @@ import { refuseWrite, validateDeletePrefix, validateKey, validatePrefix } from '
 import { validateRange } from './range.js';
 import { guardRead } from './read-guard.js';
 import { classifyS3Error, isS3NotFound, s3ErrorCode, s3Reason, s3Status } from './s3-errors.js';
-import type { ReadOptions, Storage, WriteOptions } from './storage.js';
+import type { ObjectStat, ReadOptions, Storage, WriteOptions } from './storage.js';
 
 export interface S3StorageOptions {
   /** The storage's name in lifeboat.yaml. */
@@ -211,12 +211,12 @@ export class S3Storage implements Storage {
     });
   }
 
-  async stat(key: string): Promise<{ bytes: number } | undefined> {
+  async stat(key: string): Promise<ObjectStat | undefined> {
     validateKey(key);
     const subject = this.#subject('stat', key);
     try {
       const res = await this.#client.send(new HeadObjectCommand({ Bucket: this.#bucket, Key: this.#full(key) }));
-      return { bytes: res.ContentLength ?? 0 };
+      return { bytes: res.ContentLength ?? 0, modifiedAt: res.LastModified ?? new Date(0) };
     } catch (err) {
       if (isS3NotFound(err)) return undefined;
       throw this.#error(subject, err);

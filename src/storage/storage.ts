@@ -22,6 +22,12 @@ export interface ReadOptions {
   range?: { start: number; end?: number };
 }
 
+export interface ObjectStat {
+  bytes: number;
+  /** When the object was last written (S3: whole seconds). */
+  modifiedAt: Date;
+}
+
 export interface StorageRequired {
   /** The storage's name in lifeboat.yaml, for messages. */
   readonly name: string;
@@ -34,8 +40,8 @@ export interface StorageRequired {
   write(key: string, body: Readable, opts?: WriteOptions): Promise<{ bytes: number }>;
   /** Opens `key` for reading. Rejects with `not_found` if there is no such object. */
   read(key: string, opts?: ReadOptions): Promise<Readable>;
-  /** The object's size, or undefined if there is none. */
-  stat(key: string): Promise<{ bytes: number } | undefined>;
+  /** The object's size and when it was last written, or undefined if there is none. */
+  stat(key: string): Promise<ObjectStat | undefined>;
   /** Every key starting with `prefix` (a string prefix, recursive), sorted. `''` lists all. */
   list(prefix: string): Promise<string[]>;
   /** Removes `key`; removing a missing key is not an error. */

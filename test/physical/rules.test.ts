@@ -197,7 +197,7 @@ describe('pgbackrest info --output=json', () => {
     const info = parseInfo(INFO, 'main');
     expect(info.systemId).toBe('7439812355987654321');
     expect(info.status).toEqual({ code: 0, message: 'ok' });
-    expect(info.archive).toEqual({ min: '000000010000000000000003', max: '00000001000000000000000A' });
+    expect(info.archive).toEqual({ id: '15-1', min: '000000010000000000000003', max: '00000001000000000000000A' });
     expect(info.backups).toEqual([
       expect.objectContaining({
         label: '20261205-041500F',

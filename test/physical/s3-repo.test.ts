@@ -9,9 +9,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/catalog/load.js';
 import type { Catalog } from '../../src/catalog/types.js';
-import { takePhysicalBackup } from '../../src/physical/backup.js';
+import { archiveStatus, readStanzaInfo, takePhysicalBackup } from '../../src/physical/backup.js';
 import { getRepo, getServerOf } from '../../src/physical/lookup.js';
-import { recoverToNewInstance } from '../../src/physical/recover.js';
+import { recoverToNewInstance, type RecoveryTarget } from '../../src/physical/recover.js';
 import { setupStanza } from '../../src/physical/setup.js';
 import { openCatalogStorage } from '../../src/storage/index.js';
 import { archivingSettings, socketDir, waitArchived } from '../harness/archiving.js';
@@ -100,7 +100,14 @@ describe('a pgBackRest repository in S3 over TLS with a private CA', () => {
       actor: 'dba',
     });
     expect(full.verifyStatus).toBe('verified');
+    // (a time target must be a second past the backup's whole-second stop time)
+    await source.query('postgres', 'select pg_sleep(1.1)');
     await source.query('postgres', 'insert into ledger select generate_series(41, 60)');
+    const [{ t }] = (await source.query<{ t: Date }>('postgres', 'select clock_timestamp() as t')) as [{ t: Date }];
+    await source.query('postgres', 'select pg_sleep(0.05)');
+    await source.query('postgres', 'insert into ledger select generate_series(61, 70)');
+    // (archived a second after T: the bucket's whole-second time of the segment is past T)
+    await source.query('postgres', 'select pg_sleep(1.1)');
     await source.query('postgres', 'select pg_switch_wal()');
     await waitArchived(source);
 
@@ -118,23 +125,36 @@ describe('a pgBackRest repository in S3 over TLS with a private CA', () => {
     const parentDir = mkdtempSync(join(root, 'recovered-'));
     chmodSync(parentDir, 0o755);
     const server = getServerOf(catalog, 'prod');
-    const inst = await recoverToNewInstance({
-      server,
-      storage: getRepo(catalog, server),
-      target: { type: 'latest' },
-      parentDir,
-    });
-    try {
-      const client = new pg.Client({ connectionString: inst.url.reveal() });
-      await client.connect();
+    const rowsRecovered = async (target: RecoveryTarget) => {
+      const inst = await recoverToNewInstance({ server, storage: getRepo(catalog, server), target, parentDir });
       try {
-        const r = await client.query<{ n: string }>('select count(*)::text as n from ledger');
-        expect(r.rows[0]!.n).toBe('60');
+        const client = new pg.Client({ connectionString: inst.url.reveal() });
+        await client.connect();
+        try {
+          const r = await client.query<{ n: string }>('select count(*)::text as n from ledger');
+          return r.rows[0]!.n;
+        } finally {
+          await client.end();
+        }
       } finally {
-        await client.end();
+        await inst.remove();
       }
-    } finally {
-      await inst.remove();
-    }
+    };
+    expect(await rowsRecovered({ type: 'latest' })).toBe('70');
+
+    // a disaster: the source is gone. How far the archive reaches comes from the bucket itself
+    // (the newest segment's time), so a point in time can still be chosen and recovered
+    await source.stop();
+    const status = await archiveStatus(
+      server,
+      getRepo(catalog, server),
+      await readStanzaInfo(server, getRepo(catalog, server)),
+    );
+    expect(status.serverReachable).toBe(false);
+    expect(status.lastArchivedAt).not.toBeNull();
+    // (S3 keeps whole seconds: never later than the truth)
+    expect(status.lastArchivedAt!.getTime()).toBeGreaterThanOrEqual(Math.floor(t.getTime() / 1000) * 1000);
+    expect(status.lastArchivedAt!.getTime()).toBeLessThanOrEqual(Date.now());
+    expect(await rowsRecovered({ type: 'time', at: t })).toBe('60');
   }, 240_000);
 });
