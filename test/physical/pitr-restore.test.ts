@@ -72,7 +72,8 @@ databases:
         - { table: public.customers, column: email, transform: token }
 `;
 
-const scratchDirs = () => readdirSync(tmpdir()).filter((f) => f.startsWith('lifeboat-pitr-prod-'));
+/** This file's scratch instances (its worker runs in this process; other files' workers make theirs). */
+const scratchDirs = () => readdirSync(tmpdir()).filter((f) => f.startsWith(`lifeboat-pitr-prod-p${process.pid}-`));
 
 async function api(user: string, method: string, path: string, body?: unknown) {
   const res = await fetch(`${lb.url}${path}`, {
@@ -406,6 +407,8 @@ describe('restore request --at T on a database with physical backups', () => {
     } finally {
       await changes.close();
     }
+    // replaying WAL: the scratch instance is there (and this file's filter sees it)
+    expect(scratchDirs()).toHaveLength(before.length + 1);
     shutdown.abort(new Error('worker shutting down'));
     expect(await preparing).toBe('failed');
     const row = await lb.store.db

@@ -132,6 +132,9 @@ describe('physical backups and PITR through pgBackRest', () => {
   });
 
   it('recovers to T: exactly the rows committed before T, the dropped table back; refuses a target beyond the archive', async () => {
+    // pgBackRest keeps a backup's stop time in whole seconds and restores to a time only from a
+    // set that stopped before it: T is made a second later than the previous test's backup
+    await source.query('postgres', 'select pg_sleep(1.1)');
     await source.query('postgres', 'create table ledger (id int primary key, note text)');
     await source.query('postgres', 'create table doomed (id int)');
     await source.query('postgres', 'insert into doomed select generate_series(1, 7)');
