@@ -6,6 +6,7 @@ import type { Catalog, DatabaseConfig } from '../catalog/types.js';
 import { archiveStatus, readStanzaInfo } from '../physical/backup.js';
 import { isPhysical } from '../physical/pgbackrest.js';
 import { usableFrom } from '../physical/recover.js';
+import { lastTransactionInArchive } from '../physical/wal-reach.js';
 import type { Db } from '../store/db.js';
 import { PITR_TRIGGER } from '../backup/status.js';
 
@@ -62,10 +63,14 @@ export async function physicalCandidates(
   if (!rows.length) return [];
   const storage = catalog.storage[server.pgbackrest.repo];
   let reach: Date | null = null;
+  // the end of the last archived transaction, read only when the archive reaches past the failure
+  let lastTransaction: Date | null = null;
   if (storage) {
     try {
       const info = await readStanzaInfo(server, storage);
       reach = (await archiveStatus(server, storage, info)).lastArchivedAt;
+      if (opts.failureAt !== undefined && reach !== null && reach > opts.failureAt)
+        lastTransaction = await lastTransactionInArchive(server, storage, info);
     } catch {
       reach = null;
     }
@@ -74,15 +79,19 @@ export async function physicalCandidates(
     const stopped = new Date(r.stopped_at);
     // no archived WAL time known: the backup's own end is what it surely reaches
     const latest = reach !== null && reach > stopped ? reach : stopped;
+    const pastFailure = opts.failureAt !== undefined && latest > opts.failureAt;
+    // nothing committed after the failure (a quiet database whose segment was archived later): the
+    // latest state is the state then, and a time target would never be reached (PostgreSQL stops
+    // only at a transaction after it)
+    const quiet = pastFailure && lastTransaction !== null && lastTransaction <= opts.failureAt!;
     // (a time target inside the second the set stopped is not one pgBackRest can restore: usableFrom)
-    const capped =
-      opts.failureAt !== undefined && latest > opts.failureAt && opts.failureAt >= usableFrom({ stoppedAt: stopped });
+    const capped = pastFailure && !quiet && opts.failureAt! >= usableFrom({ stoppedAt: stopped });
     return {
       kind: 'physical',
       server: server.name,
       stanza: r.stanza,
       label: r.label,
-      takenAt: (capped ? opts.failureAt! : latest).toISOString(),
+      takenAt: (capped || quiet ? opts.failureAt! : latest).toISOString(),
       target: capped ? 'time' : 'latest',
       knownProblem:
         r.verify_status === 'failed' ? `pgbackrest verify: ${r.verify_error ?? 'the backup set is invalid'}` : null,

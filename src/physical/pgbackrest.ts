@@ -36,7 +36,10 @@ export interface PgBackRestRun {
   server: PhysicalServer;
   storage?: StorageConfig;
   command: string;
+  /** Options, before the command. */
   args?: readonly string[];
+  /** The command's own parameters, after it (`archive-get <segment> <destination>`). */
+  params?: readonly string[];
   signal?: AbortSignal;
   onLine?: (line: string) => void;
   /** Fail with this when the exit code is not 0 (default: "pgBackRest <command> failed"). */
@@ -70,11 +73,15 @@ export function pgbackrestRaw(opts: PgBackRestRun): Promise<RunResult> {
   }
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', TZ: 'UTC' };
   if (password) env.PGPASSWORD = password;
-  return run(PGBACKREST_BIN, [`--config=${paths.conf}`, `--stanza=${cfg.stanza}`, ...(opts.args ?? []), opts.command], {
-    env,
-    cwd: '/',
-    runAs: osUserRunAs(cfg.osUser),
-    ...(opts.signal ? { signal: opts.signal } : {}),
-    ...(opts.onLine ? { onStdoutLine: opts.onLine, onStderrLine: opts.onLine } : {}),
-  });
+  return run(
+    PGBACKREST_BIN,
+    [`--config=${paths.conf}`, `--stanza=${cfg.stanza}`, ...(opts.args ?? []), opts.command, ...(opts.params ?? [])],
+    {
+      env,
+      cwd: '/',
+      runAs: osUserRunAs(cfg.osUser),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.onLine ? { onStdoutLine: opts.onLine, onStderrLine: opts.onLine } : {}),
+    },
+  );
 }

@@ -34,6 +34,7 @@ import type { PhysicalBackupInfo, StanzaInfo } from './info.js';
 import { giveTo, osUserRunAs } from './os-user.js';
 import { pgbackrest, type PhysicalServer, secretsOf } from './pgbackrest.js';
 import { makeScratchDir } from '../worker/scratch.js';
+import { lastTransactionInArchive } from './wal-reach.js';
 
 export type RecoveryTarget = { type: 'time'; at: Date } | { type: 'latest' };
 
@@ -86,8 +87,14 @@ export interface RecoveredInstance {
 /** Where the archive lets a recovery go: [oldest backup end, newest archived WAL time]. */
 export interface RecoveryWindow {
   earliest: Date | null;
+  /** When the newest WAL segment was archived. */
   latest: Date | null;
   lastSegment: string | null;
+  /**
+   * The end of the last transaction in the archived WAL (wal-reach.ts), when it was read: a time
+   * target after it is never reached, however late the segment was archived.
+   */
+  lastTransaction: Date | null;
 }
 
 /**
@@ -113,6 +120,13 @@ export function refuseTarget(
       hint: `choose a time at or after ${window.earliest.toISOString()}; older states were expired by retention_full`,
     };
   }
+  if (window.lastTransaction !== null && at > window.lastTransaction) {
+    const t = window.lastTransaction.toISOString();
+    return {
+      message: `${at.toISOString()} is later than the archived WAL reaches: its last transaction ended at ${t}${window.lastSegment ? ` (newest segment ${window.lastSegment}${window.latest ? `, archived at ${window.latest.toISOString()}` : ''})` : ''}; PostgreSQL cannot recover to a time after it`,
+      hint: `choose a time at or before ${t}, or recover to the latest archived state; a later time becomes reachable once WAL with a later transaction is archived`,
+    };
+  }
   if (window.latest === null || at > window.latest) {
     const last = window.latest
       ? `the newest archived WAL${window.lastSegment ? ` (${window.lastSegment})` : ''} was archived at ${window.latest.toISOString()}`
@@ -135,10 +149,14 @@ export function usableFrom(b: Pick<PhysicalBackupInfo, 'stoppedAt'>): Date {
   return new Date(b.stoppedAt.getTime() + 1000);
 }
 
-export function recoveryWindow(info: StanzaInfo, lastArchivedAt: Date | null): RecoveryWindow {
+export function recoveryWindow(
+  info: StanzaInfo,
+  lastArchivedAt: Date | null,
+  lastTransaction: Date | null = null,
+): RecoveryWindow {
   const usable = info.backups.filter((b) => !b.error && b.systemId === (info.systemId ?? b.systemId));
   const earliest = usable.reduce<Date | null>((m, b) => (m === null || usableFrom(b) < m ? usableFrom(b) : m), null);
-  return { earliest, latest: lastArchivedAt, lastSegment: info.archive.max };
+  return { earliest, latest: lastArchivedAt, lastSegment: info.archive.max, lastTransaction };
 }
 
 /** A target time as PostgreSQL reads it. */
@@ -165,8 +183,14 @@ export async function recoverToNewInstance(opts: RecoverOptions): Promise<Recove
   const info = await readStanzaInfo(server, storage, signal);
   // how far the archive reaches matters for a time target only: "latest" replays whatever is there,
   // and asking the server (down, in a disaster) could cost a connection timeout
-  const lastArchivedAt = target.type === 'time' ? (await archiveStatus(server, storage, info)).lastArchivedAt : null;
-  const refusal = refuseTarget(target, recoveryWindow(info, lastArchivedAt));
+  const [lastArchivedAt, lastTransaction] =
+    target.type === 'time'
+      ? await Promise.all([
+          archiveStatus(server, storage, info).then((a) => a.lastArchivedAt),
+          lastTransactionInArchive(server, storage, info, signal),
+        ])
+      : [null, null];
+  const refusal = refuseTarget(target, recoveryWindow(info, lastArchivedAt, lastTransaction));
   if (refusal) {
     throw new LifeboatError('invalid_request', `unable to recover server ${server.name}: ${refusal.message}`, {
       hint: refusal.hint,

@@ -33,6 +33,7 @@ import { LifeboatError, messageOf } from '../errors.js';
 import type { Logger } from '../lib/logger.js';
 import { redact } from '../lib/secret.js';
 import { archiveStatus, readStanzaInfo } from '../physical/backup.js';
+import { lastTransactionInArchive } from '../physical/wal-reach.js';
 import { getRepo } from '../physical/lookup.js';
 import { isPhysical, type PhysicalServer } from '../physical/pgbackrest.js';
 import { recoverToNewInstance, type RecoveredInstance, recoveryWindow, refuseTarget } from '../physical/recover.js';
@@ -53,8 +54,11 @@ export function physicalServerOf(catalog: Catalog, database: DatabaseConfig): Ph
 export async function assertInRecoveryWindow(catalog: Catalog, server: PhysicalServer, at: Date): Promise<void> {
   const storage = getRepo(catalog, server);
   const info = await readStanzaInfo(server, storage);
-  const status = await archiveStatus(server, storage, info);
-  const refusal = refuseTarget({ type: 'time', at }, recoveryWindow(info, status.lastArchivedAt));
+  const [status, lastTransaction] = await Promise.all([
+    archiveStatus(server, storage, info),
+    lastTransactionInArchive(server, storage, info),
+  ]);
+  const refusal = refuseTarget({ type: 'time', at }, recoveryWindow(info, status.lastArchivedAt, lastTransaction));
   if (refusal) {
     throw new LifeboatError(
       'invalid_request',

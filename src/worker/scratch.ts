@@ -13,9 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import process from 'node:process';
 
-export type ScratchKind = 'restore' | 'backup' | 'verify' | 'drill' | 'dr' | 'pitr';
+export type ScratchKind = 'restore' | 'backup' | 'verify' | 'drill' | 'dr' | 'pitr' | 'wal';
 
-const SCRATCH = /^lifeboat-(?:(restore|backup|verify|drill|dr|pitr)-.+-|scratch-)p(\d+)-[A-Za-z0-9]{6}$/;
+const SCRATCH = /^lifeboat-(?:(restore|backup|verify|drill|dr|pitr|wal)-.+-|scratch-)p(\d+)-[A-Za-z0-9]{6}$/;
 
 /** A new, empty scratch directory for a job: `lifeboat-<kind>-<id>-p<pid>-XXXXXX` in the temp dir. */
 export function makeScratchDir(kind: ScratchKind, id: string | number, parent = tmpdir()): Promise<string> {

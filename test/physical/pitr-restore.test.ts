@@ -429,11 +429,13 @@ describe('restore request --at T on a database with physical backups', () => {
     expect(queued.status).toBe(202);
     const id = String(queued.body.id);
     // followed until the worker is recovering it
-    let seen = queued.body as unknown as BackupDetail;
-    for (let i = 0; i < 1000 && !seen.progress && seen.status !== 'verified'; i++) {
-      seen = (await api('dana', 'GET', `/api/v1/backups/${id}?wait=10&changed=true`)).body as unknown as BackupDetail;
-    }
-    expect(seen.status).toBe('running');
+    const untilRecovering = async (b: BackupDetail) => {
+      for (let i = 0; i < 1000 && !b.progress && b.status !== 'verified'; i++) {
+        b = (await api('dana', 'GET', `/api/v1/backups/${b.id}?wait=10&changed=true`)).body as unknown as BackupDetail;
+      }
+      expect(b.status).toBe('running');
+    };
+    await untilRecovering(queued.body as unknown as BackupDetail);
     // a developer who did not request it may not stop it
     expect((await api('jsmith', 'POST', `/api/v1/backups/${id}/cancel`)).status).toBe(403);
     const cancelled = await lifeboat(['backup', 'cancel', id], { env: await lb.cliEnv('dana') });
@@ -441,25 +443,28 @@ describe('restore request --at T on a database with physical backups', () => {
     expect(cancelled.code).toBe(0);
     // its worker notices at its next heartbeat, stops the recovery (or the dump, had it just
     // begun) and removes the scratch instance; what it did is in the backup's log
-    await expect.poll(() => scratchDirs(), { timeout: 60_000 }).toEqual(before);
-    const row = () =>
+    const row = (b: string) =>
       lb.store.db
         .selectFrom('backups')
         .select(['status', 'error', 'log', 'progress'])
-        .where('id', '=', id)
+        .where('id', '=', b)
         .executeTakeFirstOrThrow();
-    await expect
-      .poll(async () => (await row()).log ?? '', { timeout: 30_000 })
-      .toMatch(/stopped: the backup was ended while this worker/);
-    expect(await row()).toMatchObject({ status: 'cancelled', error: 'cancelled by dana', progress: null });
-    // a new request for the same T is a new preparation, not the cancelled backup; stopped while
-    // queued or running alike
+    const untilStopped = async (b: string) => {
+      await expect
+        .poll(async () => (await row(b)).log ?? '', { timeout: 60_000 })
+        .toMatch(/stopped: the backup was ended while this worker/);
+      await expect.poll(() => scratchDirs(), { timeout: 60_000 }).toEqual(before);
+    };
+    await untilStopped(id);
+    expect(await row(id)).toMatchObject({ status: 'cancelled', error: 'cancelled by dana', progress: null });
+    // a new request for the same T is a new preparation, not the cancelled backup
     const anew = await asAt();
     expect(anew.status).toBe(202);
     expect(anew.body.id).not.toBe(id);
+    await untilRecovering(anew.body as unknown as BackupDetail);
     const stopped = await api('dana', 'POST', `/api/v1/backups/${String(anew.body.id)}/cancel`);
     expect(stopped).toMatchObject({ status: 200, body: { status: 'cancelled', error: 'cancelled by dana' } });
-    await expect.poll(() => scratchDirs(), { timeout: 60_000 }).toEqual(before);
+    await untilStopped(String(anew.body.id));
   }, 300_000);
 
   it('answers a run request with `at` not prepared yet 409, pointing at POST /api/v1/backups/as-at', async () => {
@@ -491,7 +496,7 @@ describe('restore request --at T on a database with physical backups', () => {
     );
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(
-      /^lifeboat: unable to restore from server prod \(stanza shop\) as at \S+: \S+ is later than the archived WAL reaches: the newest archived WAL \([0-9A-F]{24}\) was archived at \S+\nHINT: choose a time at or before /,
+      /^lifeboat: unable to restore from server prod \(stanza shop\) as at \S+: \S+ is later than the archived WAL reaches: its last transaction ended at \S+Z \(newest segment [0-9A-F]{24}, archived at \S+Z\); PostgreSQL cannot recover to a time after it\nHINT: choose a time at or before /,
     );
     expect(await lb.store.db.selectFrom('restore_runs').select('id').orderBy('id').execute()).toEqual(runsBefore);
     expect(await lb.store.db.selectFrom('backups').select('id').orderBy('id').execute()).toEqual(backupsBefore);

@@ -145,6 +145,12 @@ describe('physical backups and PITR through pgBackRest', () => {
     await source.query('postgres', 'select pg_sleep(0.05)');
     await source.query('postgres', "insert into ledger select g, 'after' from generate_series(101, 150) g");
     await source.query('postgres', 'drop table doomed');
+    // after the last transaction, before its segment is switched and archived: a time no
+    // recovery reaches (PostgreSQL stops at the first commit after the target, and none follows)
+    const [{ quiet }] = (await source.query<{ quiet: Date }>('postgres', 'select clock_timestamp() as quiet')) as [
+      { quiet: Date },
+    ];
+    await source.query('postgres', 'select pg_sleep(0.3)');
     await source.query('postgres', 'select pg_switch_wal()');
     await waitArchived(source);
 
@@ -163,6 +169,16 @@ describe('physical backups and PITR through pgBackRest', () => {
     await expect(
       recoverToNewInstance({ server, storage, target: { type: 'time', at: beyond }, parentDir }),
     ).rejects.toMatchObject({ code: 'invalid_request', message: expect.stringMatching(/later than the archived WAL/) });
+    expect(readdirSync(parentDir)).toEqual([]);
+    // after the last archived transaction, though before the segment was archived: refused too,
+    // naming when that transaction ended (not after a whole restore, by PostgreSQL refusing to start)
+    expect(status.lastArchivedAt!.getTime()).toBeGreaterThan(quiet.getTime());
+    await expect(
+      recoverToNewInstance({ server, storage, target: { type: 'time', at: quiet }, parentDir }),
+    ).rejects.toMatchObject({
+      code: 'invalid_request',
+      message: expect.stringMatching(/later than the archived WAL reaches: its last transaction ended at \S+Z/),
+    });
     expect(readdirSync(parentDir)).toEqual([]);
     // before the oldest backup: refused too
     await expect(

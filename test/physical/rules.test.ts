@@ -11,6 +11,7 @@ import { parseInfo, quoteSystemIds } from '../../src/physical/info.js';
 import { getRepo, getServerOf } from '../../src/physical/lookup.js';
 import { wantedPhysicalSchedules } from '../../src/physical/service.js';
 import { backupFor, recoveryWindow, refuseTarget, targetText } from '../../src/physical/recover.js';
+import { lastTransactionEnd, previousSegment } from '../../src/physical/wal-reach.js';
 import { requiredSettings } from '../../src/physical/setup.js';
 
 const baseDir = mkdtempSync(join(tmpdir(), 'lifeboat-physical-'));
@@ -264,6 +265,7 @@ describe('the recovery window', () => {
       earliest: new Date(full.getTime() + 1000),
       latest: archived,
       lastSegment: '00000001000000000000000A',
+      lastTransaction: null,
     });
   });
   test.each([
@@ -294,6 +296,42 @@ describe('the recovery window', () => {
     const r = refuseTarget(target, window);
     if (refused === null) expect(r).toBeUndefined();
     else expect(r?.message).toMatch(refused);
+  });
+  test('the last transaction in the archived WAL bounds a time target, however late its segment was archived', () => {
+    const lastTx = new Date(archived.getTime() - 50_000); // a quiet minute: switched by archive_timeout
+    const w = recoveryWindow(info, archived, lastTx);
+    expect(refuseTarget({ type: 'time', at: lastTx }, w)).toBeUndefined();
+    expect(refuseTarget({ type: 'time', at: new Date(lastTx.getTime() - 1) }, w)).toBeUndefined();
+    const after = refuseTarget({ type: 'time', at: new Date(lastTx.getTime() + 1) }, w);
+    expect(after?.message).toBe(
+      `${new Date(lastTx.getTime() + 1).toISOString()} is later than the archived WAL reaches: its last transaction ended at ${lastTx.toISOString()} (newest segment 00000001000000000000000A, archived at ${archived.toISOString()}); PostgreSQL cannot recover to a time after it`,
+    );
+    expect(after?.hint).toMatch(new RegExp(`^choose a time at or before ${lastTx.toISOString()}`));
+    expect(refuseTarget({ type: 'latest' }, w)).toBeUndefined();
+    // the oldest backup still bounds the other end
+    expect(refuseTarget({ type: 'time', at: new Date(full.getTime() + 500) }, w)?.message).toMatch(
+      /before the end of the oldest backup/,
+    );
+  });
+  test('pg_waldump: the newest COMMIT or ABORT time of its Transaction records', () => {
+    const out = [
+      'rmgr: Transaction len (rec/tot):     34/    34, tx:        735, lsn: 0/03000060, prev 0/03000028, desc: COMMIT 2026-12-05 10:00:00.123456 UTC',
+      'rmgr: Transaction len (rec/tot):     34/    34, tx:        736, lsn: 0/030000A0, prev 0/03000060, desc: ABORT 2026-12-05 10:00:02.5 UTC',
+      'rmgr: Transaction len (rec/tot):     90/    90, tx:        737, lsn: 0/030000E0, prev 0/030000A0, desc: COMMIT_PREPARED 737: 2026-12-05 10:00:03.000001 UTC',
+      'rmgr: Transaction len (rec/tot):    258/   258, tx:        738, lsn: 0/03000140, prev 0/030000E0, desc: COMMIT 2026-12-05 10:00:01.000000 UTC; inval msgs: catcache 7',
+      'pg_waldump: error: error in WAL record at 0/3000240: invalid record length at 0/3000278: wanted 24, got 0',
+    ].join('\n');
+    expect(lastTransactionEnd(out)).toEqual(new Date('2026-12-05T10:00:03.000Z'));
+    expect(lastTransactionEnd('pg_waldump: error: could not find a valid record')).toBeNull();
+  });
+  test.each([
+    ['00000001000000000000000A', '000000010000000000000009'],
+    ['000000010000000300000000', '0000000100000002000000FF'],
+    ['000000020000000000000001', '000000020000000000000000'],
+    ['000000010000000000000000', null],
+    ['not a segment', null],
+  ])('the segment before %s is %s', (name, before) => {
+    expect(previousSegment(name)).toBe(before);
   });
   test('no archive time known: a time target is refused, latest is not', () => {
     const w = recoveryWindow(info, null);
