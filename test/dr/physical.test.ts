@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/catalog/load.js';
 import type { IncidentDetail, PlanDoc, ReportDoc } from '../../src/contract/dr.js';
 import { stopCluster } from '../../src/engines/postgres/local-cluster.js';
+import { declareIncident } from '../../src/dr/declare.js';
 import { archiveStatus, readStanzaInfo, takePhysicalBackup } from '../../src/physical/backup.js';
 import { getRepo, getServerOf } from '../../src/physical/lookup.js';
 import { setupStanza } from '../../src/physical/setup.js';
@@ -136,11 +137,31 @@ describe('dr from a physical recovery point', () => {
       .execute();
     // rows written after both backups, their WAL switched and archived
     await source.query('customer', 'insert into dr_marker select generate_series(11, 42)');
+    // a failure after the last transaction, before its segment was switched and archived
+    const [{ quiet }] = (await source.query<{ quiet: Date }>('customer', 'select clock_timestamp() as quiet')) as [
+      { quiet: Date },
+    ];
+    await source.query('customer', 'select pg_sleep(0.3)');
     await source.query('customer', 'select pg_switch_wal()');
     await waitArchived(source);
     const server = getServerOf(lb.catalog, 'prod-pg01');
     const storage = getRepo(lb.catalog, server);
     const archived = (await archiveStatus(server, storage, await readStanzaInfo(server, storage))).lastArchivedAt!;
+    expect(archived.getTime()).toBeGreaterThan(quiet.getTime());
+
+    // an alert that started then: the archive reaches past it, but nothing was committed after it,
+    // so the plan recovers to the latest state (the same data), not to a time PostgreSQL would
+    // never reach (it stops only at a transaction after the target)
+    const early = await declareIncident(lb.store.db, lb.catalog, {
+      database: 'CustomerDB',
+      actor: 'alertmanager',
+      alert: { fingerprint: 'quiet-stretch', name: 'PostgresDown', labels: {}, startsAt: quiet },
+    });
+    const quietPlan = await lifeboat(['--json', 'dr', 'plan', String(early.id)], { env: await lb.cliEnv('rita') });
+    expect(quietPlan.stderr).toBe('');
+    expect(JSON.parse(quietPlan.stdout) as PlanDoc).toMatchObject({
+      chosen: { kind: 'physical', label: full.label, target: 'latest', takenAt: quiet.toISOString() },
+    });
 
     const rita = await lb.cliEnv('rita');
     const declared = await lifeboat(['--json', 'dr', 'declare', 'CustomerDB', '--reason', 'prod-pg01 lost'], {
