@@ -7,6 +7,7 @@
 import { LifeboatError } from '../errors.js';
 import type { Db } from '../store/db.js';
 import { setBackupStatus } from './set-status.js';
+import { type BackupStatus, backupStatusOf } from './status.js';
 
 export async function cancelBackup(db: Db, id: string, actor: string, requestId: string | null): Promise<void> {
   let found: string | undefined;
@@ -30,4 +31,20 @@ export async function cancelBackup(db: Db, id: string, actor: string, requestId:
       },
     );
   }
+}
+
+/**
+ * The worker's side, once its heartbeat found the backup ended elsewhere (cancelled, or failed by
+ * the reaper): a cancelled backup keeps what its worker did in its log. Resolves with the status.
+ */
+export async function endedElsewhere(db: Db, id: string, log: string): Promise<BackupStatus> {
+  await db
+    .updateTable('backups')
+    .set({ log })
+    .where('id', '=', id)
+    .where('status', '=', 'cancelled')
+    .execute()
+    .catch(() => {});
+  const row = await db.selectFrom('backups').select('status').where('id', '=', id).executeTakeFirst();
+  return row ? backupStatusOf(row.status) : 'failed';
 }

@@ -36,6 +36,7 @@ import { KEY_FILE, newBackupKeys } from './keys.js';
 import { backupPrefix, type Manifest, MANIFEST_FILE, MANIFEST_FORMAT, type TableCount } from './manifest.js';
 import { startBackupHeartbeat } from './heartbeat.js';
 import { backupProgressWriter, dumpPercent, type ProgressWriter } from './progress.js';
+import { endedElsewhere } from './cancel.js';
 import { setBackupStatus } from './set-status.js';
 import { type BackupStatus, backupStatusOf } from './status.js';
 import { FinishedItems, hashWhileDumping, storeWhileDumping, type StoredFile } from './store-files.js';
@@ -100,12 +101,6 @@ class WorkerLost extends Error {
   constructor() {
     super('the backup was ended while this worker ran it: cancelled, or failed by the reaper');
   }
-}
-
-/** The status of a backup that another writer ended (a cancellation, the reaper). */
-export async function statusNow(db: Db, id: string): Promise<BackupStatus> {
-  const row = await db.selectFrom('backups').select('status').where('id', '=', id).executeTakeFirst();
-  return row ? backupStatusOf(row.status) : 'failed';
 }
 
 export async function runBackup(deps: BackupDeps, backupId: string): Promise<BackupStatus> {
@@ -204,15 +199,7 @@ export async function runBackup(deps: BackupDeps, backupId: string): Promise<Bac
       await markFailed(deps.db, backupId, reason, log.text(), workerId);
       return 'failed';
     }
-    // ended elsewhere: a cancelled backup keeps what its worker did in its log
-    await deps.db
-      .updateTable('backups')
-      .set({ log: log.text() })
-      .where('id', '=', backupId)
-      .where('status', '=', 'cancelled')
-      .execute()
-      .catch(() => {});
-    return statusNow(deps.db, backupId);
+    return endedElsewhere(deps.db, backupId, log.text());
   } finally {
     heartbeat.stop();
     await progress.flush();

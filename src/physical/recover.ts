@@ -159,6 +159,20 @@ export function recoveryWindow(
   return { earliest, latest: lastArchivedAt, lastSegment: info.archive.max, lastTransaction };
 }
 
+/** The window a time target must fall in: the oldest set's end, how far the archived WAL reaches. */
+export async function readRecoveryWindow(
+  server: PhysicalServer,
+  storage: StorageConfig,
+  info: StanzaInfo,
+  signal?: AbortSignal,
+): Promise<RecoveryWindow> {
+  const [status, lastTransaction] = await Promise.all([
+    archiveStatus(server, storage, info),
+    lastTransactionInArchive(server, storage, info, signal),
+  ]);
+  return recoveryWindow(info, status.lastArchivedAt, lastTransaction);
+}
+
 /** A target time as PostgreSQL reads it. */
 export function targetText(at: Date): string {
   return at.toISOString().replace('T', ' ').replace('Z', '+00');
@@ -183,14 +197,9 @@ export async function recoverToNewInstance(opts: RecoverOptions): Promise<Recove
   const info = await readStanzaInfo(server, storage, signal);
   // how far the archive reaches matters for a time target only: "latest" replays whatever is there,
   // and asking the server (down, in a disaster) could cost a connection timeout
-  const [lastArchivedAt, lastTransaction] =
-    target.type === 'time'
-      ? await Promise.all([
-          archiveStatus(server, storage, info).then((a) => a.lastArchivedAt),
-          lastTransactionInArchive(server, storage, info, signal),
-        ])
-      : [null, null];
-  const refusal = refuseTarget(target, recoveryWindow(info, lastArchivedAt, lastTransaction));
+  const window =
+    target.type === 'time' ? await readRecoveryWindow(server, storage, info, signal) : recoveryWindow(info, null);
+  const refusal = refuseTarget(target, window);
   if (refusal) {
     throw new LifeboatError('invalid_request', `unable to recover server ${server.name}: ${refusal.message}`, {
       hint: refusal.hint,

@@ -25,18 +25,18 @@ import type PgBoss from 'pg-boss';
 import { recordAudit } from '../audit/record.js';
 import { startBackupHeartbeat } from '../backup/heartbeat.js';
 import { backupProgressWriter, recoveryProgress } from '../backup/progress.js';
-import { runBackup, statusNow } from '../backup/run-backup.js';
+import { endedElsewhere } from '../backup/cancel.js';
+import { runBackup } from '../backup/run-backup.js';
 import { setBackupStatus } from '../backup/set-status.js';
 import { type BackupStatus, backupStatusOf, newBackupId, PITR_TRIGGER } from '../backup/status.js';
 import type { Catalog, DatabaseConfig } from '../catalog/types.js';
 import { LifeboatError, messageOf } from '../errors.js';
 import type { Logger } from '../lib/logger.js';
 import { redact } from '../lib/secret.js';
-import { archiveStatus, readStanzaInfo } from '../physical/backup.js';
-import { lastTransactionInArchive } from '../physical/wal-reach.js';
+import { readStanzaInfo } from '../physical/backup.js';
 import { getRepo } from '../physical/lookup.js';
 import { isPhysical, type PhysicalServer } from '../physical/pgbackrest.js';
-import { recoverToNewInstance, type RecoveredInstance, recoveryWindow, refuseTarget } from '../physical/recover.js';
+import { readRecoveryWindow, recoverToNewInstance, type RecoveredInstance, refuseTarget } from '../physical/recover.js';
 import type { Db } from '../store/db.js';
 import type { BackupTable } from '../store/schema.js';
 import { enqueueIn } from '../worker/queue.js';
@@ -54,11 +54,7 @@ export function physicalServerOf(catalog: Catalog, database: DatabaseConfig): Ph
 export async function assertInRecoveryWindow(catalog: Catalog, server: PhysicalServer, at: Date): Promise<void> {
   const storage = getRepo(catalog, server);
   const info = await readStanzaInfo(server, storage);
-  const [status, lastTransaction] = await Promise.all([
-    archiveStatus(server, storage, info),
-    lastTransactionInArchive(server, storage, info),
-  ]);
-  const refusal = refuseTarget({ type: 'time', at }, recoveryWindow(info, status.lastArchivedAt, lastTransaction));
+  const refusal = refuseTarget({ type: 'time', at }, await readRecoveryWindow(server, storage, info));
   if (refusal) {
     throw new LifeboatError(
       'invalid_request',
@@ -255,17 +251,9 @@ export async function prepareBackupAsAt(deps: PrepareDeps, backupId: string): Pr
     heartbeat.stop();
     await progress.flush();
     if (lost.signal.aborted) {
-      // ended elsewhere (the instance is removed by recoverToNewInstance when it stops): a
-      // cancelled backup keeps what its worker did in its log
+      // ended elsewhere (the instance is removed by recoverToNewInstance when it stops)
       note(`stopped: ${messageOf(lost.signal.reason)}`);
-      await deps.db
-        .updateTable('backups')
-        .set({ log: log.join('\n') })
-        .where('id', '=', backupId)
-        .where('status', '=', 'cancelled')
-        .execute()
-        .catch(() => {});
-      return statusNow(deps.db, backupId);
+      return endedElsewhere(deps.db, backupId, log.join('\n'));
     }
     return fail(redact(messageOf(err), [server.url]));
   }
