@@ -37,6 +37,13 @@ export interface TestLifeboat {
   token(user: string): Promise<string>;
   /** Env for running the CLI against this Lifeboat as `user`. */
   cliEnv(user: string): Promise<Record<string, string>>;
+  /** One API call over HTTP as `user` (a new token), a JSON body when given: its status and JSON answer. */
+  api<T = Record<string, unknown>>(
+    user: string,
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }>;
   stop(): Promise<void>;
 }
 
@@ -121,6 +128,17 @@ export async function startTestLifeboat(
         LIFEBOAT_CONFIG: configFile,
         LIFEBOAT_DATABASE_URL: store.url.reveal(),
       }),
+      async api<T>(user: string, method: string, path: string, body?: unknown) {
+        const res = await fetch(`${url}${path}`, {
+          method,
+          headers: {
+            authorization: `Bearer ${await lb.token(user)}`,
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+        return { status: res.status, body: (await res.json()) as T };
+      },
       async stop() {
         running.delete(lb);
         stopReaper();

@@ -75,17 +75,7 @@ databases:
 /** This file's scratch instances (its worker runs in this process; other files' workers make theirs). */
 const scratchDirs = () => readdirSync(tmpdir()).filter((f) => f.startsWith(`lifeboat-pitr-prod-p${process.pid}-`));
 
-async function api(user: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${lb.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${await lb.token(user)}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
+const api = (user: string, method: string, path: string, body?: unknown) => lb.api(user, method, path, body);
 
 beforeAll(async () => {
   root = mkdtempSync(join(harnessRoot(), 'pitr-restore-'));

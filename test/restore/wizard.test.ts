@@ -18,17 +18,8 @@ beforeAll(async () => {
 
 type Answer = { status: number; body: RunDoc & { error?: { code: string; message: string; hint?: string } } };
 
-async function call(user: string, method: string, path: string, body?: unknown): Promise<Answer> {
-  const res = await fetch(`${lb.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${await lb.token(user)}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, body: (await res.json()) as Answer['body'] };
-}
+const call = (user: string, method: string, path: string, body?: unknown): Promise<Answer> =>
+  lb.api<Answer['body']>(user, method, path, body);
 
 const refusal = (a: Answer) => [a.status, a.body.error?.code];
 

@@ -3,21 +3,17 @@
 // incident from the navigation, reads its plan and timeline, executes it and watches it recover;
 // a developer of the owning team sees the same incident read-only — no Plan, no Execute — and the
 // server refuses his direct API call with 403.
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { build } from 'vite';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueSignInCode } from '../../src/access/sign-in-codes.js';
 import type { IncidentDetail } from '../../src/contract/dr.js';
 import { stopCluster } from '../../src/engines/postgres/local-cluster.js';
 import { harnessRoot } from '../harness/cluster.js';
+import { buildUi, launchChromium, openPage as openBrowserPage, shot, signIn as signInAs } from '../harness/browser.js';
 import { type FixtureServers, fixtureConfig, startFixtureServers } from '../harness/fixtures.js';
 import type { TestLifeboat } from '../harness/lifeboat.js';
 import { backedUp } from '../harness/runs.js';
-
-const SCREENSHOTS = process.env.LIFEBOAT_UI_SCREENSHOTS ?? join(tmpdir(), 'lifeboat-ui-screenshots');
 
 let servers: FixtureServers;
 let lb: TestLifeboat;
@@ -26,31 +22,12 @@ let incident: IncidentDetail;
 let work: string;
 const dataDirs: string[] = [];
 
-const api = async (user: string, method: string, path: string, body?: unknown) => {
-  const res = await fetch(`${lb.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${await lb.token(user)}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, body: (await res.json()) as unknown };
-};
+const api = (user: string, method: string, path: string, body?: unknown) => lb.api<unknown>(user, method, path, body);
 
 beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  const uiDir = mkdtempSync(join(tmpdir(), 'lifeboat-ui-'));
   work = mkdtempSync(join(harnessRoot(), 'ui-dr-'));
   chmodSync(work, 0o755);
-  const [fixtures] = await Promise.all([
-    startFixtureServers(),
-    build({
-      configFile: join(import.meta.dirname, '../../ui/vite.config.ts'),
-      logLevel: 'warn',
-      build: { outDir: uiDir, emptyOutDir: true },
-    }),
-  ]);
+  const [fixtures, uiDir] = await Promise.all([startFixtureServers(), buildUi()]);
   servers = fixtures;
   const config = fixtureConfig({
     databaseExtra: '    dr:\n      target: new_instance\n',
@@ -64,7 +41,7 @@ beforeAll(async () => {
   expect(declared.status).toBe(201);
   incident = declared.body as IncidentDetail;
   expect((await api('rita', 'POST', `/api/v1/incidents/${incident.id}/plan`)).status).toBe(200);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -73,25 +50,8 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-async function openPage(): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.setDefaultTimeout(15_000);
-  return { page, errors };
-}
-
-async function signIn(page: Page, user: string): Promise<void> {
-  const { code } = await issueSignInCode(lb.store.db, { user, actor: 'test' });
-  await page.goto(`${lb.url}/sign-in?code=${code}`);
-  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
-}
-
-const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+const openPage = () => openBrowserPage(browser);
+const signIn = (page: Page, user: string) => signInAs(lb, page, user);
 
 async function openIncident(page: Page): Promise<void> {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Incidents' }).click();

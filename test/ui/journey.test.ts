@@ -3,23 +3,26 @@
 // with a sign-in code, walk the wizard to a dry run and execute it, watch the run complete live;
 // the approvals inbox as approver and as requester; errors with their hints; no console error.
 // Screenshots of each page go to $LIFEBOAT_UI_SCREENSHOTS (default: <tmp>/lifeboat-ui-screenshots).
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { build } from 'vite';
+import { writeFileSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueSignInCode } from '../../src/access/sign-in-codes.js';
 import { requestBackup } from '../../src/backup/service.js';
 import { newBackupId } from '../../src/backup/status.js';
 import { DEMO_MASKING_RULES } from '../../src/demo/workspace.js';
 import type { RunDoc } from '../../src/contract/runs.js';
+import {
+  buildUi,
+  launchChromium,
+  openPage as openBrowserPage,
+  shot,
+  signIn as signInAs,
+  WIDE,
+} from '../harness/browser.js';
 import { type FixtureServers, fixtureConfig, startFixtureServers } from '../harness/fixtures.js';
 import type { TestLifeboat } from '../harness/lifeboat.js';
 import { backedUp } from '../harness/runs.js';
 
-export const SCREENSHOTS = process.env.LIFEBOAT_UI_SCREENSHOTS ?? join(tmpdir(), 'lifeboat-ui-screenshots');
-const WIDE = { width: 1280, height: 800 };
 const NARROW = { width: 420, height: 860 };
 
 /** CustomerDB with the demo's masking rules: the copy in dev is masked. */
@@ -33,16 +36,7 @@ let lb: TestLifeboat;
 let browser: Browser;
 
 beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  const uiDir = mkdtempSync(join(tmpdir(), 'lifeboat-ui-'));
-  const [fixtures] = await Promise.all([
-    startFixtureServers(),
-    build({
-      configFile: join(import.meta.dirname, '../../ui/vite.config.ts'),
-      logLevel: 'warn',
-      build: { outDir: uiDir, emptyOutDir: true },
-    }),
-  ]);
+  const [fixtures, uiDir] = await Promise.all([startFixtureServers(), buildUi()]);
   servers = fixtures;
   lb = await backedUp(servers, config(0), { uiDir });
   // a second backup, to change the source in the wizard
@@ -59,34 +53,19 @@ beforeAll(async () => {
     if (Date.now() > deadline) throw new Error(`backup ${id} not verified in time`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
 });
 
-/** A page of its own (own session storage) that records every console error and page error. */
-async function openPage(viewport = WIDE): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.setDefaultTimeout(15_000);
-  return { page, errors };
-}
+const openPage = (viewport = WIDE) => openBrowserPage(browser, viewport);
 
 async function signIn(page: Page, user: string): Promise<void> {
-  const { code } = await issueSignInCode(lb.store.db, { user, actor: 'test' });
-  await page.goto(`${lb.url}/sign-in?code=${code}`);
-  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+  await signInAs(lb, page, user);
   expect(new URL(page.url()).pathname).toBe('/');
 }
-
-const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
 describe('journey 2 through the web UI', () => {
   it('signs in with a code, walks the wizard to a dry run, executes it and watches it complete live', async () => {
