@@ -362,18 +362,25 @@ export function maskingSummary(masked: readonly MaskedTable[]): string {
   return `masking ${masked.map((m) => `${m.table.schema}.${m.table.name} (${m.rules.map((r) => `${r.column.name}: ${r.rule.transform}${r.via ? ` from ${tableLabel(r.via.schema, r.via.name)}` : ''}`).join(', ')})`).join('; ')}`;
 }
 
+/** The masked columns the leak check looks at (their transform is checked, originals were sampled). */
+export function leakCheckedColumns(
+  masked: readonly MaskedTable[],
+): Array<{ m: MaskedTable; r: MaskedTable['rules'][number]; samples: readonly string[] }> {
+  return masked.flatMap((m) =>
+    m.rules
+      .filter((r) => leakCheckApplies(r.rule.transform))
+      .map((r) => ({ m, r, samples: m.sampler.sample(r.index) }))
+      .filter(({ samples }) => samples.length > 0),
+  );
+}
+
 /** After loading: no sampled original of a masked column may appear in the restored table. */
 export async function leakCheck(c: pg.ClientBase, masked: readonly MaskedTable[], tracker: RunTracker): Promise<void> {
-  for (const m of masked) {
-    for (const r of m.rules) {
-      if (!leakCheckApplies(r.rule.transform)) continue;
-      const samples = m.sampler.sample(r.index);
-      if (!samples.length) continue;
-      const q = leakCheckQuery({ schema: m.table.schema, name: m.table.name }, r.column.name, samples);
-      const res = await c.query<{ hits: string }>(q.text, q.values);
-      const hits = Number(res.rows[0]?.hits ?? 0);
-      if (hits > 0) throw leakError(columnLabel(r.column), r.rule.transform, hits, samples.length);
-      tracker.log(`leak check ${columnLabel(r.column)}: 0 of ${samples.length} sampled originals found`);
-    }
+  for (const { m, r, samples } of leakCheckedColumns(masked)) {
+    const q = leakCheckQuery({ schema: m.table.schema, name: m.table.name }, r.column.name, samples);
+    const res = await c.query<{ hits: string }>(q.text, q.values);
+    const hits = Number(res.rows[0]?.hits ?? 0);
+    if (hits > 0) throw leakError(columnLabel(r.column), r.rule.transform, hits, samples.length);
+    tracker.log(`leak check ${columnLabel(r.column)}: 0 of ${samples.length} sampled originals found`);
   }
 }

@@ -31,12 +31,13 @@ import { LifeboatError } from '../../errors.js';
 import { tail } from '../../lib/process.js';
 import { redact, type Secret } from '../../lib/secret.js';
 import { columnLabel } from '../../masking/column.js';
-import { leakCheckApplies, leakError } from '../../masking/leak-check.js';
+import { leakError } from '../../masking/leak-check.js';
 import type { RunTracker } from '../progress.js';
 import { feedArchive } from './feed-archive.js';
 import {
   archiveCopyStatements,
   archiveUniqueColumns,
+  leakCheckedColumns,
   type MaskedTable,
   maskingSummary,
   planMasking,
@@ -234,20 +235,14 @@ interface LeakCheck {
 const md5 = (s: string) => createHash('md5').update(s, 'utf8').digest('hex');
 
 function leakChecks(masked: readonly MaskedTable[]): LeakCheck[] {
-  return masked.flatMap((m) =>
-    m.rules
-      .filter((r) => leakCheckApplies(r.rule.transform))
-      .map((r) => ({ samples: m.sampler.sample(r.index), m, r }))
-      .filter(({ samples }) => samples.length > 0)
-      .map(({ samples, m, r }) => ({
-        table: m.table,
-        column: r.column.name,
-        label: columnLabel(r.column),
-        transform: r.rule.transform,
-        digests: new Set(samples.map(md5)),
-        sampled: samples.length,
-      })),
-  );
+  return leakCheckedColumns(masked).map(({ samples, m, r }) => ({
+    table: m.table,
+    column: r.column.name,
+    label: columnLabel(r.column),
+    transform: r.rule.transform,
+    digests: new Set(samples.map(md5)),
+    sampled: samples.length,
+  }));
 }
 
 /**
